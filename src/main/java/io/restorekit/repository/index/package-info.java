@@ -1,0 +1,2 @@
+/** The index from blob ids to their place in packs, and its files. */
+package io.restorekit.repository.index;

@@ -1,0 +1,2 @@
+/** Packs: many sealed blobs followed by a sealed header. */
+package io.restorekit.repository.pack;

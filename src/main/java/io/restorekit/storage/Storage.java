@@ -1,0 +1,65 @@
+package io.restorekit.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.function.Consumer;
+
+/**
+ * Where the bytes of a repository live: a flat set of immutable named objects.
+ *
+ * <p>Contract every backend keeps (checked by the {@code StorageContract} test suite):
+ * <ul>
+ *   <li>{@link #save} is atomic: a concurrent or later reader sees the whole object or nothing,
+ *       also when the process is killed during the save. It never overwrites: saving a name that
+ *       exists fails with {@link ObjectExistsException} and leaves the existing object as it was.
+ *   <li>Reading a name that does not exist fails with {@link ObjectNotFoundException}.
+ *   <li>A failure to reach the backend (network, permissions of the location) is a
+ *       {@link StorageUnavailableException}; other I/O problems are {@link IOException}s.
+ *   <li>Methods are safe to call from several threads at once.
+ * </ul>
+ * Retries, fault injection, read-only views and the like are wrappers implementing this same
+ * interface, never flags inside a backend.
+ */
+public interface Storage extends Closeable {
+
+    /** Where this storage is, for messages ("/mnt/usb/rk", "s3://bucket/prefix"). */
+    String location();
+
+    /**
+     * Stores {@code payload} under {@code handle}. The payload can be opened again, so that a
+     * wrapper may retry. Fails with {@link ObjectExistsException} when the name exists.
+     */
+    void save(Handle handle, Payload payload) throws IOException;
+
+    /**
+     * Opens {@code length} bytes of the object starting at {@code offset}; {@code length < 0}
+     * means up to the end. Reading beyond the end of the object fails with an IOException.
+     */
+    InputStream open(Handle handle, long offset, long length) throws IOException;
+
+    /** Size of an object; {@link ObjectNotFoundException} when it does not exist. */
+    FileInfo stat(Handle handle) throws IOException;
+
+    /** Calls {@code each} with every object of the given kind, in no particular order. */
+    void list(Kind kind, Consumer<FileInfo> each) throws IOException;
+
+    /** Removes an object; removing one that does not exist is not an error. */
+    void remove(Handle handle) throws IOException;
+
+    /** Reads a whole object. */
+    default byte[] readAll(Handle handle) throws IOException {
+        try (InputStream in = open(handle, 0, -1)) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** What this backend can do beyond the contract. */
+    default Capabilities capabilities() {
+        return Capabilities.NONE;
+    }
+
+    @Override
+    default void close() throws IOException {
+    }
+}
