@@ -1,0 +1,2 @@
+/** Storage held in memory. */
+package io.restorekit.storage.memory;
