@@ -1,0 +1,383 @@
+package io.restorekit.source.files;
+
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.Hex;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
+import io.restorekit.repository.BlobId;
+import io.restorekit.repository.BlobType;
+import io.restorekit.repository.Repository;
+import io.restorekit.repository.Snapshot;
+import io.restorekit.repository.chunk.Chunker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Backs up one directory tree into tree and data blobs (docs/repository-format.md §8).
+ *
+ * <p>The walk is depth-first in name order and never follows symbolic links. Only the directory
+ * being listed and its ancestors are in memory; each directory's tree blob is saved as soon as
+ * its entries are done. Regular files are read on a small pool while the calling thread keeps
+ * walking; a semaphore bounds the files in flight so memory stays flat.
+ *
+ * <p>With a parent tree, a file whose size, mtime, ctime and inode are unchanged keeps the
+ * parent's chunk list and hash without being read; parent subtrees are loaded only along the
+ * walk. Files that vanish, cannot be read or change while being read become warnings.
+ */
+public final class FilesBackup {
+    private final Repository repository;
+    private final int threads;
+
+    /**
+     * @param threads file-reading threads besides the caller (2 suits two cores: the caller walks
+     *                directories and saves trees)
+     */
+    public FilesBackup(Repository repository, int threads) {
+        this.repository = repository;
+        this.threads = Math.max(1, threads);
+    }
+
+    public FilesBackup(Repository repository) {
+        this(repository, 2);
+    }
+
+    /**
+     * The outcome of one walk.
+     *
+     * @param tree        the root tree blob
+     * @param bytes       bytes of all files in the snapshot
+     * @param addedBytes  plaintext bytes of blobs new to the repository (data and trees)
+     * @param storedBytes what those new blobs take in the repository
+     * @param readBytes   bytes actually read from disk
+     * @param reusedFiles files taken from the parent without reading
+     * @param warnings    files skipped or saved as they changed, in path order
+     */
+    public record Result(BlobId tree, long files, long dirs, long symlinks, long bytes, long addedBytes,
+                         long storedBytes, long readBytes, long reusedFiles, List<Snapshot.Warning> warnings) {
+    }
+
+    /**
+     * Walks {@code root} and saves its trees and file contents.
+     *
+     * @param parentTree the root tree of the previous snapshot of this source, or null
+     */
+    public Result backup(Path root, List<String> exclude, BlobId parentTree, ProgressListener progress)
+            throws IOException {
+        FileMeta rootMeta;
+        try {
+            rootMeta = FileMeta.read(root);
+        } catch (NoSuchFileException e) {
+            throw new RkException(ErrorCode.UNREACHABLE, "source folder '" + root + "' does not exist; "
+                    + "check the source's path in the configuration");
+        }
+        if (rootMeta.type() != Node.Type.DIR) {
+            throw new RkException(ErrorCode.UNREACHABLE, "source path '" + root + "' is not a folder; "
+                    + "a files source backs up a folder");
+        }
+        Walk walk = new Walk(root, new ExcludeMatcher(exclude), progress);
+        try {
+            Tree parent = parentTree == null ? null : walk.parentTrees.load(parentTree);
+            BlobId tree = walk.saveDir(root, "", parent, true);
+            List<Snapshot.Warning> warnings = new ArrayList<>(walk.warnings);
+            warnings.sort(Comparator.comparing(Snapshot.Warning::path, Tree.NAME_ORDER));
+            return new Result(tree, walk.files.get(), walk.dirs.get(), walk.symlinks.get(), walk.bytes.get(),
+                    walk.added.get(), walk.stored.get(), walk.read.get(), walk.reused.get(), warnings);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            walk.pool.shutdownNow();
+        }
+    }
+
+    private final class Walk {
+        final Path root;
+        final ExcludeMatcher exclude;
+        final ProgressListener progress;
+        final TreeReader parentTrees = new TreeReader(repository, 64);
+        final FileMeta.Names names = new FileMeta.Names();
+        final ExecutorService pool;
+        final Semaphore inFlight = new Semaphore(threads * 2);
+        final ConcurrentLinkedQueue<Snapshot.Warning> warnings = new ConcurrentLinkedQueue<>();
+        final AtomicLong files = new AtomicLong();
+        final AtomicLong dirs = new AtomicLong();
+        final AtomicLong symlinks = new AtomicLong();
+        final AtomicLong bytes = new AtomicLong();
+        final AtomicLong added = new AtomicLong();
+        final AtomicLong stored = new AtomicLong();
+        final AtomicLong read = new AtomicLong();
+        final AtomicLong reused = new AtomicLong();
+
+        Walk(Path root, ExcludeMatcher exclude, ProgressListener progress) {
+            this.root = root;
+            this.exclude = exclude;
+            this.progress = progress;
+            AtomicInteger n = new AtomicInteger();
+            this.pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "rk-backup-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        void warn(String path, String message) {
+            warnings.add(new Snapshot.Warning(path, message));
+            progress.warn("'" + path + "': " + message);
+        }
+
+        /** Saves the tree of {@code dir}; null when it cannot be listed (then it is left out, with a warning). */
+        BlobId saveDir(Path dir, String rel, Tree parent, boolean isRoot) throws IOException {
+            List<String> entries = new ArrayList<>();
+            try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+                for (Path p : stream) {
+                    entries.add(p.getFileName().toString());
+                }
+            } catch (NoSuchFileException e) {
+                if (isRoot) {
+                    throw e;
+                }
+                warn(rel, "vanished before it was read");
+                return null;
+            } catch (AccessDeniedException e) {
+                if (isRoot) {
+                    throw new RkException(ErrorCode.UNREACHABLE, "source folder '" + root + "' cannot be read: "
+                            + "permission denied; run the backup as a user who can read it");
+                }
+                warn(rel, "cannot be read: permission denied");
+                return null;
+            }
+            entries.sort(Tree.NAME_ORDER);
+
+            // Each slot is a Node or a Future<Node>, in name order; a null result is a skipped file.
+            List<Object> slots = new ArrayList<>(entries.size());
+            for (String name : entries) {
+                String childRel = rel.isEmpty() ? name : rel + "/" + name;
+                if (exclude.excludes(childRel)) {
+                    continue;
+                }
+                Path path = dir.resolve(name);
+                FileMeta meta;
+                try {
+                    meta = FileMeta.read(path);
+                } catch (NoSuchFileException e) {
+                    warn(childRel, "vanished before it was read");
+                    continue;
+                } catch (IOException e) {
+                    warn(childRel, "cannot be read: " + e.getMessage());
+                    continue;
+                }
+                Node old = parent == null ? null : parent.find(name).orElse(null);
+                if (meta.special()) {
+                    warn(childRel, "is a socket, device or pipe; skipped");
+                } else if (meta.type() == Node.Type.DIR) {
+                    Tree oldSub = old != null && old.isDir() && old.subtree() != null
+                            ? parentTrees.load(old.subtree()) : null;
+                    BlobId sub = saveDir(path, childRel, oldSub, false);
+                    if (sub != null) {
+                        slots.add(node(name, meta, path, null, null, sub, null));
+                        dirs.incrementAndGet();
+                    }
+                } else if (meta.type() == Node.Type.SYMLINK) {
+                    try {
+                        String target = Files.readSymbolicLink(path).toString();
+                        slots.add(node(name, meta, path, null, null, null, target));
+                        symlinks.incrementAndGet();
+                    } catch (IOException e) {
+                        warn(childRel, "vanished before it was read");
+                    }
+                } else if (unchanged(old, meta)) {
+                    slots.add(node(name, meta, path, old.sha256(), old.content(), null, null));
+                    files.incrementAndGet();
+                    reused.incrementAndGet();
+                    bytes.addAndGet(meta.size());
+                    progress.advance(meta.size(), 1);
+                } else {
+                    acquire();
+                    slots.add(pool.submit(() -> {
+                        try {
+                            return readFile(path, childRel, name);
+                        } finally {
+                            inFlight.release();
+                        }
+                    }));
+                }
+            }
+
+            List<Node> nodes = new ArrayList<>(slots.size());
+            for (Object slot : slots) {
+                Node n = slot instanceof Future<?> f ? (Node) await(f) : (Node) slot;
+                if (n != null) {
+                    nodes.add(n);
+                }
+            }
+            byte[] json = TreeCodec.encode(new Tree(nodes));
+            Repository.SaveResult r = repository.saveBlob(BlobType.TREE, json, 0, json.length);
+            count(r);
+            return r.id();
+        }
+
+        boolean unchanged(Node old, FileMeta meta) {
+            if (old == null || !old.isFile() || old.content() == null || old.sha256() == null) {
+                return false;
+            }
+            if (!eq(old.size(), meta.size()) || !eq(old.mtime(), meta.mtime()) || !eq(old.ctime(), meta.ctime())
+                    || !eq(old.inode(), meta.inode())) {
+                return false;
+            }
+            for (BlobId id : old.content()) {
+                if (!repository.has(BlobType.DATA, id)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean eq(Long stored, long now) {
+            return stored != null && stored == now;
+        }
+
+        Node readFile(Path path, String rel, String name) throws IOException {
+            FileMeta before;
+            try {
+                before = FileMeta.read(path);
+            } catch (NoSuchFileException e) {
+                warn(rel, "vanished before it was read");
+                return null;
+            }
+            if (before.type() != Node.Type.FILE) {
+                warn(rel, "changed from a file to something else while the folder was read; skipped");
+                return null;
+            }
+            MessageDigest sha = sha256();
+            List<BlobId> content = new ArrayList<>();
+            long length = 0;
+            try (InputStream in = Channels.newInputStream(Files.newByteChannel(path, StandardOpenOption.READ,
+                    LinkOption.NOFOLLOW_LINKS))) {
+                Chunker chunker = repository.chunker(in);
+                for (Chunker.Chunk c = chunker.next(); c != null; c = chunker.next()) {
+                    sha.update(c.data(), 0, c.length());
+                    Repository.SaveResult r = save(c);
+                    content.add(r.id());
+                    length += c.length();
+                    read.addAndGet(c.length());
+                    progress.advance(c.length(), 0);
+                }
+            } catch (NoSuchFileException e) {
+                warn(rel, "vanished before it was read");
+                return null;
+            } catch (AccessDeniedException e) {
+                warn(rel, "cannot be read: permission denied");
+                return null;
+            } catch (InterruptedIOException e) {
+                throw e;
+            } catch (IOException e) {
+                warn(rel, "cannot be read: " + e.getMessage());
+                return null;
+            }
+            FileMeta after;
+            try {
+                after = FileMeta.read(path);
+            } catch (NoSuchFileException e) {
+                after = null;
+            }
+            if (after == null || after.size() != before.size() || after.mtime() != before.mtime()
+                    || length != before.size()) {
+                // Kept as read, with the attributes seen before reading, so the next run reads it again.
+                warn(rel, "changed while being read; saved as read (" + length + " bytes)");
+            }
+            files.incrementAndGet();
+            bytes.addAndGet(length);
+            progress.advance(0, 1);
+            FileMeta m = new FileMeta(before.type(), false, before.mode(), before.uid(), before.gid(), before.mtime(),
+                    before.ctime(), before.inode(), before.device(), length);
+            return node(name, m, path, Hex.encode(sha.digest()), content, null, null);
+        }
+
+        /** Repository failures end the backup; only reading the file may become a warning. */
+        Repository.SaveResult save(Chunker.Chunk c) {
+            try {
+                Repository.SaveResult r = repository.saveBlob(BlobType.DATA, c.data(), 0, c.length());
+                count(r);
+                return r;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        void count(Repository.SaveResult r) {
+            if (r.added()) {
+                added.addAndGet(r.rawBytes());
+                stored.addAndGet(r.storedBytes());
+            }
+        }
+
+        Node node(String name, FileMeta m, Path path, String sha256, List<BlobId> content, BlobId subtree,
+                  String target) {
+            boolean file = m.type() == Node.Type.FILE;
+            return new Node(name, m.type(), m.mode(), m.uid(), m.gid(), names.user(m.uid(), path),
+                    names.group(m.gid(), path), m.mtime(), file ? m.ctime() : null, file ? m.inode() : null,
+                    file ? m.device() : null, file ? m.size() : null, sha256, content, subtree, target);
+        }
+
+        void acquire() throws InterruptedIOException {
+            try {
+                inFlight.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("backup of '" + root + "' interrupted");
+            }
+        }
+
+        Object await(Future<?> f) throws IOException {
+            try {
+                return f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("backup of '" + root + "' interrupted");
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof UncheckedIOException u) {
+                    throw u.getCause();
+                }
+                if (c instanceof IOException io) {
+                    throw io;
+                }
+                if (c instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IOException(c);
+            }
+        }
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
