@@ -1,0 +1,127 @@
+package io.restorekit.backup;
+
+import io.restorekit.common.BadInputException;
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.Hex;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
+import io.restorekit.repository.LockRequest;
+import io.restorekit.repository.Repository;
+import io.restorekit.repository.RepositoryLock;
+import io.restorekit.repository.Snapshot;
+import io.restorekit.source.SourceSpec;
+import io.restorekit.source.files.FilesBackup;
+import io.restorekit.source.files.FilesSourceSpec;
+import io.restorekit.storage.StorageUnavailableException;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/** Backs up sources into the repository: one snapshot per source, all tagged with one run id. */
+public final class BackupService {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Repository repository;
+    private final Clock clock;
+    private final int threads;
+
+    public BackupService(Repository repository, Clock clock, int threads) {
+        this.repository = repository;
+        this.clock = clock;
+        this.threads = threads;
+    }
+
+    public BackupService(Repository repository) {
+        this(repository, Clock.systemUTC(), 2);
+    }
+
+    /**
+     * Backs up every source of the request in turn. A source that fails (unreachable, locked) is
+     * reported in the result and the run goes on with the next one.
+     */
+    public BackupResult backup(BackupRequest request, ProgressListener progress) {
+        if (request.sources().isEmpty()) {
+            throw new BadInputException("no source to back up; configure one under 'sources:' or name one with --source");
+        }
+        String run = newRunId();
+        String host = request.host() != null ? request.host() : localHost();
+        String user = request.user() != null ? request.user() : System.getProperty("user.name", "unknown");
+        List<BackupResult.SourceResult> results = new ArrayList<>();
+        for (SourceSpec spec : request.sources()) {
+            try {
+                if (!(spec instanceof FilesSourceSpec files)) {
+                    throw new BadInputException("source '" + spec.name() + "' is of type '" + spec.type()
+                            + "', which this backup does not handle yet");
+                }
+                results.add(backupFiles(files, request, run, host, user, progress));
+            } catch (RkException e) {
+                results.add(failed(spec, e.code(), e.getMessage(), progress));
+            } catch (IOException e) {
+                results.add(failed(spec, e instanceof StorageUnavailableException ? ErrorCode.UNREACHABLE
+                        : ErrorCode.FAILED, "backup of source '" + spec.name() + "' failed: "
+                        + e.getMessage(), progress));
+            }
+        }
+        return new BackupResult(run, results);
+    }
+
+    private BackupResult.SourceResult backupFiles(FilesSourceSpec spec, BackupRequest request, String run,
+                                                  String host, String user, ProgressListener progress)
+            throws IOException {
+        Instant started = clock.instant();
+        long t0 = System.nanoTime();
+        try (RepositoryLock lock = repository.lock(LockRequest.backup(List.of(spec.name())))) {
+            String root = spec.path().toAbsolutePath().normalize().toString();
+            Optional<Snapshot> parent = latest(spec.name(), root);
+            FilesBackup.Result r = new FilesBackup(repository, threads).backup(spec.path(), spec.exclude(),
+                    parent.map(Snapshot::tree).orElse(null), progress);
+            // Every blob the manifest refers to must be stored before the manifest (format §2).
+            repository.flush();
+            long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+            Snapshot.Summary summary = new Snapshot.Summary(r.files(), r.dirs(), r.bytes(), r.addedBytes(),
+                    r.storedBytes(), r.reusedFiles(), durationMs);
+            Instant time = request.time() != null ? request.time() : started;
+            Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, spec.name(), "files", time, host, user,
+                    run, request.tags(), parent.map(Snapshot::id).orElse(null), root, r.tree(), summary,
+                    r.warnings()));
+            return new BackupResult.SourceResult(spec.name(), saved.id(), parent.map(Snapshot::id).orElse(null),
+                    time, summary, r.warnings(), null, null);
+        }
+    }
+
+    /** The newest snapshot of the same source and folder, whose tree serves change detection. */
+    private Optional<Snapshot> latest(String source, String root) throws IOException {
+        return repository.snapshots().stream()
+                .filter(s -> source.equals(s.source()) && "files".equals(s.kind()) && root.equals(s.root())
+                        && s.tree() != null)
+                .max(Comparator.comparing(Snapshot::time));
+    }
+
+    private static BackupResult.SourceResult failed(SourceSpec spec, ErrorCode code, String message,
+                                                    ProgressListener progress) {
+        progress.warn(message);
+        return new BackupResult.SourceResult(spec.name(), null, null, null, null, List.of(), code, message);
+    }
+
+    private static String newRunId() {
+        byte[] b = new byte[16];
+        RANDOM.nextBytes(b);
+        return Hex.encode(b);
+    }
+
+    private static String localHost() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+}

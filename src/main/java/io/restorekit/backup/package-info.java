@@ -1,0 +1,2 @@
+/** Backup runs: one snapshot per source, under a lock, tagged with the run id. */
+package io.restorekit.backup;

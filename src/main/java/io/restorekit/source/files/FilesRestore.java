@@ -1,0 +1,483 @@
+package io.restorekit.source.files;
+
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.Hex;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
+import io.restorekit.repository.BlobId;
+import io.restorekit.repository.BlobType;
+import io.restorekit.repository.Repository;
+import io.restorekit.repository.RepositoryCorruptException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Restores parts of a files snapshot into a target folder, safely.
+ *
+ * <p>Safety: entry names from tree blobs are checked (no empty name, {@code .}, {@code ..},
+ * {@code /} or NUL) before anything is written; nothing met on disk inside the target is
+ * followed: an existing folder on the way must be a real folder, not a link, and each file's
+ * folder is checked to resolve to where it should just before the file is written. Files and
+ * links are written under a temporary name in their folder and renamed into place.
+ *
+ * <p>Only the tree blobs along the selected paths and the data blobs of the files written are
+ * read. Files are written by a small pool; folder times and modes are set last, children first.
+ */
+public final class FilesRestore {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Repository repository;
+    private final int threads;
+
+    public FilesRestore(Repository repository, int threads) {
+        this.repository = repository;
+        this.threads = Math.max(1, threads);
+    }
+
+    /** What happens to one entry. */
+    public enum Action {
+        /** Not on disk: written. */
+        CREATE,
+        /** On disk with other content: replaced. */
+        OVERWRITE,
+        /** On disk with the same content (size and SHA-256, or link target): left alone. */
+        UNCHANGED,
+        /** A folder that already exists: kept, its mode and times are set. */
+        EXISTS
+    }
+
+    /**
+     * One entry to restore.
+     *
+     * @param path     relative to the source root, {@code /}-separated
+     * @param ancestor a folder above a selected path: created when missing, its metadata left alone
+     */
+    public record Item(String path, Node node, Action action, boolean ancestor) {
+        public Node.Type type() {
+            return node.type();
+        }
+
+        public long size() {
+            return node.sizeOrZero();
+        }
+    }
+
+    /** Everything a restore would do, computed without writing. */
+    public record Plan(Path target, List<Item> items) {
+        public Plan {
+            items = List.copyOf(items);
+        }
+
+        public long count(Action action) {
+            return items.stream().filter(i -> !i.node().isDir() && i.action() == action).count();
+        }
+
+        public long dirsToCreate() {
+            return items.stream().filter(i -> i.node().isDir() && i.action() == Action.CREATE).count();
+        }
+
+        /** Content bytes to read from the repository. */
+        public long bytesToRead() {
+            return items.stream().filter(i -> i.node().isFile() && writes(i.action()))
+                    .mapToLong(Item::size).sum();
+        }
+    }
+
+    /** What a restore did. */
+    public record Outcome(long filesWritten, long filesOverwritten, long filesUnchanged, long dirsCreated,
+                          long bytesWritten, List<String> warnings) {
+        public Outcome {
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    static boolean writes(Action a) {
+        return a == Action.CREATE || a == Action.OVERWRITE;
+    }
+
+    /**
+     * Plans restoring {@code selections} (each a list of path components; an empty list is the
+     * whole tree) of the tree {@code root} into {@code target}. Hashes existing files to tell
+     * unchanged ones apart.
+     *
+     * @throws RepositoryCorruptException when a tree holds an unsafe name or a selection is missing
+     * @throws RkException                when something on disk is in the way (a link or a file
+     *                                    where a folder must go)
+     */
+    public Plan plan(BlobId root, List<List<String>> selections, Path target) throws IOException {
+        TreeReader trees = new TreeReader(repository, 64);
+        Map<String, Item> items = new LinkedHashMap<>();
+        Path base = realTarget(target);
+        for (List<String> sel : selections) {
+            Node node = trees.find(root, sel).orElseThrow(() -> new RkException(ErrorCode.BAD_INPUT,
+                    "'" + String.join("/", sel) + "' is not in the snapshot; list it with 'ls'"));
+            // Folders above the selection are created when missing, walked through when real.
+            boolean parentMissing = base == null;
+            for (int i = 0; i < sel.size() - 1; i++) {
+                String rel = String.join("/", sel.subList(0, i + 1));
+                Node dir = trees.find(root, sel.subList(0, i + 1)).orElseThrow();
+                Item item = items.get(rel);
+                if (item == null) {
+                    Action a = parentMissing ? Action.CREATE : classify(dir, disk(base, rel), rel);
+                    item = new Item(rel, dir, a, true);
+                    items.put(rel, item);
+                }
+                parentMissing = item.action() == Action.CREATE;
+            }
+            if (sel.isEmpty()) {
+                addChildren(trees, node, "", base == null, base, items);
+            } else {
+                addSubtree(trees, node, String.join("/", sel), parentMissing, base, items);
+            }
+        }
+        return new Plan(target, new ArrayList<>(items.values()));
+    }
+
+    private void addSubtree(TreeReader trees, Node node, String rel, boolean parentMissing, Path base,
+                            Map<String, Item> items) throws IOException {
+        Action a = parentMissing ? Action.CREATE : classify(node, disk(base, rel), rel);
+        Item previous = items.get(rel);
+        items.put(rel, new Item(rel, node, a, false));
+        if (node.isDir() && (previous == null || previous.ancestor())) {
+            addChildren(trees, node, rel, a == Action.CREATE, base, items);
+        }
+    }
+
+    private void addChildren(TreeReader trees, Node dir, String rel, boolean missing, Path base,
+                             Map<String, Item> items) throws IOException {
+        if (dir.subtree() == null) {
+            throw new RepositoryCorruptException("folder '" + rel + "' in the snapshot has no tree; run 'rk verify'");
+        }
+        for (Node child : trees.load(dir.subtree()).nodes()) {
+            String reason = Node.unsafeNameReason(child.name());
+            if (reason != null) {
+                throw new RepositoryCorruptException("the snapshot's folder '" + (rel.isEmpty() ? "/" : rel)
+                        + "' holds an entry with " + reason + ", which could write outside the target; "
+                        + "nothing was restored. Run 'rk verify' and restore from another snapshot");
+            }
+            if (child.type() == null) {
+                throw new RepositoryCorruptException("entry '" + child.name() + "' in '" + rel
+                        + "' has no type; run 'rk verify'");
+            }
+            String childRel = rel.isEmpty() ? child.name() : rel + "/" + child.name();
+            addSubtree(trees, child, childRel, missing, base, items);
+        }
+    }
+
+    /** The target resolved once (the operator may point it through a link), or null when it does not exist yet. */
+    private static Path realTarget(Path target) throws IOException {
+        if (!Files.exists(target)) {
+            return null;
+        }
+        if (!Files.isDirectory(target)) {
+            throw new RkException(ErrorCode.BAD_INPUT, "restore target '" + target + "' is not a folder; "
+                    + "give a folder (it is created when missing)");
+        }
+        return target.toRealPath();
+    }
+
+    private static Path disk(Path base, String rel) {
+        return base.resolve(rel);
+    }
+
+    private Action classify(Node node, Path onDisk, String rel) throws IOException {
+        FileMeta meta;
+        try {
+            meta = FileMeta.read(onDisk);
+        } catch (NoSuchFileException e) {
+            return Action.CREATE;
+        }
+        if (node.isDir()) {
+            if (meta.type() == Node.Type.DIR) {
+                return Action.EXISTS;
+            }
+            throw inTheWay(onDisk, meta, "a folder");
+        }
+        if (meta.type() == Node.Type.DIR) {
+            throw inTheWay(onDisk, meta, node.isFile() ? "a file" : "a link");
+        }
+        if (node.isSymlink()) {
+            return meta.type() == Node.Type.SYMLINK
+                    && Files.readSymbolicLink(onDisk).toString().equals(node.target())
+                    ? Action.UNCHANGED : Action.OVERWRITE;
+        }
+        if (meta.type() == Node.Type.FILE && meta.size() == node.sizeOrZero() && node.sha256() != null
+                && node.sha256().equals(hashOf(onDisk))) {
+            return Action.UNCHANGED;
+        }
+        return Action.OVERWRITE;
+    }
+
+    private static RkException inTheWay(Path onDisk, FileMeta meta, String what) {
+        String found = meta.type() == Node.Type.SYMLINK ? "a symbolic link"
+                : meta.type() == Node.Type.FILE ? "a file" : "a special file";
+        String hint = meta.type() == Node.Type.SYMLINK
+                ? "; restore never writes through links: remove it or restore into another target"
+                : "; move it away or restore into another target";
+        return new RkException(ErrorCode.FAILED, "'" + onDisk + "' is " + found + " where the snapshot has "
+                + what + hint);
+    }
+
+    private static String hashOf(Path file) throws IOException {
+        MessageDigest sha = FilesBackup.sha256();
+        byte[] buf = new byte[1 << 16];
+        try (InputStream in = Channels.newInputStream(Files.newByteChannel(file, StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS))) {
+            for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+                sha.update(buf, 0, n);
+            }
+        }
+        return Hex.encode(sha.digest());
+    }
+
+    /** Carries out {@code plan}: folders first, then files on the pool, then folder metadata children first. */
+    public Outcome apply(Plan plan, ProgressListener progress) throws IOException {
+        Files.createDirectories(plan.target());
+        Path base = plan.target().toRealPath();
+        boolean owners = runningAsRoot();
+        ConcurrentLinkedQueue<String> warnings = new ConcurrentLinkedQueue<>();
+        AtomicLong written = new AtomicLong();
+        AtomicLong overwritten = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        long unchanged = 0;
+        long dirsCreated = 0;
+        progress.total(plan.bytesToRead(), plan.items().size());
+
+        AtomicInteger n = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "rk-restore-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        Semaphore inFlight = new Semaphore(threads * 2);
+        List<Future<?>> jobs = new ArrayList<>();
+        try {
+            for (Item item : plan.items()) {
+                Path dest = base.resolve(item.path());
+                if (item.node().isDir()) {
+                    if (item.action() == Action.CREATE) {
+                        createDir(dest, base, item.path());
+                        dirsCreated++;
+                    } else {
+                        requireRealDir(dest);
+                    }
+                    progress.advance(0, 1);
+                } else if (item.action() == Action.UNCHANGED) {
+                    unchanged++;
+                    progress.advance(0, 1);
+                } else {
+                    acquire(inFlight);
+                    jobs.add(pool.submit(() -> {
+                        try {
+                            long size = writeEntry(item, dest, base, owners, warnings, progress);
+                            bytes.addAndGet(size);
+                            (item.action() == Action.OVERWRITE ? overwritten : written).incrementAndGet();
+                            progress.advance(0, 1);
+                            return null;
+                        } finally {
+                            inFlight.release();
+                        }
+                    }));
+                }
+                failFast(jobs);
+            }
+            for (Future<?> job : jobs) {
+                await(job);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // Children change their folder's mtime, and a read-only mode would stop them: folders last, deepest first.
+        List<Item> items = plan.items();
+        for (int i = items.size() - 1; i >= 0; i--) {
+            Item item = items.get(i);
+            if (item.node().isDir() && !(item.ancestor() && item.action() != Action.CREATE)) {
+                applyMetadata(base.resolve(item.path()), item.node(), owners, warnings);
+            }
+        }
+        return new Outcome(written.get(), overwritten.get(), unchanged, dirsCreated, bytes.get(),
+                new ArrayList<>(warnings));
+    }
+
+    private static void createDir(Path dest, Path base, String rel) throws IOException {
+        requireInside(dest.getParent(), base, rel);
+        try {
+            Files.createDirectory(dest);
+        } catch (FileAlreadyExistsException e) {
+            requireRealDir(dest);
+        }
+    }
+
+    private static void requireRealDir(Path dest) throws IOException {
+        FileMeta meta = FileMeta.read(dest);
+        if (meta.type() != Node.Type.DIR) {
+            throw inTheWay(dest, meta, "a folder");
+        }
+    }
+
+    /**
+     * Checks, just before writing into {@code dir}, that it resolves to where it should: a link
+     * swapped in since the plan would resolve elsewhere.
+     */
+    private static void requireInside(Path dir, Path base, String rel) throws IOException {
+        Path real = dir.toRealPath();
+        if (!real.equals(dir) || !real.startsWith(base)) {
+            throw new RkException(ErrorCode.FAILED, "folder '" + dir + "' resolves to '" + real
+                    + "' through a symbolic link; restore never writes through links: remove it or restore "
+                    + "into another target ('" + rel + "' was not written)");
+        }
+    }
+
+    private long writeEntry(Item item, Path dest, Path base, boolean owners, ConcurrentLinkedQueue<String> warnings,
+                            ProgressListener progress) throws IOException {
+        Path dir = dest.getParent();
+        requireInside(dir, base, item.path());
+        Node node = item.node();
+        Path temp = dir.resolve(".rk-restore-" + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+        long size = 0;
+        try {
+            if (node.isSymlink()) {
+                Files.createSymbolicLink(temp, Path.of(node.target()));
+            } else {
+                size = writeContent(node, temp, item.path(), progress);
+            }
+            applyMetadata(temp, node, owners, warnings);
+            // rename(2) replaces what is there, a link included, without following it.
+            Files.move(temp, dest, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        return size;
+    }
+
+    private long writeContent(Node node, Path temp, String rel, ProgressListener progress) throws IOException {
+        MessageDigest sha = FilesBackup.sha256();
+        long length = 0;
+        try (OutputStream out = Files.newOutputStream(temp,
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            List<BlobId> content = node.content() == null ? List.of() : node.content();
+            for (BlobId id : content) {
+                byte[] data = repository.loadBlob(BlobType.DATA, id);
+                sha.update(data);
+                out.write(data);
+                length += data.length;
+                progress.advance(data.length, 0);
+            }
+        }
+        if (length != node.sizeOrZero() || (node.sha256() != null && !node.sha256().equals(Hex.encode(sha.digest())))) {
+            throw new RepositoryCorruptException("file '" + rel + "' restored from the repository does not match "
+                    + "its recorded size and SHA-256; run 'rk verify --read-data'");
+        }
+        return length;
+    }
+
+    private static void applyMetadata(Path path, Node node, boolean owners, ConcurrentLinkedQueue<String> warnings) {
+        try {
+            if (owners && node.uid() != null && node.gid() != null) {
+                Files.setAttribute(path, "unix:uid", node.uid(), LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(path, "unix:gid", node.gid(), LinkOption.NOFOLLOW_LINKS);
+            }
+            if (!node.isSymlink()) {
+                // Links have no mode of their own on Linux; without following, this is fchmod on an O_NOFOLLOW fd.
+                Files.setAttribute(path, "unix:mode", node.modeOrDefault() & 07777, LinkOption.NOFOLLOW_LINKS);
+            }
+            setMtime(path, node);
+        } catch (IOException | UnsupportedOperationException e) {
+            warnings.add("'" + path + "': metadata not restored: " + e.getMessage());
+        }
+    }
+
+    private static void setMtime(Path path, Node node) throws IOException {
+        if (node.mtime() == null) {
+            return;
+        }
+        FileTime t = FileTime.from(node.mtime(), TimeUnit.NANOSECONDS);
+        try {
+            Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(t, null, null);
+        } catch (IOException e) {
+            // A link's own time cannot be set on every platform; its target matters, not its time.
+            if (!node.isSymlink()) {
+                throw e;
+            }
+        }
+    }
+
+    static boolean runningAsRoot() {
+        try {
+            return new com.sun.security.auth.module.UnixSystem().getUid() == 0;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    private static void acquire(Semaphore s) throws InterruptedIOException {
+        try {
+            s.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("restore interrupted");
+        }
+    }
+
+    /** Stops queueing work once a file has failed. */
+    private static void failFast(List<Future<?>> jobs) throws IOException {
+        for (Future<?> job : jobs) {
+            if (job.isDone()) {
+                await(job);
+            }
+        }
+        jobs.removeIf(Future::isDone);
+    }
+
+    private static void await(Future<?> job) throws IOException {
+        try {
+            job.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("restore interrupted");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof UncheckedIOException u) {
+                throw u.getCause();
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        }
+    }
+}
