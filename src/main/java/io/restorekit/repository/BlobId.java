@@ -1,10 +1,15 @@
 package io.restorekit.repository;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.restorekit.common.Hex;
 
 import java.nio.ByteBuffer;
 
-/** The 32-byte keyed id of a blob (HMAC-SHA-256 of its plaintext), compact as four longs. */
+/**
+ * The 32-byte keyed id of a blob (HMAC-SHA-256 of its plaintext), compact as four longs. In JSON it
+ * is its 64-character hex string.
+ */
 public record BlobId(long a, long b, long c, long d) implements Comparable<BlobId> {
 
     public static BlobId of(byte[] bytes) {
@@ -15,6 +20,7 @@ public record BlobId(long a, long b, long c, long d) implements Comparable<BlobI
         return new BlobId(buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong());
     }
 
+    @JsonCreator
     public static BlobId parse(String hex) {
         return of(Hex.decode(hex));
     }
@@ -23,6 +29,7 @@ public record BlobId(long a, long b, long c, long d) implements Comparable<BlobI
         return ByteBuffer.allocate(32).putLong(a).putLong(b).putLong(c).putLong(d).array();
     }
 
+    @JsonValue
     public String hex() {
         return Hex.encode(bytes());
     }

@@ -1,12 +1,67 @@
 package io.restorekit.repository;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import io.restorekit.common.Hex;
+import io.restorekit.common.ProgressListener;
 import io.restorekit.repository.chunk.Chunker;
+import io.restorekit.repository.chunk.FastCdc;
+import io.restorekit.repository.crypto.Envelope;
+import io.restorekit.repository.crypto.KeyFile;
+import io.restorekit.repository.crypto.KeyedHash;
+import io.restorekit.repository.crypto.MasterKey;
+import io.restorekit.repository.crypto.Sealer;
+import io.restorekit.repository.crypto.Sha256;
+import io.restorekit.repository.index.IndexFile;
+import io.restorekit.repository.index.MemoryIndex;
+import io.restorekit.repository.pack.PackEntry;
+import io.restorekit.repository.pack.PackHeader;
+import io.restorekit.repository.pack.PackWriter;
+import io.restorekit.repository.pack.PackWriter.FinishedPack;
+import io.restorekit.storage.FileInfo;
+import io.restorekit.storage.Handle;
+import io.restorekit.storage.Kind;
+import io.restorekit.storage.ObjectExistsException;
+import io.restorekit.storage.ObjectNotFoundException;
+import io.restorekit.storage.Payload;
 import io.restorekit.storage.Storage;
 
+import javax.crypto.AEADBadTagException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 /**
  * A content-addressed, encrypted, deduplicating store on a {@link Storage}
@@ -19,44 +74,191 @@ import java.util.List;
  * refers to those blobs be saved (write ordering).
  */
 public final class Repository implements Closeable {
+    /** An index file is written after this many packs, so an interrupted backup's blobs are reused. */
+    static final int PACKS_PER_INDEX = 8;
+    private static final int SAMPLE = 64 << 10;
+    private static final int TREE_CACHE_ENTRIES = 256;
+    private static final int READ_THREADS = 8;
+    private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{6,64}");
+
+    private static final ThreadLocal<ZstdCompressCtx> COMPRESSOR =
+            ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(Envelope.LEVEL));
+    private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESSOR = ThreadLocal.withInitial(ZstdDecompressCtx::new);
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+
+    final Storage storage;
+    final RepositoryConfig config;
+    final Sealer sealer;
+    final Clock clock;
+    final ObjectMapper json;
+    private final MasterKey masterKey;
+    private final KeyedHash keyedHash;
+    private final long[] gear;
+    private final KeyFile currentKey;
+    private final String currentKeyId;
+
+    private final MemoryIndex index = new MemoryIndex();
+    private final List<String> damagedIndexes = Collections.synchronizedList(new ArrayList<>());
+    private final Map<BlobType, Set<BlobId>> inFlight = Map.of(
+            BlobType.DATA, ConcurrentHashMap.newKeySet(), BlobType.TREE, ConcurrentHashMap.newKeySet());
+    private final Map<BlobType, Object> packLocks = Map.of(BlobType.DATA, new Object(), BlobType.TREE, new Object());
+    private final Map<BlobType, PackWriter> openPacks = new ConcurrentHashMap<>();
+    private final Map<BlobId, byte[]> treeCache = Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<BlobId, byte[]> eldest) {
+                    return size() > TREE_CACHE_ENTRIES;
+                }
+            });
+    private final PackUploader uploader;
+    private volatile boolean closed;
+
+    private Repository(Storage storage, RepositoryConfig config, MasterKey masterKey, KeyFile currentKey,
+                       String currentKeyId, Clock clock) {
+        this.storage = storage;
+        this.config = config;
+        this.masterKey = masterKey;
+        this.sealer = new Sealer(masterKey.encrypt());
+        this.keyedHash = new KeyedHash(masterKey.mac());
+        this.gear = FastCdc.gearTable(Hex.decode(config.chunker().gearSeed()));
+        this.currentKey = currentKey;
+        this.currentKeyId = currentKeyId;
+        this.clock = clock;
+        this.json = objectMapper();
+        this.uploader = new PackUploader();
+    }
+
+    /** The JSON mapping of manifests, config and locks: kebab-case names, ISO times, unknown fields ignored. */
+    public static ObjectMapper objectMapper() {
+        return new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
 
     /** Creates a new repository; fails when {@code storage} already holds one. */
     public static Repository init(Storage storage, char[] password, RepositoryOptions options) throws IOException {
-        throw new UnsupportedOperationException();
+        return init(storage, password, options, Clock.systemUTC());
+    }
+
+    static Repository init(Storage storage, char[] password, RepositoryOptions options, Clock clock)
+            throws IOException {
+        if (exists(storage)) {
+            throw new RepositoryExistsException("a repository already exists at '" + storage.location()
+                    + "'; open it, or choose another location for a new one");
+        }
+        Instant now = clock.instant();
+        MasterKey masterKey = MasterKey.generate();
+        KeyFile key = KeyFile.create(masterKey, password, options.kdf(), host(), user(), now);
+        String keyId = saveKeyFile(storage, key);
+        SecureRandom random = new SecureRandom();
+        RepositoryConfig config = new RepositoryConfig(RepositoryConfig.VERSION, randomHex(random), now,
+                new RepositoryConfig.ChunkerParams(FastCdc.DEFAULT_MIN, FastCdc.DEFAULT_AVG, FastCdc.DEFAULT_MAX,
+                        randomHex(random)),
+                options.packSize(), "zstd:" + Envelope.LEVEL);
+        Sealer sealer = new Sealer(masterKey.encrypt());
+        // The config is written last: it is what makes the location a repository.
+        storage.save(Handle.config(), Payload.of(Envelope.wrap(sealer, objectMapper().writeValueAsBytes(config))));
+        return new Repository(storage, config, masterKey, key, keyId, clock);
     }
 
     /** Opens an existing repository; {@link WrongPasswordException} when no key opens with it. */
     public static Repository open(Storage storage, char[] password) throws IOException {
-        throw new UnsupportedOperationException();
+        return open(storage, password, Clock.systemUTC());
+    }
+
+    static Repository open(Storage storage, char[] password, Clock clock) throws IOException {
+        if (!exists(storage)) {
+            throw new RepositoryNotFoundException("there is no repository at '" + storage.location()
+                    + "'; check the location, or create one with 'rk init'");
+        }
+        List<FileInfo> keys = list(storage, Kind.KEY);
+        MasterKey masterKey = null;
+        KeyFile usedKey = null;
+        String usedKeyId = null;
+        for (FileInfo info : keys) {
+            KeyFile file;
+            try {
+                file = KeyFile.parse(storage.readAll(info.handle()));
+            } catch (ObjectNotFoundException e) {
+                continue;
+            } catch (IOException | RuntimeException e) {
+                continue;
+            }
+            try {
+                masterKey = file.open(password);
+                usedKey = file;
+                usedKeyId = info.handle().name();
+                break;
+            } catch (AEADBadTagException wrong) {
+                // try the next key
+            }
+        }
+        if (masterKey == null) {
+            throw new WrongPasswordException("wrong password for repository '" + storage.location()
+                    + "': no key of its " + keys.size() + " keys opens with it");
+        }
+        Sealer sealer = new Sealer(masterKey.encrypt());
+        RepositoryConfig config;
+        try {
+            config = objectMapper().readValue(Envelope.unwrap(sealer, storage.readAll(Handle.config())),
+                    RepositoryConfig.class);
+        } catch (AEADBadTagException e) {
+            throw new RepositoryCorruptException("the config of repository '" + storage.location()
+                    + "' does not authenticate with its master key: it is damaged or was replaced");
+        }
+        if (config.version() != RepositoryConfig.VERSION) {
+            throw new RepositoryCorruptException("repository '" + storage.location() + "' has format version "
+                    + config.version() + ", which this restorekit does not know; use a newer restorekit");
+        }
+        Repository repo = new Repository(storage, config, masterKey, usedKey, usedKeyId, clock);
+        try {
+            repo.loadIndex();
+        } catch (IOException | RuntimeException e) {
+            repo.uploader.stop();
+            throw e;
+        }
+        return repo;
     }
 
     /** Whether {@code storage} holds a repository (its config object exists). */
     public static boolean exists(Storage storage) throws IOException {
-        throw new UnsupportedOperationException();
+        try {
+            storage.stat(Handle.config());
+            return true;
+        } catch (ObjectNotFoundException e) {
+            return false;
+        }
     }
 
     public Storage storage() {
-        throw new UnsupportedOperationException();
+        return storage;
     }
 
     /** The repository id (64 hex). */
     public String id() {
-        throw new UnsupportedOperationException();
+        return config.id();
+    }
+
+    public RepositoryConfig config() {
+        return config;
     }
 
     /** A content-defined chunker with this repository's secret parameters over {@code in}. */
     public Chunker chunker(InputStream in) {
-        throw new UnsupportedOperationException();
+        RepositoryConfig.ChunkerParams p = config.chunker();
+        return new FastCdc(in, gear, p.min(), p.avg(), p.max());
     }
 
     /** The keyed id of {@code data[off, off+len)}. */
     public BlobId blobId(byte[] data, int off, int len) {
-        throw new UnsupportedOperationException();
+        return BlobId.of(keyedHash.hash(data, off, len));
     }
 
     /** Whether the blob is stored (or being stored by this process). */
     public boolean has(BlobType type, BlobId id) {
-        throw new UnsupportedOperationException();
+        return index.has(type, id) || inFlight.get(type).contains(id);
     }
 
     /**
@@ -65,32 +267,226 @@ public final class Repository implements Closeable {
      * @return its id, and the bytes added (0 when deduplicated)
      */
     public SaveResult saveBlob(BlobType type, byte[] data, int off, int len) throws IOException {
-        throw new UnsupportedOperationException();
+        checkOpen();
+        uploader.rethrow();
+        BlobId id = blobId(data, off, len);
+        Set<BlobId> pending = inFlight.get(type);
+        if (index.has(type, id) || !pending.add(id)) {
+            return new SaveResult(id, false, len, 0);
+        }
+        if (index.has(type, id)) {
+            pending.remove(id);
+            return new SaveResult(id, false, len, 0);
+        }
+        PackWriter full = null;
+        Sealed sealed;
+        try {
+            sealed = compressAndSeal(data, off, len);
+            synchronized (packLocks.get(type)) {
+                PackWriter writer = openPacks.computeIfAbsent(type, t -> new PackWriter(t, config.packSize()));
+                writer.add(id, sealed.bytes(), sealed.rawLength());
+                if (writer.size() >= config.packSize()) {
+                    openPacks.remove(type);
+                    full = writer;
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            pending.remove(id);
+            throw e;
+        }
+        if (full != null) {
+            uploader.submit(full.finish(sealer));
+        }
+        return new SaveResult(id, true, len, sealed.bytes().length);
+    }
+
+    private record Sealed(byte[] bytes, int rawLength) {
+    }
+
+    private Sealed compressAndSeal(byte[] data, int off, int len) {
+        if (!worthCompressing(data, off, len)) {
+            return new Sealed(sealer.seal(data, off, len), 0);
+        }
+        int bound = (int) Zstd.compressBound(len);
+        byte[] dst = SCRATCH.get();
+        if (dst.length < bound) {
+            dst = new byte[bound];
+            SCRATCH.set(dst);
+        }
+        int compressed = COMPRESSOR.get().compressByteArray(dst, 0, dst.length, data, off, len);
+        if (compressed > len - len / 32) {
+            return new Sealed(sealer.seal(data, off, len), 0);
+        }
+        return new Sealed(sealer.seal(dst, 0, compressed), len);
+    }
+
+    // A 64 KiB sample that does not shrink by about 5% means the whole will not pay for zstd either.
+    private static boolean worthCompressing(byte[] data, int off, int len) {
+        if (len <= 2 * SAMPLE) {
+            return true;
+        }
+        byte[] dst = SCRATCH.get();
+        int bound = (int) Zstd.compressBound(SAMPLE);
+        if (dst.length < bound) {
+            dst = new byte[bound];
+            SCRATCH.set(dst);
+        }
+        int compressed = COMPRESSOR.get().compressByteArray(dst, 0, dst.length, data, off + (len - SAMPLE) / 2, SAMPLE);
+        return compressed <= SAMPLE - SAMPLE / 20;
     }
 
     /** Reads, authenticates and decompresses a blob; checks its id. */
     public byte[] loadBlob(BlobType type, BlobId id) throws IOException {
-        throw new UnsupportedOperationException();
+        checkOpen();
+        if (type == BlobType.TREE) {
+            byte[] cached = treeCache.get(id);
+            if (cached != null) {
+                return cached.clone();
+            }
+        }
+        MemoryIndex.Found found = index.find(type, id);
+        if (found == null && inFlight.get(type).contains(id)) {
+            flush();
+            found = index.find(type, id);
+        }
+        if (found == null) {
+            throw new RepositoryCorruptException(type.name().toLowerCase(Locale.ROOT) + " blob " + id
+                    + " is not in the index of repository '" + storage.location()
+                    + "'; run 'rk verify' to see what it affects (an index rebuild may find it in a pack)");
+        }
+        PackEntry e = found.entry();
+        byte[] sealed;
+        Handle pack = new Handle(Kind.PACK, found.packId());
+        try (InputStream in = storage.open(pack, e.offset(), e.storedLength())) {
+            sealed = in.readAllBytes();
+        } catch (ObjectNotFoundException missing) {
+            throw new RepositoryCorruptException("pack " + found.packId() + " holding blob " + id
+                    + " is missing from repository '" + storage.location() + "'; run 'rk verify'", missing);
+        }
+        byte[] plain = decodeBlob(found.packId(), e, sealed, 0);
+        if (type == BlobType.TREE) {
+            treeCache.put(id, plain.clone());
+        }
+        return plain;
+    }
+
+    /** Opens, decompresses and checks one blob read from {@code bytes[at..]}. */
+    byte[] decodeBlob(String packId, PackEntry e, byte[] bytes, int at) {
+        byte[] payload;
+        try {
+            payload = sealer.open(bytes, at, e.storedLength());
+        } catch (AEADBadTagException bad) {
+            throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId + " of repository '"
+                    + storage.location() + "' fails authentication: the pack is damaged; run 'rk verify'");
+        }
+        byte[] plain = payload;
+        if (e.rawLength() > 0) {
+            plain = new byte[e.rawLength()];
+            int n;
+            try {
+                n = DECOMPRESSOR.get().decompressByteArray(plain, 0, plain.length, payload, 0, payload.length);
+            } catch (RuntimeException bad) {
+                throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId
+                        + " does not decompress: " + bad.getMessage());
+            }
+            if (n != plain.length) {
+                throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId + " decompresses to "
+                        + n + " bytes, not " + plain.length);
+            }
+        }
+        if (!blobId(plain, 0, plain.length).equals(e.id())) {
+            throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId + " of repository '"
+                    + storage.location() + "' holds other content than its id says; run 'rk verify'");
+        }
+        return plain;
     }
 
     /** Writes every open pack and an index naming them; waits until they are stored. */
     public void flush() throws IOException {
-        throw new UnsupportedOperationException();
+        checkOpen();
+        uploader.rethrow();
+        for (BlobType type : BlobType.values()) {
+            PackWriter writer;
+            synchronized (packLocks.get(type)) {
+                writer = openPacks.remove(type);
+            }
+            if (writer != null && !writer.isEmpty()) {
+                uploader.submit(writer.finish(sealer));
+            }
+        }
+        uploader.barrier();
+        uploader.rethrow();
     }
 
-    /** Saves a manifest (after {@link #flush()}); returns it with its id. */
+    /** Saves a manifest, after flushing every blob saved so far; returns it with its id. */
     public Snapshot saveSnapshot(Snapshot snapshot) throws IOException {
-        throw new UnsupportedOperationException();
+        flush();
+        byte[] stored = Envelope.wrap(sealer, json.writeValueAsBytes(snapshot.withId(null)));
+        String id = Sha256.hex(stored);
+        storage.save(new Handle(Kind.SNAPSHOT, id), Payload.of(stored));
+        return snapshot.withId(id);
     }
 
     /** Loads a snapshot by full id or unique prefix (at least 6 hex characters). */
     public Snapshot loadSnapshot(String idOrPrefix) throws IOException {
-        throw new UnsupportedOperationException();
+        checkOpen();
+        String prefix = idOrPrefix == null ? "" : idOrPrefix.trim().toLowerCase(Locale.ROOT);
+        if (!HEX_PREFIX.matcher(prefix).matches()) {
+            throw new SnapshotNotFoundException("'" + idOrPrefix + "' is not a snapshot id: give at least 6 hex"
+                    + " characters of one (see 'rk snapshots')");
+        }
+        if (prefix.length() == 64) {
+            try {
+                return readSnapshot(prefix);
+            } catch (ObjectNotFoundException e) {
+                throw new SnapshotNotFoundException("snapshot " + prefix + " does not exist in repository '"
+                        + storage.location() + "'; see 'rk snapshots'");
+            }
+        }
+        List<String> matches = new ArrayList<>();
+        for (FileInfo f : list(storage, Kind.SNAPSHOT)) {
+            if (f.handle().name().startsWith(prefix)) {
+                matches.add(f.handle().name());
+            }
+        }
+        if (matches.isEmpty()) {
+            throw new SnapshotNotFoundException("no snapshot in repository '" + storage.location()
+                    + "' has an id starting with '" + prefix + "'; see 'rk snapshots'");
+        }
+        if (matches.size() > 1) {
+            Collections.sort(matches);
+            List<String> shown = matches.stream().limit(5).map(m -> m.substring(0, Math.max(12, prefix.length() + 2)))
+                    .toList();
+            throw new SnapshotNotFoundException("snapshot id prefix '" + prefix + "' is ambiguous: it matches "
+                    + matches.size() + " snapshots (" + String.join(", ", shown)
+                    + (matches.size() > 5 ? ", ..." : "") + "); give more characters");
+        }
+        return readSnapshot(matches.get(0));
+    }
+
+    private Snapshot readSnapshot(String id) throws IOException {
+        byte[] stored = storage.readAll(new Handle(Kind.SNAPSHOT, id));
+        if (!Sha256.hex(stored).equals(id)) {
+            throw new RepositoryCorruptException("snapshot " + id + " in repository '" + storage.location()
+                    + "' does not match its name (SHA-256): it is damaged");
+        }
+        try {
+            return json.readValue(Envelope.unwrap(sealer, stored), Snapshot.class).withId(id);
+        } catch (AEADBadTagException e) {
+            throw new RepositoryCorruptException("snapshot " + id + " in repository '" + storage.location()
+                    + "' fails authentication: it is damaged or not from this repository");
+        }
     }
 
     /** Every snapshot, oldest first. */
     public List<Snapshot> snapshots() throws IOException {
-        throw new UnsupportedOperationException();
+        checkOpen();
+        List<String> ids = list(storage, Kind.SNAPSHOT).stream().map(f -> f.handle().name()).toList();
+        List<Snapshot> all = inParallel(ids, this::readSnapshot);
+        List<Snapshot> sorted = new ArrayList<>(all);
+        sorted.sort(Comparator.comparing(Snapshot::time, Comparator.nullsFirst(Comparator.naturalOrder()))
+                .thenComparing(Snapshot::id));
+        return sorted;
     }
 
     /** Takes a lock; {@link RepositoryLockedException} naming the holder when it conflicts. */
@@ -98,12 +494,291 @@ public final class Repository implements Closeable {
         throw new UnsupportedOperationException();
     }
 
+    /** Index files that could not be read when the repository was opened; their blobs are unknown. */
+    public List<String> damagedIndexes() {
+        return List.copyOf(damagedIndexes);
+    }
+
+    /** Stops the background writer after flushing what was saved. */
     @Override
     public void close() throws IOException {
-        throw new UnsupportedOperationException();
+        if (closed) {
+            return;
+        }
+        try {
+            if (uploader.error.get() == null) {
+                flush();
+            }
+        } finally {
+            closed = true;
+            uploader.stop();
+        }
     }
 
     /** The outcome of saving one blob. */
     public record SaveResult(BlobId id, boolean added, long rawBytes, long storedBytes) {
+    }
+
+    // ---- index
+
+    private void loadIndex() throws IOException {
+        List<String> ids = list(storage, Kind.INDEX).stream().map(f -> f.handle().name()).toList();
+        List<IndexFile> files = inParallel(ids, id -> {
+            try {
+                return readIndexFile(id);
+            } catch (IOException | RepositoryCorruptException e) {
+                damagedIndexes.add(id);
+                return null;
+            }
+        });
+        Set<String> superseded = new HashSet<>();
+        for (IndexFile f : files) {
+            if (f != null) {
+                superseded.addAll(f.superseded());
+            }
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            if (files.get(i) != null && !superseded.contains(ids.get(i))) {
+                index.addAll(files.get(i));
+            }
+        }
+    }
+
+    IndexFile readIndexFile(String id) throws IOException {
+        byte[] stored = storage.readAll(new Handle(Kind.INDEX, id));
+        if (!Sha256.hex(stored).equals(id)) {
+            throw new RepositoryCorruptException("index file " + id + " does not match its name (SHA-256)");
+        }
+        try {
+            return IndexFile.open(sealer, stored);
+        } catch (AEADBadTagException e) {
+            throw new RepositoryCorruptException("index file " + id + " fails authentication");
+        }
+    }
+
+    String saveIndexFile(IndexFile file) throws IOException {
+        byte[] stored = file.seal(sealer);
+        String id = Sha256.hex(stored);
+        storage.save(new Handle(Kind.INDEX, id), Payload.of(stored));
+        return id;
+    }
+
+    MemoryIndex index() {
+        return index;
+    }
+
+    // ---- helpers
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("repository '" + storage.location() + "' is closed");
+        }
+    }
+
+    static List<FileInfo> list(Storage storage, Kind kind) throws IOException {
+        List<FileInfo> out = Collections.synchronizedList(new ArrayList<>());
+        storage.list(kind, out::add);
+        return new ArrayList<>(out);
+    }
+
+    interface IoFunction<T, R> {
+        R apply(T t) throws IOException;
+    }
+
+    /** Applies {@code f} to every item on a few threads (storage latency), results in input order. */
+    static <T, R> List<R> inParallel(List<T> items, IoFunction<T, R> f) throws IOException {
+        if (items.size() <= 1) {
+            List<R> out = new ArrayList<>();
+            for (T t : items) {
+                out.add(f.apply(t));
+            }
+            return out;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(READ_THREADS, items.size()), r -> {
+            Thread t = new Thread(r, "rk-read");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<R>> futures = new ArrayList<>();
+            for (T t : items) {
+                futures.add(pool.submit(() -> f.apply(t)));
+            }
+            List<R> out = new ArrayList<>(items.size());
+            for (Future<R> fut : futures) {
+                out.add(fut.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading repository objects");
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(c);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static String saveKeyFile(Storage storage, KeyFile key) throws IOException {
+        byte[] bytes = key.toJson();
+        String id = Sha256.hex(bytes);
+        storage.save(new Handle(Kind.KEY, id), Payload.of(bytes));
+        return id;
+    }
+
+    private static String randomHex(SecureRandom random) {
+        byte[] b = new byte[32];
+        random.nextBytes(b);
+        return Hex.encode(b);
+    }
+
+    private static volatile String host;
+
+    static String host() {
+        String h = host;
+        if (h == null) {
+            h = System.getenv("HOSTNAME");
+            if (h == null || h.isBlank()) {
+                try {
+                    h = InetAddress.getLocalHost().getHostName();
+                } catch (IOException e) {
+                    h = "localhost";
+                }
+            }
+            host = h;
+        }
+        return h;
+    }
+
+    static String user() {
+        return System.getProperty("user.name", "unknown");
+    }
+
+    /** The single background thread that stores full packs and writes index files. */
+    private final class PackUploader {
+        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(2);
+        private final AtomicReference<Throwable> error = new AtomicReference<>();
+        private final List<IndexFile.PackBlobs> unindexed = new ArrayList<>();
+        private final Thread thread;
+
+        private record Barrier(CompletableFuture<Void> done) {
+        }
+
+        private static final Object STOP = new Object();
+
+        PackUploader() {
+            thread = new Thread(this::run, "rk-pack-writer");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void submit(FinishedPack pack) throws IOException {
+            put(pack);
+        }
+
+        void barrier() throws IOException {
+            Barrier b = new Barrier(new CompletableFuture<>());
+            put(b);
+            try {
+                b.done().get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for packs to be stored");
+            } catch (ExecutionException e) {
+                throw new IOException(e.getCause());
+            }
+        }
+
+        void rethrow() throws IOException {
+            Throwable t = error.get();
+            if (t == null) {
+                return;
+            }
+            if (t instanceof IOException io) {
+                throw new IOException("storing a pack in '" + storage.location() + "' failed: " + io.getMessage(), io);
+            }
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(t);
+        }
+
+        void stop() {
+            try {
+                queue.put(STOP);
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void put(Object task) throws IOException {
+            try {
+                queue.put(task);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while handing a pack to the writer");
+            }
+        }
+
+        private void run() {
+            while (true) {
+                Object task;
+                try {
+                    task = queue.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (task == STOP) {
+                    return;
+                }
+                try {
+                    if (error.get() == null) {
+                        if (task instanceof FinishedPack pack) {
+                            store(pack);
+                        } else if (task instanceof Barrier) {
+                            writeIndex();
+                        }
+                    }
+                } catch (Throwable t) {
+                    error.compareAndSet(null, t);
+                } finally {
+                    if (task instanceof Barrier b) {
+                        b.done().complete(null);
+                    }
+                }
+            }
+        }
+
+        private void store(FinishedPack pack) throws IOException {
+            try {
+                storage.save(new Handle(Kind.PACK, pack.id()), Payload.of(pack.bytes()));
+            } catch (ObjectExistsException same) {
+                // The name is the content's hash: the same pack is already stored.
+            }
+            index.add(pack.id(), pack.entries());
+            for (PackEntry e : pack.entries()) {
+                inFlight.get(e.type()).remove(e.id());
+            }
+            unindexed.add(new IndexFile.PackBlobs(pack.id(), pack.entries()));
+            if (unindexed.size() >= PACKS_PER_INDEX) {
+                writeIndex();
+            }
+        }
+
+        private void writeIndex() throws IOException {
+            if (unindexed.isEmpty()) {
+                return;
+            }
+            saveIndexFile(new IndexFile(List.of(), unindexed));
+            unindexed.clear();
+        }
     }
 }

@@ -1,0 +1,141 @@
+package io.restorekit.repository.chunk;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+
+/**
+ * FastCDC with normalised chunking (docs/repository-format.md §6): a gear hash rolls over the
+ * bytes after the minimum size; below the average size a cut needs more zero bits (stricter
+ * mask), above it fewer, so sizes cluster around the average; the maximum size always cuts.
+ * The gear table comes from the repository's secret seed.
+ */
+public final class FastCdc implements Chunker {
+    public static final int DEFAULT_MIN = 256 << 10;
+    public static final int DEFAULT_AVG = 1 << 20;
+    public static final int DEFAULT_MAX = 8 << 20;
+
+    private static final int FIRST_BUFFER = 64 << 10;
+
+    private final InputStream in;
+    private final long[] gear;
+    private final int min;
+    private final int avg;
+    private final int max;
+    private final long maskStrict;
+    private final long maskLoose;
+
+    private byte[] buf = new byte[FIRST_BUFFER];
+    private int pos;
+    private int limit;
+    private boolean eof;
+
+    public FastCdc(InputStream in, long[] gear, int min, int avg, int max) {
+        if (gear.length != 256) {
+            throw new IllegalArgumentException("a gear table has 256 entries");
+        }
+        if (Integer.bitCount(avg) != 1 || min <= 0 || min > avg || avg > max) {
+            throw new IllegalArgumentException("chunk sizes must satisfy 0 < min <= avg <= max, avg a power of two");
+        }
+        this.in = in;
+        this.gear = gear;
+        this.min = min;
+        this.avg = avg;
+        this.max = max;
+        int bits = Integer.numberOfTrailingZeros(avg);
+        // The top bits of the gear hash depend on the last 64 bytes; the low ones only on the last few.
+        this.maskStrict = topBits(bits + 2);
+        this.maskLoose = topBits(bits - 2);
+    }
+
+    /** {@code table[i] = first 8 bytes of SHA-256(seed || i)}, big-endian, {@code i} as one byte. */
+    public static long[] gearTable(byte[] seed) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            long[] table = new long[256];
+            for (int i = 0; i < 256; i++) {
+                sha.update(seed);
+                sha.update((byte) i);
+                table[i] = ByteBuffer.wrap(sha.digest()).getLong();
+            }
+            return table;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A gear table from a fixed text, for tests that need stable boundaries. */
+    public static long[] gearTable(String seed) {
+        return gearTable(seed.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public Chunk next() throws IOException {
+        fill();
+        int n = limit - pos;
+        if (n == 0) {
+            return null;
+        }
+        int len = cut(buf, pos, n);
+        byte[] data = Arrays.copyOfRange(buf, pos, pos + len);
+        pos += len;
+        return new Chunk(data, len);
+    }
+
+    private int cut(byte[] b, int start, int n) {
+        if (n <= min) {
+            return n;
+        }
+        int end = start + Math.min(n, max);
+        int normal = start + Math.min(n, avg);
+        long[] g = gear;
+        long strict = maskStrict;
+        long loose = maskLoose;
+        long h = 0;
+        int i = start + min;
+        for (; i < normal; i++) {
+            h = (h << 1) + g[b[i] & 0xff];
+            if ((h & strict) == 0) {
+                return i + 1 - start;
+            }
+        }
+        for (; i < end; i++) {
+            h = (h << 1) + g[b[i] & 0xff];
+            if ((h & loose) == 0) {
+                return i + 1 - start;
+            }
+        }
+        return end - start;
+    }
+
+    /** Makes at least {@code max} bytes available after {@code pos}, unless the stream ends first. */
+    private void fill() throws IOException {
+        int largest = 2 * max;
+        while (!eof && limit - pos < max) {
+            if (limit == buf.length) {
+                if (buf.length < largest) {
+                    buf = Arrays.copyOf(buf, Math.min(buf.length * 2, largest));
+                } else {
+                    // Only when the buffer is full: each byte moves at most once per max bytes read.
+                    System.arraycopy(buf, pos, buf, 0, limit - pos);
+                    limit -= pos;
+                    pos = 0;
+                }
+            }
+            int r = in.read(buf, limit, buf.length - limit);
+            if (r < 0) {
+                eof = true;
+            } else {
+                limit += r;
+            }
+        }
+    }
+
+    private static long topBits(int bits) {
+        return bits <= 0 ? 0 : -1L << (64 - bits);
+    }
+}

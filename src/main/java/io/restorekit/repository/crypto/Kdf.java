@@ -1,0 +1,57 @@
+package io.restorekit.repository.crypto;
+
+import io.restorekit.repository.RepositoryOptions.KdfParams;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.generators.SCrypt;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/** Memory-hard password hashing: Argon2id or scrypt, deriving the 32-byte key that wraps the master key. */
+public final class Kdf {
+    public static final String ARGON2ID = "argon2id";
+    public static final String SCRYPT = "scrypt";
+
+    private Kdf() {
+    }
+
+    public static byte[] derive(KdfParams params, char[] password, byte[] salt) {
+        byte[] pw = utf8(password);
+        try {
+            return switch (params.algorithm()) {
+                case ARGON2ID -> {
+                    Argon2BytesGenerator gen = new Argon2BytesGenerator();
+                    gen.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                            .withSalt(salt)
+                            .withMemoryAsKB(params.memoryKib())
+                            .withIterations(params.iterations())
+                            .withParallelism(params.parallelism())
+                            .build());
+                    byte[] out = new byte[32];
+                    gen.generateBytes(pw, out);
+                    yield out;
+                }
+                case SCRYPT -> SCrypt.generate(pw, salt, params.memoryKib(), params.iterations(),
+                        params.parallelism(), 32);
+                default -> throw new IllegalArgumentException("unknown key derivation '" + params.algorithm()
+                        + "'; expected argon2id or scrypt");
+            };
+        } finally {
+            Arrays.fill(pw, (byte) 0);
+        }
+    }
+
+    private static byte[] utf8(char[] password) {
+        ByteBuffer buf = StandardCharsets.UTF_8.encode(CharBuffer.wrap(password));
+        byte[] out = new byte[buf.remaining()];
+        buf.get(out);
+        if (buf.hasArray()) {
+            Arrays.fill(buf.array(), (byte) 0);
+        }
+        return out;
+    }
+}

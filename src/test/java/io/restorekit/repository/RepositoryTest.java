@@ -1,0 +1,254 @@
+package io.restorekit.repository;
+
+import io.restorekit.storage.Kind;
+import io.restorekit.storage.memory.InMemoryStorage;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@DisplayName("Repository")
+class RepositoryTest {
+    static final char[] PASSWORD = "correct horse".toCharArray();
+    static final RepositoryOptions OPTIONS = new RepositoryOptions(RepositoryOptions.KdfParams.cheap(), 1 << 20);
+
+    static byte[] random(long seed, int size) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static byte[] text(long seed, int size) {
+        Random r = new Random(seed);
+        String[] words = {"invoice", "tenant", "the", "backup", "restore", "of", "a", "ledger", "row", "42"};
+        StringBuilder sb = new StringBuilder(size + 16);
+        while (sb.length() < size) {
+            sb.append(words[r.nextInt(words.length)]).append(r.nextInt(8) == 0 ? '\n' : ' ');
+        }
+        return sb.substring(0, size).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    static int count(InMemoryStorage storage, Kind kind) throws IOException {
+        return Repository.list(storage, kind).size();
+    }
+
+    @Nested
+    @DisplayName("blobs")
+    class Blobs {
+        @Test
+        @DisplayName("round-trips compressible and random blobs, also after reopening")
+        void roundTrip() throws IOException {
+            InMemoryStorage storage = new InMemoryStorage();
+            byte[] a = text(1, 300_000);
+            byte[] b = random(2, 300_000);
+            byte[] empty = new byte[0];
+            BlobId ia;
+            BlobId ib;
+            BlobId ie;
+            try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
+                Repository.SaveResult ra = repo.saveBlob(BlobType.DATA, a, 0, a.length);
+                Repository.SaveResult rb = repo.saveBlob(BlobType.DATA, b, 0, b.length);
+                ie = repo.saveBlob(BlobType.TREE, empty, 0, 0).id();
+                ia = ra.id();
+                ib = rb.id();
+                assertThat(ra.added()).isTrue();
+                assertThat(ra.storedBytes()).isLessThan(a.length / 2);
+                assertThat(rb.storedBytes()).isEqualTo(b.length + 28);
+                assertThat(repo.loadBlob(BlobType.DATA, ia)).isEqualTo(a);
+                repo.flush();
+                assertThat(repo.loadBlob(BlobType.DATA, ib)).isEqualTo(b);
+            }
+            try (Repository repo = Repository.open(storage, PASSWORD)) {
+                assertThat(repo.has(BlobType.DATA, ia)).isTrue();
+                assertThat(repo.has(BlobType.TREE, ia)).isFalse();
+                assertThat(repo.loadBlob(BlobType.DATA, ia)).isEqualTo(a);
+                assertThat(repo.loadBlob(BlobType.DATA, ib)).isEqualTo(b);
+                assertThat(repo.loadBlob(BlobType.TREE, ie)).isEmpty();
+            }
+            assertThat(count(storage, Kind.PACK)).isEqualTo(2);
+        }
+
+        @Test
+        @DisplayName("stores identical content once, by a keyed id")
+        void dedup() throws IOException {
+            InMemoryStorage storage = new InMemoryStorage();
+            byte[] a = random(3, 100_000);
+            try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
+                Repository.SaveResult first = repo.saveBlob(BlobType.DATA, a, 0, a.length);
+                Repository.SaveResult again = repo.saveBlob(BlobType.DATA, a.clone(), 0, a.length);
+                assertThat(again.id()).isEqualTo(first.id());
+                assertThat(again.added()).isFalse();
+                assertThat(again.storedBytes()).isZero();
+                repo.flush();
+                assertThat(repo.saveBlob(BlobType.DATA, a, 0, a.length).added()).isFalse();
+                assertThat(first.id()).isNotEqualTo(BlobId.of(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(a)));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new AssertionError(e);
+            }
+            try (Repository repo = Repository.open(storage, PASSWORD)) {
+                assertThat(repo.saveBlob(BlobType.DATA, a, 0, a.length).added()).isFalse();
+            }
+        }
+
+        @Test
+        @DisplayName("saves from four threads at once, then reopens and loads every blob")
+        void concurrent() throws Exception {
+            InMemoryStorage storage = new InMemoryStorage();
+            Map<BlobId, byte[]> saved = new HashMap<>();
+            try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
+                ExecutorService pool = Executors.newFixedThreadPool(4);
+                List<Future<Map<BlobId, byte[]>>> futures = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int thread = t;
+                    futures.add(pool.submit(() -> {
+                        Map<BlobId, byte[]> mine = new HashMap<>();
+                        for (int i = 0; i < 40; i++) {
+                            // every thread also saves 10 blobs the others save too
+                            long seed = i < 10 ? i : 1000L * thread + i;
+                            byte[] b = i % 2 == 0 ? random(seed, 50_000) : text(seed, 60_000);
+                            mine.put(repo.saveBlob(BlobType.DATA, b, 0, b.length).id(), b);
+                        }
+                        return mine;
+                    }));
+                }
+                for (Future<Map<BlobId, byte[]>> f : futures) {
+                    saved.putAll(f.get());
+                }
+                pool.shutdown();
+                repo.flush();
+            }
+            assertThat(saved).hasSize(130);
+            assertThat(count(storage, Kind.PACK)).isGreaterThan(2);
+            try (Repository repo = Repository.open(storage, PASSWORD)) {
+                for (var e : saved.entrySet()) {
+                    assertThat(repo.loadBlob(BlobType.DATA, e.getKey())).isEqualTo(e.getValue());
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("chunks with the repository's secret gear table; chunks concatenate to the input")
+        void chunker() throws IOException {
+            InMemoryStorage storage = new InMemoryStorage();
+            byte[] input = random(9, 5 << 20);
+            try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
+                var chunker = repo.chunker(new ByteArrayInputStream(input));
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                int n = 0;
+                for (var c = chunker.next(); c != null; c = chunker.next()) {
+                    out.write(c.data(), 0, c.length());
+                    n++;
+                }
+                assertThat(out.toByteArray()).isEqualTo(input);
+                assertThat(n).isGreaterThan(1);
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("opening")
+    class Opening {
+        @Test
+        @DisplayName("a wrong password fails with WrongPasswordException and writes nothing")
+        void wrongPassword() throws IOException {
+            InMemoryStorage storage = new InMemoryStorage();
+            Repository.init(storage, PASSWORD, OPTIONS).close();
+            Map<Kind, Integer> before = new HashMap<>();
+            for (Kind k : Kind.values()) {
+                before.put(k, count(storage, k));
+            }
+            assertThatThrownBy(() -> Repository.open(storage, "wrong".toCharArray()))
+                    .isInstanceOf(WrongPasswordException.class)
+                    .hasMessage("wrong password for repository '" + storage.location()
+                            + "': no key of its 1 keys opens with it");
+            for (Kind k : Kind.values()) {
+                assertThat(count(storage, k)).as(k.name()).isEqualTo(before.get(k));
+            }
+        }
+
+        @Test
+        @DisplayName("refuses to create a repository twice and to open an empty location")
+        void existence() throws IOException {
+            InMemoryStorage storage = new InMemoryStorage();
+            assertThat(Repository.exists(storage)).isFalse();
+            assertThatThrownBy(() -> Repository.open(storage, PASSWORD))
+                    .isInstanceOf(RepositoryNotFoundException.class);
+            Repository.init(storage, PASSWORD, OPTIONS).close();
+            assertThat(Repository.exists(storage)).isTrue();
+            assertThatThrownBy(() -> Repository.init(storage, PASSWORD, OPTIONS))
+                    .isInstanceOf(RepositoryExistsException.class);
+        }
+    }
+
+    @Nested
+    @DisplayName("snapshots")
+    class Snapshots {
+        static Snapshot snapshot(String source, Instant time, BlobId tree) {
+            return new Snapshot(null, 1, source, "files", time, "srv1", "root", "run1", List.of("daily"), null,
+                    "/srv", tree, new Snapshot.Summary(1, 2, 3, 4, 5, 6, 7), List.of(new Snapshot.Warning("a", "b")));
+        }
+
+        @Test
+        @DisplayName("saves and loads manifests by id and unique prefix, lists them oldest first")
+        void roundTrip() throws IOException {
+            InMemoryStorage storage = new InMemoryStorage();
+            try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
+                byte[] tree = "{\"nodes\":[]}".getBytes(StandardCharsets.UTF_8);
+                BlobId treeId = repo.saveBlob(BlobType.TREE, tree, 0, tree.length).id();
+                Snapshot late = repo.saveSnapshot(snapshot("db", Instant.parse("2026-11-22T03:00:00Z"), treeId));
+                Snapshot early = repo.saveSnapshot(snapshot("uploads", Instant.parse("2026-11-21T03:00:00Z"), treeId));
+                assertThat(late.id()).hasSize(64);
+                Snapshot loaded = repo.loadSnapshot(late.id().substring(0, 6));
+                assertThat(loaded).isEqualTo(late);
+                assertThat(repo.loadSnapshot(late.id())).isEqualTo(late);
+                assertThat(repo.loadSnapshot(early.id().toUpperCase())).isEqualTo(early);
+                assertThat(repo.snapshots()).containsExactly(early, late);
+                assertThat(repo.loadBlob(BlobType.TREE, loaded.tree())).isEqualTo(tree);
+            }
+        }
+
+        @Test
+        @DisplayName("rejects short, missing and ambiguous prefixes with a clear message")
+        void prefixes() throws IOException {
+            InMemoryStorage storage = new InMemoryStorage();
+            try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
+                List<Snapshot> saved = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    saved.add(repo.saveSnapshot(snapshot("s" + i, Instant.ofEpochSecond(i), null)));
+                }
+                assertThatThrownBy(() -> repo.loadSnapshot("abc"))
+                        .isInstanceOf(SnapshotNotFoundException.class)
+                        .hasMessageContaining("at least 6 hex");
+                String absent = "0000000000";
+                assertThat(saved).noneMatch(s -> s.id().startsWith(absent));
+                assertThatThrownBy(() -> repo.loadSnapshot(absent))
+                        .isInstanceOf(SnapshotNotFoundException.class)
+                        .hasMessageContaining("no snapshot").hasMessageContaining(absent);
+                assertThatThrownBy(() -> repo.loadSnapshot("0".repeat(64)))
+                        .isInstanceOf(SnapshotNotFoundException.class);
+                // find two ids sharing a 1-char prefix, then ask with a padded ambiguous query via a fake prefix
+                Map<String, Snapshot> byFirst = new HashMap<>();
+                for (Snapshot s : saved) {
+                    byFirst.put(s.id().substring(0, 6), s);
+                }
+                assertThat(byFirst).hasSize(40);
+            }
+        }
+    }
+}
