@@ -91,11 +91,11 @@ public final class Repository implements Closeable {
     final Sealer sealer;
     final Clock clock;
     final ObjectMapper json;
-    private final MasterKey masterKey;
+    final MasterKey masterKey;
     private final KeyedHash keyedHash;
     private final long[] gear;
-    private final KeyFile currentKey;
-    private final String currentKeyId;
+    volatile KeyFile currentKey;
+    volatile String currentKeyId;
 
     private final MemoryIndex index = new MemoryIndex();
     private final List<String> damagedIndexes = Collections.synchronizedList(new ArrayList<>());
@@ -111,6 +111,7 @@ public final class Repository implements Closeable {
                 }
             });
     private final PackUploader uploader;
+    final Locks locks;
     private volatile boolean closed;
 
     private Repository(Storage storage, RepositoryConfig config, MasterKey masterKey, KeyFile currentKey,
@@ -126,6 +127,7 @@ public final class Repository implements Closeable {
         this.clock = clock;
         this.json = objectMapper();
         this.uploader = new PackUploader();
+        this.locks = new Locks(this);
     }
 
     /** The JSON mapping of manifests, config and locks: kebab-case names, ISO times, unknown fields ignored. */
@@ -491,7 +493,33 @@ public final class Repository implements Closeable {
 
     /** Takes a lock; {@link RepositoryLockedException} naming the holder when it conflicts. */
     public RepositoryLock lock(LockRequest request) throws IOException {
-        throw new UnsupportedOperationException();
+        checkOpen();
+        return locks.lock(request);
+    }
+
+    /** Every readable lock in the repository, oldest first, each marked stale or live. */
+    public List<LockInfo> locks() throws IOException {
+        return locks.locks();
+    }
+
+    /** Removes stale locks (for {@code rk unlock}); returns how many. */
+    public int removeStaleLocks() throws IOException {
+        return locks.removeStale();
+    }
+
+    /** Removes every lock, live or not (for {@code rk unlock --remove-all}); returns how many. */
+    public int removeAllLocks() throws IOException {
+        int n = 0;
+        for (LockInfo l : locks.locks()) {
+            storage.remove(new Handle(Kind.LOCK, l.id()));
+            n++;
+        }
+        return n;
+    }
+
+    /** The passwords (key files) of this repository. */
+    public KeyManager keys() {
+        return new KeyManager(this);
     }
 
     /** Index files that could not be read when the repository was opened; their blobs are unknown. */
