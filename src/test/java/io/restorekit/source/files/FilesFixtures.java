@@ -98,9 +98,12 @@ public final class FilesFixtures {
     }
 
     public static String sha(Path p) throws IOException {
+        return shaOf(Files.readAllBytes(p));
+    }
+
+    public static String shaOf(byte[] bytes) {
         try {
-            return io.restorekit.common.Hex.encode(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(Files.readAllBytes(p)));
+            return io.restorekit.common.Hex.encode(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
