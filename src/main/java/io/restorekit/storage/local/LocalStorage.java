@@ -131,11 +131,17 @@ public final class LocalStorage implements Storage {
     @Override
     public InputStream open(Handle handle, long offset, long length) throws IOException {
         checkRoot();
+        Path file = file(handle);
         FileChannel channel;
         try {
-            channel = FileChannel.open(file(handle), StandardOpenOption.READ);
+            if (Files.isDirectory(file)) {
+                throw notFound(handle);
+            }
+            channel = FileChannel.open(file, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw notFound(handle);
+        } catch (ObjectNotFoundException e) {
+            throw e;
         } catch (IOException e) {
             throw translate(e, "read " + handle);
         }
