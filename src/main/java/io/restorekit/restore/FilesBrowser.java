@@ -87,7 +87,10 @@ public final class FilesBrowser {
         }
     }
 
-    /** Every snapshot of {@code source} that holds {@code path}, oldest first. */
+    /**
+     * Every snapshot of {@code source} that holds {@code path}, oldest first;
+     * {@link BadInputException} when none does.
+     */
     public Versions versions(String source, String path) {
         try {
             List<Snapshot> snapshots = repository.snapshots().stream()
@@ -115,6 +118,10 @@ public final class FilesBrowser {
                 versions.add(new FileVersion(s.id(), s.time(), n.type().label(), n.sizeOrZero(), n.sha256(),
                         n.mtimeInstant(), changed));
                 previous = identity;
+            }
+            if (versions.isEmpty()) {
+                throw new BadInputException("no snapshot of source '" + source + "' holds '" + rel
+                        + "'; check the path with 'rk ls SNAPSHOT'");
             }
             return new Versions(source, rel, versions);
         } catch (IOException e) {

@@ -246,6 +246,11 @@ class RestoreServiceTest {
             return new Node(name, Node.Type.DIR, 0755, 0, 0, null, null, 0L, null, null, null, null, null, null, id, null);
         }
 
+        Node link(String name, String target) {
+            return new Node(name, Node.Type.SYMLINK, 0777, 0, 0, null, null, 0L, null, null, null, null, null, null,
+                    null, target);
+        }
+
         @Test
         @DisplayName("entries named '..', containing '/', or empty are refused and nothing is written")
         void maliciousNames() throws IOException {
@@ -253,7 +258,8 @@ class RestoreServiceTest {
                     List.of(file("a-fine.txt", "fine"), file("..", "escaped")),
                     List.of(file("a-fine.txt", "fine"), dir("..", List.of(file("escaped.txt", "escaped")))),
                     List.of(file("a-fine.txt", "fine"), file("../escaped.txt", "escaped")),
-                    List.of(file("", "escaped")))) {
+                    List.of(file("", "escaped")),
+                    List.of(dir("d", List.of(file("escaped.txt", "escaped"))), link("d", outside.toString())))) {
                 String id = handMade(evil);
                 assertThatThrownBy(() -> service.restore(new RestoreRequest("uploads", id, null, List.of(), target,
                         false, true), ProgressListener.NONE))

@@ -177,8 +177,12 @@ public final class FilesRestore {
         if (dir.subtree() == null) {
             throw new RepositoryCorruptException("folder '" + rel + "' in the snapshot has no tree; run 'rk verify'");
         }
+        java.util.Set<String> seen = new java.util.HashSet<>();
         for (Node child : trees.load(dir.subtree()).nodes()) {
             String reason = Node.unsafeNameReason(child.name());
+            if (reason == null && !seen.add(child.name())) {
+                reason = "a name used twice ('" + child.name() + "')";
+            }
             if (reason != null) {
                 throw new RepositoryCorruptException("the snapshot's folder '" + (rel.isEmpty() ? "/" : rel)
                         + "' holds an entry with " + reason + ", which could write outside the target; "
