@@ -445,25 +445,31 @@ public final class Repository implements Closeable {
                         + storage.location() + "'; see 'rk snapshots'");
             }
         }
+        List<String> ids = list(storage, Kind.SNAPSHOT).stream().map(f -> f.handle().name()).toList();
+        return readSnapshot(resolvePrefix(prefix, ids, storage.location()));
+    }
+
+    /** The one id starting with {@code prefix}; {@link SnapshotNotFoundException} when none or several do. */
+    static String resolvePrefix(String prefix, List<String> ids, String location) {
         List<String> matches = new ArrayList<>();
-        for (FileInfo f : list(storage, Kind.SNAPSHOT)) {
-            if (f.handle().name().startsWith(prefix)) {
-                matches.add(f.handle().name());
+        for (String id : ids) {
+            if (id.startsWith(prefix)) {
+                matches.add(id);
             }
         }
         if (matches.isEmpty()) {
-            throw new SnapshotNotFoundException("no snapshot in repository '" + storage.location()
+            throw new SnapshotNotFoundException("no snapshot in repository '" + location
                     + "' has an id starting with '" + prefix + "'; see 'rk snapshots'");
         }
         if (matches.size() > 1) {
             Collections.sort(matches);
-            List<String> shown = matches.stream().limit(5).map(m -> m.substring(0, Math.max(12, prefix.length() + 2)))
-                    .toList();
+            int shownLength = Math.max(12, prefix.length() + 2);
+            List<String> shown = matches.stream().limit(5).map(m -> m.substring(0, shownLength)).toList();
             throw new SnapshotNotFoundException("snapshot id prefix '" + prefix + "' is ambiguous: it matches "
                     + matches.size() + " snapshots (" + String.join(", ", shown)
                     + (matches.size() > 5 ? ", ..." : "") + "); give more characters");
         }
-        return readSnapshot(matches.get(0));
+        return matches.get(0);
     }
 
     Snapshot loadSnapshotById(String id) throws IOException {

@@ -242,13 +242,19 @@ class RepositoryTest {
                         .hasMessageContaining("no snapshot").hasMessageContaining(absent);
                 assertThatThrownBy(() -> repo.loadSnapshot("0".repeat(64)))
                         .isInstanceOf(SnapshotNotFoundException.class);
-                // find two ids sharing a 1-char prefix, then ask with a padded ambiguous query via a fake prefix
-                Map<String, Snapshot> byFirst = new HashMap<>();
-                for (Snapshot s : saved) {
-                    byFirst.put(s.id().substring(0, 6), s);
-                }
-                assertThat(byFirst).hasSize(40);
+                assertThat(repo.loadSnapshot(saved.get(7).id().substring(0, 6))).isEqualTo(saved.get(7));
             }
+        }
+
+        @Test
+        @DisplayName("an ambiguous prefix lists the candidates and asks for more characters")
+        void ambiguous() {
+            List<String> ids = List.of("abcdef01" + "0".repeat(56), "abcdef02" + "0".repeat(56), "123456" + "0".repeat(58));
+            assertThat(Repository.resolvePrefix("123456", ids, "here")).isEqualTo(ids.get(2));
+            assertThatThrownBy(() -> Repository.resolvePrefix("abcdef", ids, "here"))
+                    .isInstanceOf(SnapshotNotFoundException.class)
+                    .hasMessage("snapshot id prefix 'abcdef' is ambiguous: it matches 2 snapshots"
+                            + " (abcdef010000, abcdef020000); give more characters");
         }
     }
 }
