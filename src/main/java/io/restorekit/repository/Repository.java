@@ -466,6 +466,10 @@ public final class Repository implements Closeable {
         return readSnapshot(matches.get(0));
     }
 
+    Snapshot loadSnapshotById(String id) throws IOException {
+        return readSnapshot(id);
+    }
+
     private Snapshot readSnapshot(String id) throws IOException {
         byte[] stored = storage.readAll(new Handle(Kind.SNAPSHOT, id));
         if (!Sha256.hex(stored).equals(id)) {
@@ -520,6 +524,54 @@ public final class Repository implements Closeable {
     /** The passwords (key files) of this repository. */
     public KeyManager keys() {
         return new KeyManager(this);
+    }
+
+    /**
+     * Checks the repository and reports every problem found, with the blobs each one affects.
+     * Structure: index files read, every pack they name exists and is long enough, packs no index
+     * names (warnings), snapshots decrypt. With {@code readData}: every pack matches its name, its
+     * header decrypts and agrees with the index, every blob decrypts and matches its id.
+     */
+    public CheckReport check(boolean readData, ProgressListener progress) throws IOException {
+        checkOpen();
+        flush();
+        return new RepositoryChecker(this).check(readData, progress);
+    }
+
+    /**
+     * Recreates the index from the headers of every pack: writes one index file that supersedes
+     * all existing ones, then removes those. Callers hold an exclusive lock.
+     */
+    public RebuildResult rebuildIndex(ProgressListener progress) throws IOException {
+        checkOpen();
+        flush();
+        List<FileInfo> packs = list(storage, Kind.PACK);
+        List<String> existing = list(storage, Kind.INDEX).stream().map(f -> f.handle().name()).toList();
+        progress.total(-1, packs.size());
+        List<String> unreadable = Collections.synchronizedList(new ArrayList<>());
+        List<IndexFile.PackBlobs> read = inParallel(packs, f -> {
+            try {
+                List<PackEntry> entries = PackHeader.read(storage, f.handle(), f.size(), sealer);
+                return new IndexFile.PackBlobs(f.handle().name(), entries);
+            } catch (IOException | AEADBadTagException e) {
+                unreadable.add(f.handle().name());
+                progress.warn("pack " + f.handle().name() + " has no readable header (" + e.getMessage()
+                        + "); its blobs are left out of the index");
+                return null;
+            } finally {
+                progress.advance(0, 1);
+            }
+        });
+        List<IndexFile.PackBlobs> usable = read.stream().filter(java.util.Objects::nonNull).toList();
+        IndexFile rebuilt = new IndexFile(existing, usable);
+        saveIndexFile(rebuilt);
+        for (String old : existing) {
+            storage.remove(new Handle(Kind.INDEX, old));
+        }
+        index.clear();
+        index.addAll(rebuilt);
+        damagedIndexes.clear();
+        return new RebuildResult(usable.size(), rebuilt.blobCount(), existing.size(), List.copyOf(unreadable));
     }
 
     /** Index files that could not be read when the repository was opened; their blobs are unknown. */

@@ -34,14 +34,19 @@ public interface Storage extends Closeable {
 
     /**
      * Opens {@code length} bytes of the object starting at {@code offset}; {@code length < 0}
-     * means up to the end. Reading beyond the end of the object fails with an IOException.
+     * means up to the end. A range that does not lie within the object (negative offset, offset
+     * or end past the last byte) fails with an IOException; an empty range at the end is fine.
+     * The caller closes the stream.
      */
     InputStream open(Handle handle, long offset, long length) throws IOException;
 
     /** Size of an object; {@link ObjectNotFoundException} when it does not exist. */
     FileInfo stat(Handle handle) throws IOException;
 
-    /** Calls {@code each} with every object of the given kind, in no particular order. */
+    /**
+     * Calls {@code each} with every object of the given kind, in no particular order, each once.
+     * Objects being saved are not listed until their save completes.
+     */
     void list(Kind kind, Consumer<FileInfo> each) throws IOException;
 
     /** Removes an object; removing one that does not exist is not an error. */

@@ -44,7 +44,7 @@ public final class InMemoryStorage implements Storage {
     public InputStream open(Handle handle, long offset, long length) throws IOException {
         byte[] bytes = get(handle);
         long end = length < 0 ? bytes.length : offset + length;
-        if (offset < 0 || end > bytes.length) {
+        if (offset < 0 || offset > end || end > bytes.length) {
             throw new IOException("range " + offset + "+" + length + " is beyond the end of " + handle
                     + " (" + bytes.length + " bytes)");
         }

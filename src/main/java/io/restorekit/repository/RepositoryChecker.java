@@ -1,0 +1,189 @@
+package io.restorekit.repository;
+
+import io.restorekit.common.ProgressListener;
+import io.restorekit.repository.CheckReport.Finding;
+import io.restorekit.repository.CheckReport.Severity;
+import io.restorekit.repository.crypto.Sha256;
+import io.restorekit.repository.index.IndexFile;
+import io.restorekit.repository.pack.PackEntry;
+import io.restorekit.repository.pack.PackHeader;
+import io.restorekit.storage.FileInfo;
+import io.restorekit.storage.Handle;
+import io.restorekit.storage.Kind;
+
+import javax.crypto.AEADBadTagException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** Checks a repository's structure and, on request, every byte of its packs. */
+final class RepositoryChecker {
+    private final Repository repo;
+    private final List<Finding> findings = Collections.synchronizedList(new ArrayList<>());
+
+    RepositoryChecker(Repository repo) {
+        this.repo = repo;
+    }
+
+    CheckReport check(boolean readData, ProgressListener progress) throws IOException {
+        Map<String, Long> packSizes = new TreeMap<>();
+        for (FileInfo f : Repository.list(repo.storage, Kind.PACK)) {
+            packSizes.put(f.handle().name(), f.size());
+        }
+
+        // Index files: every active one names packs that exist and are long enough.
+        List<String> indexIds = Repository.list(repo.storage, Kind.INDEX).stream()
+                .map(f -> f.handle().name()).sorted().toList();
+        List<IndexFile> indexFiles = Repository.inParallel(indexIds, id -> {
+            try {
+                return repo.readIndexFile(id);
+            } catch (IOException | RuntimeException e) {
+                error("index/" + id, "index file cannot be read: " + e.getMessage()
+                        + "; 'rk index rebuild' recreates the index from the packs", Set.of());
+                return null;
+            }
+        });
+        Set<String> superseded = new HashSet<>();
+        indexFiles.stream().filter(Objects::nonNull).forEach(f -> superseded.addAll(f.superseded()));
+        Map<String, Map<BlobId, PackEntry>> indexed = new LinkedHashMap<>();
+        long blobs = 0;
+        for (int i = 0; i < indexIds.size(); i++) {
+            IndexFile f = indexFiles.get(i);
+            if (f == null || superseded.contains(indexIds.get(i))) {
+                continue;
+            }
+            for (IndexFile.PackBlobs p : f.packs()) {
+                Map<BlobId, PackEntry> entries = indexed.computeIfAbsent(p.packId(), k -> new LinkedHashMap<>());
+                for (PackEntry e : p.entries()) {
+                    entries.put(e.id(), e);
+                }
+            }
+        }
+        for (var pack : indexed.entrySet()) {
+            blobs += pack.getValue().size();
+            String path = packPath(pack.getKey());
+            Long size = packSizes.get(pack.getKey());
+            if (size == null) {
+                error(path, "pack is missing, but the index names it", pack.getValue().keySet());
+                continue;
+            }
+            Set<BlobId> beyond = pack.getValue().values().stream()
+                    .filter(e -> (long) e.offset() + e.storedLength() > size - 4)
+                    .map(PackEntry::id).collect(Collectors.toCollection(LinkedHashSet::new));
+            if (!beyond.isEmpty()) {
+                error(path, "pack has " + size + " bytes, too few for the " + beyond.size()
+                        + " blobs the index places beyond its end (truncated)", beyond);
+            }
+        }
+        for (String pack : packSizes.keySet()) {
+            if (!indexed.containsKey(pack)) {
+                warning(packPath(pack), "unreferenced pack, probably from an interrupted backup;"
+                        + " 'rk index rebuild' makes its blobs usable again, 'rk prune' deletes it", Set.of());
+            }
+        }
+
+        // Snapshots: each decrypts, and its root tree is indexed.
+        List<String> snapshotIds = Repository.list(repo.storage, Kind.SNAPSHOT).stream()
+                .map(f -> f.handle().name()).sorted().toList();
+        Repository.inParallel(snapshotIds, id -> {
+            try {
+                Snapshot s = repo.loadSnapshotById(id);
+                if (s.tree() != null && indexed.values().stream().noneMatch(m -> m.containsKey(s.tree()))) {
+                    error("snapshots/" + id, "the snapshot's root tree blob " + s.tree() + " is in no index",
+                            Set.of(s.tree()));
+                }
+            } catch (IOException | RuntimeException e) {
+                error("snapshots/" + id, "snapshot cannot be read: " + e.getMessage(), Set.of());
+            }
+            return null;
+        });
+
+        long bytesRead = 0;
+        if (readData) {
+            List<String> toRead = new ArrayList<>(packSizes.keySet());
+            long total = packSizes.values().stream().mapToLong(Long::longValue).sum();
+            progress.total(total, toRead.size());
+            List<Long> read = Repository.inParallel(toRead, id -> {
+                long n = readPack(id, indexed.getOrDefault(id, Map.of()));
+                progress.advance(n, 1);
+                return n;
+            });
+            bytesRead = read.stream().mapToLong(Long::longValue).sum();
+        }
+        List<Finding> sorted = new ArrayList<>(findings);
+        sorted.sort((a, b) -> a.severity() != b.severity() ? a.severity().compareTo(b.severity())
+                : a.object().compareTo(b.object()));
+        return new CheckReport(sorted, packSizes.size(), indexIds.size(), snapshotIds.size(), blobs, bytesRead);
+    }
+
+    private long readPack(String id, Map<BlobId, PackEntry> indexedEntries) throws IOException {
+        String path = packPath(id);
+        byte[] pack;
+        try {
+            pack = repo.storage.readAll(new Handle(Kind.PACK, id));
+        } catch (IOException e) {
+            error(path, "pack cannot be read: " + e.getMessage(), indexedEntries.keySet());
+            return 0;
+        }
+        boolean nameMatches = Sha256.hex(pack).equals(id);
+        List<PackEntry> header;
+        try {
+            header = PackHeader.fromPack(pack, repo.sealer);
+        } catch (IOException | AEADBadTagException e) {
+            error(path, "pack header cannot be read (" + e.getMessage() + ")"
+                    + (nameMatches ? "" : "; the pack does not match its name (SHA-256): it is damaged"),
+                    indexedEntries.keySet());
+            return pack.length;
+        }
+        Map<BlobId, PackEntry> inHeader = new LinkedHashMap<>();
+        header.forEach(e -> inHeader.put(e.id(), e));
+        Set<BlobId> disagree = new LinkedHashSet<>();
+        for (PackEntry e : indexedEntries.values()) {
+            if (!e.equals(inHeader.get(e.id()))) {
+                disagree.add(e.id());
+            }
+        }
+        if (!disagree.isEmpty()) {
+            error(path, "the index places " + disagree.size() + " blobs differently from the pack header;"
+                    + " 'rk index rebuild' recreates the index from the packs", disagree);
+        }
+        Set<BlobId> bad = new LinkedHashSet<>();
+        for (PackEntry e : header) {
+            try {
+                repo.decodeBlob(id, e, pack, e.offset());
+            } catch (RepositoryCorruptException damaged) {
+                bad.add(e.id());
+            }
+        }
+        if (!bad.isEmpty()) {
+            error(path, "pack is damaged: " + bad.size() + " of its " + header.size() + " blobs fail authentication"
+                    + " or do not match their id (" + bad.stream().map(BlobId::shortHex).collect(Collectors.joining(", "))
+                    + ")", bad);
+        } else if (!nameMatches) {
+            error(path, "pack does not match its name (SHA-256) although every blob reads correctly;"
+                    + " the damage is outside the blobs", Set.of());
+        }
+        return pack.length;
+    }
+
+    private static String packPath(String id) {
+        return new Handle(Kind.PACK, id).path();
+    }
+
+    private void error(String object, String message, Set<BlobId> blobs) {
+        findings.add(new Finding(Severity.ERROR, object, message, blobs));
+    }
+
+    private void warning(String object, String message, Set<BlobId> blobs) {
+        findings.add(new Finding(Severity.WARNING, object, message, blobs));
+    }
+}

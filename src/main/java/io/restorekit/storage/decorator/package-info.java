@@ -1,0 +1,2 @@
+/** Wrappers that add one behaviour (retries, read-only access) to any storage. */
+package io.restorekit.storage.decorator;

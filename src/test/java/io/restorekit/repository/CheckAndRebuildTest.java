@@ -1,0 +1,151 @@
+package io.restorekit.repository;
+
+import io.restorekit.common.ProgressListener;
+import io.restorekit.repository.CheckReport.Finding;
+import io.restorekit.storage.FileInfo;
+import io.restorekit.storage.Handle;
+import io.restorekit.storage.Kind;
+import io.restorekit.storage.memory.InMemoryStorage;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.restorekit.repository.RepositoryTest.OPTIONS;
+import static io.restorekit.repository.RepositoryTest.PASSWORD;
+import static io.restorekit.repository.RepositoryTest.random;
+import static io.restorekit.repository.RepositoryTest.text;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Repository check and index rebuild")
+class CheckAndRebuildTest {
+    private InMemoryStorage storage;
+    private final Map<BlobId, byte[]> blobs = new LinkedHashMap<>();
+
+    @BeforeEach
+    void repository() throws IOException {
+        storage = new InMemoryStorage();
+        try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
+            // about 2 MiB of data blobs: at least two data packs of 1 MiB, plus one tree pack
+            for (int i = 0; i < 24; i++) {
+                byte[] b = i % 3 == 0 ? text(i, 100_000) : random(i, 100_000);
+                blobs.put(repo.saveBlob(BlobType.DATA, b, 0, b.length).id(), b);
+            }
+            byte[] tree = "{\"nodes\":[]}".getBytes();
+            BlobId treeId = repo.saveBlob(BlobType.TREE, tree, 0, tree.length).id();
+            repo.saveSnapshot(new Snapshot(null, 1, "files", "files", Instant.parse("2026-11-22T03:00:00Z"), "h", "u",
+                    "r", List.of(), null, "/", treeId, null, null));
+        }
+    }
+
+    private static Set<BlobId> affected(CheckReport report) {
+        Set<BlobId> all = new HashSet<>();
+        report.findings().forEach(f -> all.addAll(f.blobs()));
+        return all;
+    }
+
+    @Test
+    @DisplayName("a healthy repository has no findings, with or without reading data")
+    void healthy() throws IOException {
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            CheckReport structure = repo.check(false, ProgressListener.NONE);
+            assertThat(structure.findings()).isEmpty();
+            assertThat(structure.packs()).isEqualTo(Repository.list(storage, Kind.PACK).size()).isGreaterThanOrEqualTo(3);
+            assertThat(structure.snapshots()).isEqualTo(1);
+            assertThat(structure.blobs()).isEqualTo(25);
+            CheckReport full = repo.check(true, ProgressListener.NONE);
+            assertThat(full.findings()).isEmpty();
+            assertThat(full.bytesRead()).isEqualTo(Repository.list(storage, Kind.PACK).stream().mapToLong(FileInfo::size).sum());
+        }
+    }
+
+    @Test
+    @DisplayName("a flipped byte inside one blob is reported against exactly that blob; loading it fails")
+    void flippedByte() throws IOException {
+        BlobId victim;
+        String packId;
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            victim = blobs.keySet().stream().skip(5).findFirst().orElseThrow();
+            var found = repo.index().find(BlobType.DATA, victim);
+            packId = found.packId();
+            Handle pack = new Handle(Kind.PACK, packId);
+            byte[] bytes = storage.readAll(pack);
+            bytes[found.entry().offset() + 40] ^= 0x01;
+            storage.tamper(pack, bytes);
+        }
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            assertThat(repo.check(false, ProgressListener.NONE).findings()).isEmpty();
+            CheckReport report = repo.check(true, ProgressListener.NONE);
+            assertThat(report.ok()).isFalse();
+            assertThat(affected(report)).containsExactly(victim);
+            Finding f = report.errors().get(0);
+            assertThat(f.object()).isEqualTo("data/" + packId.substring(0, 2) + "/" + packId);
+            assertThat(f.message()).contains(victim.shortHex());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> repo.loadBlob(BlobType.DATA, victim))
+                    .isInstanceOf(RepositoryCorruptException.class)
+                    .hasMessageContaining(victim.hex()).hasMessageContaining(packId);
+            for (var e : blobs.entrySet()) {
+                if (!e.getKey().equals(victim)) {
+                    assertThat(repo.loadBlob(BlobType.DATA, e.getKey())).isEqualTo(e.getValue());
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a missing pack is an error naming every blob it held")
+    void missingPack() throws IOException {
+        BlobId some = blobs.keySet().iterator().next();
+        Set<BlobId> inPack = new HashSet<>();
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            String packId = repo.index().find(BlobType.DATA, some).packId();
+            for (BlobId id : blobs.keySet()) {
+                if (repo.index().find(BlobType.DATA, id).packId().equals(packId)) {
+                    inPack.add(id);
+                }
+            }
+            storage.remove(new Handle(Kind.PACK, packId));
+            CheckReport report = repo.check(false, ProgressListener.NONE);
+            assertThat(report.errors()).hasSize(1);
+            assertThat(report.errors().get(0).message()).contains("missing");
+            assertThat(affected(report)).isEqualTo(inPack).hasSizeGreaterThan(1);
+        }
+    }
+
+    @Test
+    @DisplayName("packs no index names are warnings; rebuilding the index from pack headers brings every blob back")
+    void rebuild() throws IOException {
+        List<FileInfo> indexes = Repository.list(storage, Kind.INDEX);
+        for (FileInfo f : indexes) {
+            storage.remove(f.handle());
+        }
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            assertThat(repo.has(BlobType.DATA, blobs.keySet().iterator().next())).isFalse();
+            CheckReport report = repo.check(false, ProgressListener.NONE);
+            int packs = Repository.list(storage, Kind.PACK).size();
+            assertThat(report.warnings()).hasSize(packs)
+                    .allMatch(f -> f.message().startsWith("unreferenced pack, probably from an interrupted backup"));
+            // the snapshot's tree is now in no index
+            assertThat(report.errors()).hasSize(1).allMatch(f -> f.object().startsWith("snapshots/"));
+
+            RebuildResult result = repo.rebuildIndex(ProgressListener.NONE);
+            assertThat(result.packs()).isEqualTo(packs);
+            assertThat(result.blobs()).isEqualTo(25);
+            assertThat(result.unreadablePacks()).isEmpty();
+        }
+        assertThat(Repository.list(storage, Kind.INDEX)).hasSize(1);
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            for (var e : blobs.entrySet()) {
+                assertThat(repo.loadBlob(BlobType.DATA, e.getKey())).isEqualTo(e.getValue());
+            }
+            assertThat(repo.check(true, ProgressListener.NONE).findings()).isEmpty();
+        }
+    }
+}
