@@ -143,6 +143,39 @@ class RepositoryTest {
         }
 
         @Test
+        @DisplayName("a failure to store a pack in the background is rethrown by flush and by the next save")
+        void writerError() throws IOException {
+            InMemoryStorage inner = new InMemoryStorage();
+            Repository.init(inner, PASSWORD, OPTIONS).close();
+            io.restorekit.storage.Storage failing = new io.restorekit.storage.Storage() {
+                public String location() { return inner.location(); }
+                public void save(io.restorekit.storage.Handle h, io.restorekit.storage.Payload p) throws IOException {
+                    if (h.kind() == Kind.PACK) {
+                        throw new IOException("disk full");
+                    }
+                    inner.save(h, p);
+                }
+                public java.io.InputStream open(io.restorekit.storage.Handle h, long o, long l) throws IOException {
+                    return inner.open(h, o, l);
+                }
+                public io.restorekit.storage.FileInfo stat(io.restorekit.storage.Handle h) throws IOException {
+                    return inner.stat(h);
+                }
+                public void list(Kind k, java.util.function.Consumer<io.restorekit.storage.FileInfo> each) {
+                    inner.list(k, each);
+                }
+                public void remove(io.restorekit.storage.Handle h) { inner.remove(h); }
+            };
+            Repository repo = Repository.open(failing, PASSWORD);
+            byte[] a = random(5, 1000);
+            repo.saveBlob(BlobType.DATA, a, 0, a.length);
+            assertThatThrownBy(repo::flush).isInstanceOf(IOException.class).hasMessageContaining("disk full");
+            assertThatThrownBy(() -> repo.saveBlob(BlobType.DATA, a, 0, 10)).hasMessageContaining("disk full");
+            repo.close();
+            assertThat(count(inner, Kind.INDEX)).isZero();
+        }
+
+        @Test
         @DisplayName("chunks with the repository's secret gear table; chunks concatenate to the input")
         void chunker() throws IOException {
             InMemoryStorage storage = new InMemoryStorage();

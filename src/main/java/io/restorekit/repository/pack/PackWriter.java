@@ -20,7 +20,10 @@ public final class PackWriter {
 
     public PackWriter(BlobType type, int expectedSize) {
         this.type = type;
-        this.buf = new byte[Math.max(1024, Math.min(expectedSize, 1 << 20))];
+        // Data packs fill up: allocate once. Tree packs are often tiny.
+        this.buf = new byte[type == BlobType.DATA
+                ? expectedSize + (64 << 10)
+                : Math.max(1024, Math.min(expectedSize, 1 << 20))];
     }
 
     public BlobType type() {
