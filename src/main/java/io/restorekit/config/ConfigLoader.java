@@ -95,7 +95,7 @@ public final class ConfigLoader {
     }
 
     /** Binds YAML text; {@code name} is how errors name the file, {@code baseDir} anchors relative paths. */
-    RkConfig parse(String name, String text, Path baseDir) {
+    public RkConfig parse(String name, String text, Path baseDir) {
         Object root = readYaml(name, text);
         if (root == null) {
             throw new InvalidConfigException(name + ": the file is empty; expected at least 'repository: {url: ...}'");
