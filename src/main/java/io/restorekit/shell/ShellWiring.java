@@ -1,10 +1,12 @@
 package io.restorekit.shell;
 
+import org.jline.utils.AttributedString;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.shell.CommandNotFound;
 import org.springframework.shell.context.InteractionMode;
 import org.springframework.shell.context.ShellContext;
+import org.springframework.shell.jline.PromptProvider;
 import org.springframework.shell.result.CommandNotFoundMessageProvider;
 
 /** Spring Shell beans that make the shell speak like the rest of rk. */
@@ -24,5 +26,10 @@ class ShellWiring {
             }
             return "";
         };
+    }
+
+    @Bean
+    PromptProvider promptProvider() {
+        return () -> new AttributedString("rk> ");
     }
 }
