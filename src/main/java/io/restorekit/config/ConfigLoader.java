@@ -1,0 +1,421 @@
+package io.restorekit.config;
+
+import io.restorekit.source.SourceSpec;
+import io.restorekit.source.files.FilesSourceSpec;
+import org.springframework.scheduling.support.CronExpression;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads restorekit.yml ({@code RK_CONFIG}, default {@code ./restorekit.yml}) into an {@link RkConfig}.
+ * {@code ${RK_HOME}} and {@code ${NAME}} of environment variables are expanded in string values;
+ * {@code ~/} starts a path in the user's home. Every problem is an {@link InvalidConfigException}
+ * naming the file, the key path and what was expected.
+ */
+public final class ConfigLoader {
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern SOURCE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
+    private static final Pattern PERCENT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*%");
+    private static final Pattern EXPECT = Pattern.compile("(=|==|!=|<|<=|>|>=)\\s*-?\\d+(\\.\\d+)?");
+    private static final String[] TOP = {"repository", "copies", "sources", "modules", "retention", "drill",
+            "schedule", "alerts", "catalog", "runbooks"};
+    private static final String[] REPOSITORY = {"url", "s3", "sftp"};
+    private static final String[] COPY = {"name", "url", "s3", "sftp"};
+    private static final String[] FILES = {"name", "type", "path", "exclude", "tenant-path"};
+    private static final String[] DATABASE = {"name", "type", "url", "username", "password-env", "tenant-column",
+            "exclude-tables"};
+
+    private final Map<String, String> env;
+    private final Path userHome;
+
+    public ConfigLoader(Map<String, String> env, Path userHome) {
+        this.env = Map.copyOf(env);
+        this.userHome = userHome;
+    }
+
+    /** A loader over this process's environment. */
+    public static ConfigLoader fromEnvironment() {
+        return new ConfigLoader(System.getenv(), Path.of(System.getProperty("user.home")));
+    }
+
+    /** {@code RK_CONFIG}, or {@code restorekit.yml} in the working directory. */
+    public Path configFile() {
+        String configured = env.get("RK_CONFIG");
+        return Path.of(configured == null || configured.isBlank() ? "restorekit.yml" : configured);
+    }
+
+    /** {@code RK_HOME}, or {@code ~/.restorekit}. */
+    public Path home() {
+        String configured = env.get("RK_HOME");
+        if (configured == null || configured.isBlank()) {
+            return userHome.resolve(".restorekit");
+        }
+        return expandHome(configured).toAbsolutePath().normalize();
+    }
+
+    public RkConfig load() {
+        return load(configFile());
+    }
+
+    public RkConfig load(Path file) {
+        String name = file.toString();
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new InvalidConfigException("configuration file '" + file.toAbsolutePath().normalize()
+                    + "' not found; create it with at least 'repository: {url: /path/to/backups}' and a list of"
+                    + " 'sources' (see DESIGN.md §4), or set RK_CONFIG to its path");
+        } catch (IOException e) {
+            throw new InvalidConfigException(name + ": cannot be read: " + e.getMessage());
+        }
+        return parse(name, text, file.toAbsolutePath().normalize().getParent());
+    }
+
+    /** Binds YAML text; {@code name} is how errors name the file, {@code baseDir} anchors relative paths. */
+    public RkConfig parse(String name, String text, Path baseDir) {
+        Object root = readYaml(name, text);
+        if (root == null) {
+            throw new InvalidConfigException(name + ": the file is empty; expected at least 'repository: {url: ...}'");
+        }
+        Path home = home();
+        YamlNode top = new YamlNode(name, "", root, s -> expand(name, s, home));
+        YamlNode.Fields f = top.fields("the restorekit configuration", TOP);
+
+        RepositoryConfig repository = repository(f.required("repository", "where backups are stored"), "primary",
+                REPOSITORY);
+        List<RepositoryConfig> copies = copies(f.get("copies"));
+        List<SourceSpec> sources = sources(f.get("sources"), baseDir);
+        Map<String, RkConfig.Module> modules = modules(f.get("modules"));
+        return new RkConfig(baseDir.resolve(Path.of(name).getFileName()), home, repository, copies, sources, modules,
+                retention(f.get("retention")), drill(f.get("drill")), schedule(f.get("schedule")),
+                alerts(f.get("alerts")),
+                new RkConfig.Catalog(f.has("catalog")
+                        ? f.get("catalog").fields("the catalog settings", "url")
+                        .string("url", "a JDBC URL", defaultCatalog(home))
+                        : defaultCatalog(home)),
+                new RkConfig.Runbooks(f.has("runbooks")
+                        ? f.get("runbooks").fields("the runbook settings", "repository")
+                        .string("repository", "a folder or Git URL", home.resolve("runbooks").toString())
+                        : home.resolve("runbooks").toString()));
+    }
+
+    private static String defaultCatalog(Path home) {
+        return "jdbc:h2:file:" + home.resolve("catalog");
+    }
+
+    private static Object readYaml(String name, String text) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        try {
+            return new Yaml(new SafeConstructor(options)).load(text);
+        } catch (MarkedYAMLException e) {
+            Mark mark = e.getProblemMark();
+            String where = mark == null ? "" : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1) + ": ";
+            String problem = e.getProblem() == null ? "not valid YAML" : e.getProblem();
+            throw new InvalidConfigException(name + ": " + where + problem.strip());
+        } catch (YAMLException e) {
+            throw new InvalidConfigException(name + ": not valid YAML: " + e.getMessage());
+        }
+    }
+
+    private String expand(String file, String text, Path home) {
+        Matcher m = VARIABLE.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String variable = m.group(1);
+            String value = variable.equals("RK_HOME") ? home.toString() : env.get(variable);
+            if (value == null) {
+                throw new YamlNode.UnsetVariable(variable);
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private RepositoryConfig repository(YamlNode node, String name, String[] keys) {
+        YamlNode.Fields f = node.fields("the repository settings", keys);
+        String url = str(f, "url", "a local path, s3://bucket/prefix or sftp://user@host/path", true);
+        RepositoryConfig.S3 s3 = null;
+        if (f.has("s3")) {
+            YamlNode.Fields s = f.get("s3").fields("S3 settings", "endpoint", "region", "path-style", "access-key-env",
+                    "secret-key-env");
+            String endpoint = str(s, "endpoint", "an http(s) URL", false);
+            if (endpoint != null) {
+                uri(s.get("endpoint"), endpoint, "an http(s) URL");
+            }
+            s3 = new RepositoryConfig.S3(endpoint, str(s, "region", "an AWS region name", false),
+                    s.bool("path-style", "whether to use path-style requests", false),
+                    str(s, "access-key-env", "an environment variable name", false),
+                    str(s, "secret-key-env", "an environment variable name", false));
+        }
+        RepositoryConfig.Sftp sftp = null;
+        if (f.has("sftp")) {
+            YamlNode.Fields s = f.get("sftp").fields("SFTP settings", "identity-file", "known-hosts", "password-env");
+            sftp = new RepositoryConfig.Sftp(pathString(s, "identity-file", "a private key file"),
+                    pathString(s, "known-hosts", "a known_hosts file"),
+                    str(s, "password-env", "an environment variable name", false));
+        }
+        return new RepositoryConfig(name, url, s3, sftp);
+    }
+
+    private List<RepositoryConfig> copies(YamlNode node) {
+        if (node.isMissing()) {
+            return List.of();
+        }
+        List<RepositoryConfig> copies = new ArrayList<>();
+        Map<String, String> seen = new HashMap<>();
+        for (YamlNode item : node.list("a list of copies")) {
+            YamlNode.Fields f = item.fields("a copy (name, url)", COPY);
+            String name = checkName(f, seen, "copy");
+            copies.add(repository(item, name, COPY));
+        }
+        return copies;
+    }
+
+    private List<SourceSpec> sources(YamlNode node, Path baseDir) {
+        if (node.isMissing()) {
+            return List.of();
+        }
+        List<SourceSpec> sources = new ArrayList<>();
+        Map<String, String> seen = new HashMap<>();
+        for (YamlNode item : node.list("a list of sources")) {
+            String type = item.peek("type");
+            if (type == null) {
+                type = item.fields("a source (name, type, ...)", union(FILES, DATABASE))
+                        .requiredString("type", "postgres, mysql or files");
+            }
+            switch (type) {
+                case "files" -> {
+                    YamlNode.Fields f = item.fields("a files source", FILES);
+                    String name = checkName(f, seen, "source");
+                    YamlNode pathNode = f.required("path", "a directory path");
+                    Path path = resolve(baseDir, pathNode.string("a directory path"));
+                    List<String> exclude = f.strings("exclude", "glob patterns");
+                    String tenantPath = str(f, "tenant-path", "a path template with {tenant}", false);
+                    if (tenantPath != null && !tenantPath.contains("{tenant}")) {
+                        throw f.get("tenant-path").error("expected a path template containing {tenant}, got '"
+                                + tenantPath + "'");
+                    }
+                    sources.add(new FilesSourceSpec(name, path, exclude, tenantPath));
+                }
+                case "postgres", "mysql" -> {
+                    YamlNode.Fields f = item.fields("a " + type + " source", DATABASE);
+                    String name = checkName(f, seen, "source");
+                    String url = str(f, "url", "a JDBC URL", true);
+                    String prefix = type.equals("postgres") ? "jdbc:postgresql:" : "jdbc:";
+                    if (!url.startsWith(prefix) || (type.equals("mysql")
+                            && !(url.startsWith("jdbc:mysql:") || url.startsWith("jdbc:mariadb:")))) {
+                        throw f.get("url").error("expected a " + (type.equals("postgres")
+                                ? "jdbc:postgresql:// URL" : "jdbc:mysql:// or jdbc:mariadb:// URL") + ", got '" + url + "'");
+                    }
+                    String tenantColumn = str(f, "tenant-column", "a column name", false);
+                    sources.add(new DatabaseSourceConfig(name, type, url,
+                            str(f, "username", "a database user name", false),
+                            str(f, "password-env", "an environment variable name", false),
+                            tenantColumn == null ? "tenant_id" : tenantColumn,
+                            f.strings("exclude-tables", "table names")));
+                }
+                default -> throw item.child("type", type)
+                        .error("expected postgres, mysql or files, got '" + type + "'");
+            }
+        }
+        return sources;
+    }
+
+    private Map<String, RkConfig.Module> modules(YamlNode node) {
+        if (node.isMissing()) {
+            return Map.of();
+        }
+        Map<String, RkConfig.Module> modules = new LinkedHashMap<>();
+        node.namedEntries("modules by name").forEach((name, n) -> {
+            YamlNode.Fields f = n.fields("a module (tables, paths)", "tables", "paths");
+            RkConfig.Module module = new RkConfig.Module(name, f.strings("tables", "table names"),
+                    f.strings("paths", "path globs"));
+            if (module.tables().isEmpty() && module.paths().isEmpty()) {
+                throw n.error("a module needs 'tables', 'paths' or both");
+            }
+            modules.put(name, module);
+        });
+        return modules;
+    }
+
+    private static RkConfig.Retention retention(YamlNode node) {
+        if (node.isMissing()) {
+            return RkConfig.Retention.KEEP_ALL;
+        }
+        YamlNode.Fields f = node.fields("retention rules", "keep-last", "daily", "weekly", "monthly", "yearly");
+        return new RkConfig.Retention(f.integer("keep-last", "a number of snapshots", 0, 0),
+                f.integer("daily", "a number of days", 0, 0), f.integer("weekly", "a number of weeks", 0, 0),
+                f.integer("monthly", "a number of months", 0, 0), f.integer("yearly", "a number of years", 0, 0));
+    }
+
+    private RkConfig.Drill drill(YamlNode node) {
+        if (node.isMissing()) {
+            return new RkConfig.Drill("embedded", null, List.of());
+        }
+        YamlNode.Fields f = node.fields("drill settings", "target", "rto", "checks");
+        String target = f.string("target", "embedded or a JDBC URL", "embedded");
+        if (!target.equals("embedded") && !target.startsWith("jdbc:")) {
+            throw f.get("target").error("expected embedded or a JDBC URL, got '" + target + "'");
+        }
+        List<RkConfig.Drill.Check> checks = new ArrayList<>();
+        if (f.has("checks")) {
+            for (YamlNode c : f.get("checks").list("a list of checks")) {
+                YamlNode.Fields cf = c.fields("a check (name, sql, expect)", "name", "sql", "expect");
+                String expect = cf.requiredString("expect", "a comparison such as '= 0'").strip();
+                if (!EXPECT.matcher(expect).matches()) {
+                    throw cf.get("expect").error("expected a comparison and a number such as '= 0' or '> 10', got '"
+                            + expect + "'");
+                }
+                checks.add(new RkConfig.Drill.Check(cf.requiredString("name", "a description"),
+                        cf.requiredString("sql", "a query returning one number"), expect));
+            }
+        }
+        return new RkConfig.Drill(target, f.has("rto") ? duration(f.get("rto")) : null, checks);
+    }
+
+    private static RkConfig.Schedule schedule(YamlNode node) {
+        if (node.isMissing()) {
+            return new RkConfig.Schedule(null, null, null, null, null, null);
+        }
+        YamlNode.Fields f = node.fields("schedules", "backup", "verify", "drill", "forget", "prune", "copy");
+        return new RkConfig.Schedule(cron(f, "backup"), cron(f, "verify"), cron(f, "drill"), cron(f, "forget"),
+                cron(f, "prune"), cron(f, "copy"));
+    }
+
+    private static String cron(YamlNode.Fields f, String key) {
+        if (!f.has(key)) {
+            return null;
+        }
+        String cron = f.get(key).string("a cron expression");
+        if (!CronExpression.isValidExpression(cron)) {
+            throw f.get(key).error("expected a cron expression with seconds first such as '0 0 3 * * *', got '"
+                    + cron + "'");
+        }
+        return cron;
+    }
+
+    private RkConfig.Alerts alerts(YamlNode node) {
+        if (node.isMissing()) {
+            return RkConfig.Alerts.NONE;
+        }
+        YamlNode.Fields f = node.fields("alert settings", "email", "webhook", "stale-after", "size-change",
+                "min-free-disk");
+        RkConfig.Alerts.Email email = null;
+        if (f.has("email")) {
+            YamlNode.Fields e = f.get("email").fields("SMTP settings", "host", "port", "username", "password-env",
+                    "from", "to");
+            List<String> to = e.required("to", "recipient addresses").strings("recipient addresses");
+            email = new RkConfig.Alerts.Email(e.requiredString("host", "an SMTP host name"),
+                    e.integer("port", "a TCP port", 1, 587), str(e, "username", "an SMTP user name", false),
+                    str(e, "password-env", "an environment variable name", false),
+                    e.requiredString("from", "a sender address"), to);
+        }
+        URI webhook = null;
+        if (f.has("webhook")) {
+            webhook = uri(f.get("webhook"), f.get("webhook").string("an http(s) URL"), "an http(s) URL");
+        }
+        return new RkConfig.Alerts(email, webhook, f.has("stale-after") ? duration(f.get("stale-after")) : null,
+                f.has("size-change") ? percent(f.get("size-change")) : null,
+                f.has("min-free-disk") ? percent(f.get("min-free-disk")) : null);
+    }
+
+    private static String checkName(YamlNode.Fields f, Map<String, String> seen, String what) {
+        YamlNode node = f.required("name", "a unique " + what + " name");
+        String name = node.string("a " + what + " name");
+        if (!SOURCE_NAME.matcher(name).matches()) {
+            throw node.error("expected a " + what + " name of letters, digits, '.', '_' or '-', got '" + name + "'");
+        }
+        String previous = seen.putIfAbsent(name, node.path());
+        if (previous != null) {
+            throw node.error("duplicate " + what + " name '" + name + "' (also " + previous + ")");
+        }
+        return name;
+    }
+
+    private static String str(YamlNode.Fields f, String key, String what, boolean required) {
+        return required ? f.requiredString(key, what) : f.string(key, what);
+    }
+
+    private String pathString(YamlNode.Fields f, String key, String what) {
+        String value = str(f, key, what, false);
+        return value == null ? null : expandHome(value).toString();
+    }
+
+    private Path resolve(Path baseDir, String path) {
+        return baseDir.resolve(expandHome(path)).normalize();
+    }
+
+    private Path expandHome(String path) {
+        if (path.equals("~")) {
+            return userHome;
+        }
+        return path.startsWith("~/") ? userHome.resolve(path.substring(2)) : Path.of(path);
+    }
+
+    private static Duration duration(YamlNode node) {
+        String text = node.string("a duration such as 4h").strip().toLowerCase(Locale.ROOT);
+        Matcher m = DURATION.matcher(text);
+        if (!m.matches()) {
+            throw node.error("expected a duration such as 90s, 30m, 4h or 7d, got '" + text + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+    }
+
+    private static double percent(YamlNode node) {
+        String text = node.string("a percentage such as 30%").strip();
+        Matcher m = PERCENT.matcher(text);
+        if (!m.matches() || Double.parseDouble(m.group(1)) > 100) {
+            throw node.error("expected a percentage between 0% and 100% such as 30%, got '" + text + "'");
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static URI uri(YamlNode node, String text, String what) {
+        try {
+            URI uri = new URI(text);
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getHost() == null) {
+                throw node.error("expected " + what + ", got '" + text + "'");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw node.error("expected " + what + ", got '" + text + "'");
+        }
+    }
+
+    private static String[] union(String[] a, String[] b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).distinct()
+                .toArray(String[]::new);
+    }
+}

@@ -1,0 +1,135 @@
+package io.restorekit.config;
+
+import io.restorekit.repository.Repository;
+import io.restorekit.repository.RepositoryOptions;
+import io.restorekit.storage.Storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
+
+/**
+ * The configuration and the open primary repository of one rk process. The interactive shell
+ * keeps both for the whole session, so only the first command pays for reading the config,
+ * deriving the key from the password and loading the index; a changed configuration file is
+ * read again (and the repository reopened) before the next command. Thread-safe.
+ */
+public class RepositorySession implements Closeable {
+    /** How a repository is opened; {@link Repository#open} outside tests. */
+    @FunctionalInterface
+    public interface Opener {
+        Repository open(Storage storage, char[] password) throws IOException;
+    }
+
+    private final ConfigLoader loader;
+    private final StorageFactory storages;
+    private final PasswordProvider passwords;
+    private final Opener opener;
+
+    private RkConfig config;
+    private FileTime configModified;
+    private Repository repository;
+
+    public RepositorySession(ConfigLoader loader, StorageFactory storages, PasswordProvider passwords, Opener opener) {
+        this.loader = loader;
+        this.storages = storages;
+        this.passwords = passwords;
+        this.opener = opener;
+    }
+
+    public RepositorySession(ConfigLoader loader, StorageFactory storages, PasswordProvider passwords) {
+        this(loader, storages, passwords, Repository::open);
+    }
+
+    /** The configuration, read again when its file changed since the last call. */
+    public synchronized RkConfig config() {
+        Path file = loader.configFile();
+        FileTime modified = modified(file);
+        if (config == null || modified == null || !modified.equals(configModified)) {
+            RkConfig fresh = loader.load(file);
+            if (config != null && !fresh.repository().equals(config.repository())) {
+                closeRepository();
+            }
+            config = fresh;
+            configModified = modified;
+        }
+        return config;
+    }
+
+    public PasswordProvider passwords() {
+        return passwords;
+    }
+
+    /** The primary repository, opened on first use with the configured password. */
+    public synchronized Repository repository() throws IOException {
+        RkConfig c = config();
+        if (repository == null) {
+            Storage storage = storages.open(c.repository(), c.baseDir());
+            char[] password = passwords.password(storage.location());
+            try {
+                repository = opener.open(storage, password);
+            } catch (IOException | RuntimeException e) {
+                storage.close();
+                throw e;
+            } finally {
+                Arrays.fill(password, '\0');
+            }
+        }
+        return repository;
+    }
+
+    /** Whether the primary repository has been opened in this session. */
+    public synchronized boolean isOpen() {
+        return repository != null;
+    }
+
+    /** Creates the primary repository with a new password and keeps it open. */
+    public synchronized Repository init(RepositoryOptions options) throws IOException {
+        RkConfig c = config();
+        closeRepository();
+        Storage storage = storages.create(c.repository(), c.baseDir());
+        char[] password = passwords.newPassword("the new repository at " + storage.location());
+        try {
+            repository = Repository.init(storage, password, options);
+        } catch (IOException | RuntimeException e) {
+            storage.close();
+            throw e;
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+        return repository;
+    }
+
+    /** Closes the repository; the next {@link #repository()} opens it again (after {@code key passwd}, {@code unlock}). */
+    public synchronized void reset() {
+        closeRepository();
+    }
+
+    @Override
+    public synchronized void close() {
+        closeRepository();
+    }
+
+    private void closeRepository() {
+        if (repository != null) {
+            Repository r = repository;
+            repository = null;
+            try {
+                r.close();
+            } catch (IOException | RuntimeException ignored) {
+                // Closing only releases resources; the operation's outcome is already decided.
+            }
+        }
+    }
+
+    private static FileTime modified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.restorekit.config;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The beans the commands share: one configuration and one open repository per process. */
+@Configuration(proxyBeanMethods = false)
+public class RkWiring {
+    @Bean
+    ConfigLoader configLoader() {
+        return ConfigLoader.fromEnvironment();
+    }
+
+    @Bean
+    StorageFactory storageFactory() {
+        return new StorageFactory();
+    }
+
+    @Bean
+    PasswordProvider passwordProvider() {
+        return PasswordProvider.fromEnvironment();
+    }
+
+    @Bean(destroyMethod = "close")
+    RepositorySession repositorySession(ConfigLoader loader, StorageFactory storages, PasswordProvider passwords) {
+        return new RepositorySession(loader, storages, passwords);
+    }
+}

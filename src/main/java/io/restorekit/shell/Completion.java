@@ -1,0 +1,51 @@
+package io.restorekit.shell;
+
+import io.restorekit.config.RepositorySession;
+import io.restorekit.repository.Snapshot;
+import io.restorekit.source.SourceSpec;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.shell.CompletionProposal;
+import org.springframework.shell.completion.CompletionProvider;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * TAB completion of option values: {@code sourceNames} from the configuration, {@code snapshotIds}
+ * from the repository (only once it is open in this session or a password is in the environment,
+ * so that completing never stops to ask for a password). Completion never fails: problems yield
+ * no proposals.
+ */
+@Configuration(proxyBeanMethods = false)
+public class Completion {
+
+    @Bean
+    CompletionProvider sourceNames(RepositorySession session) {
+        return context -> proposals(context.currentWordUpToCursor(),
+                () -> session.config().sources().stream().map(SourceSpec::name).toList());
+    }
+
+    @Bean
+    CompletionProvider snapshotIds(RepositorySession session) {
+        return context -> proposals(context.currentWordUpToCursor(), () -> {
+            if (!session.isOpen() && System.getenv("RK_PASSWORD") == null && System.getenv("RK_PASSWORD_FILE") == null) {
+                return List.of();
+            }
+            try {
+                return session.repository().snapshots().stream().map(Snapshot::shortId).toList();
+            } catch (java.io.IOException e) {
+                return List.of();
+            }
+        });
+    }
+
+    static List<CompletionProposal> proposals(String prefix, Supplier<List<String>> values) {
+        String p = prefix == null ? "" : prefix;
+        try {
+            return values.get().stream().filter(v -> v != null && v.startsWith(p)).map(CompletionProposal::new).toList();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package io.restorekit.shell;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs the Spring Shell application and turns its outcome into a process exit code. The global
+ * {@code --debug} flag is taken out of the arguments here, before Spring sees them.
+ */
+public final class Launcher {
+    private static volatile boolean debug = Boolean.getBoolean("rk.debug");
+    private static volatile Throwable lastReported;
+
+    private Launcher() {
+    }
+
+    /** Whether {@code --debug} was given: failures then show their stack trace. */
+    public static boolean debug() {
+        return debug;
+    }
+
+    public static int run(Class<?> application, String[] args) {
+        List<String> rest = new ArrayList<>();
+        for (String arg : args) {
+            if (arg.equals("--debug")) {
+                debug = true;
+                System.setProperty("rk.debug", "true");
+            } else {
+                rest.add(arg);
+            }
+        }
+        try {
+            SpringApplication app = new SpringApplication(application);
+            app.setRegisterShutdownHook(false);
+            ConfigurableApplicationContext context = app.run(rest.toArray(String[]::new));
+            return SpringApplication.exit(context);
+        } catch (Throwable t) {
+            return alreadyReported(t) ? Failure.of(t).exitCode() : report(t, System.err);
+        }
+    }
+
+    /** Prints {@code rk: <message>} (and the stack trace under {@code --debug}); returns the exit code. */
+    public static int report(Throwable t, PrintStream err) {
+        Failure failure = Failure.of(t);
+        if (failure.message() != null) {
+            err.println("rk: " + failure.message().strip());
+        }
+        if (debug && failure.message() != null) {
+            t.printStackTrace(err);
+        }
+        err.flush();
+        lastReported = t;
+        return failure.exitCode();
+    }
+
+    private static boolean alreadyReported(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c == lastReported) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,35 @@
+package io.restorekit.shell;
+
+import org.jline.utils.AttributedString;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.shell.CommandNotFound;
+import org.springframework.shell.context.InteractionMode;
+import org.springframework.shell.context.ShellContext;
+import org.springframework.shell.jline.PromptProvider;
+import org.springframework.shell.result.CommandNotFoundMessageProvider;
+
+/** Spring Shell beans that make the shell speak like the rest of rk. */
+@Configuration(proxyBeanMethods = false)
+class ShellWiring {
+
+    /**
+     * An unknown command is one {@code rk: ...} line on stderr. In a one-command run the launcher
+     * prints it (with exit code 2); the interactive shell prints it here and carries on.
+     */
+    @Bean
+    CommandNotFoundMessageProvider commandNotFoundMessageProvider(ShellContext shellContext) {
+        return context -> {
+            if (shellContext.getInteractionMode() == InteractionMode.INTERACTIVE) {
+                Throwable error = context.error() != null ? context.error() : new CommandNotFound(context.commands());
+                Launcher.report(error, System.err);
+            }
+            return "";
+        };
+    }
+
+    @Bean
+    PromptProvider promptProvider() {
+        return () -> new AttributedString("rk> ");
+    }
+}

@@ -1,0 +1,2 @@
+/** The rk command line: Spring Shell commands, completion, rendering, progress and exit codes. */
+package io.restorekit.shell;

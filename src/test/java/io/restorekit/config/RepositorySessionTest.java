@@ -1,0 +1,31 @@
+package io.restorekit.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RepositorySessionTest {
+    @Test
+    void readsTheConfigurationOnceAndAgainWhenItChanges(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("restorekit.yml");
+        Files.writeString(file, "repository: {url: b}\n");
+        RepositorySession session = new RepositorySession(
+                new ConfigLoader(Map.of("RK_CONFIG", file.toString()), dir), new StorageFactory(),
+                new PasswordProvider(Map.of(), p -> null), (storage, password) -> null);
+        RkConfig first = session.config();
+        assertThat(session.config()).isSameAs(first);
+
+        Files.writeString(file, "repository: {url: b}\nsources: [{name: a, type: files, path: a}]\n");
+        Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
+        assertThat(session.config().sources()).hasSize(1);
+        assertThat(session.isOpen()).isFalse();
+    }
+}
