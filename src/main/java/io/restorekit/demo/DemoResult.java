@@ -1,0 +1,27 @@
+package io.restorekit.demo;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the demo did, step by step, and where it left things so the operator can go on by hand.
+ *
+ * @param config       the demo configuration file (use it with {@code RK_CONFIG})
+ * @param passwordFile the demo repository password (use it with {@code RK_PASSWORD_FILE})
+ * @param restoredFile the file restored as of the first snapshot
+ * @param identical    whether the restored bytes equal the file as it was at the first backup
+ * @param verified     whether {@code verify --read-data} found no problem
+ */
+public record DemoResult(Path home, Path config, Path passwordFile, List<Step> steps, String firstSnapshot,
+                         String secondSnapshot, Path restoredFile, boolean identical, boolean verified,
+                         List<String> tryNext) {
+
+    public DemoResult {
+        steps = List.copyOf(steps);
+        tryNext = List.copyOf(tryNext);
+    }
+
+    /** One step: what was done and what came of it. */
+    public record Step(String title, String outcome, long durationMs) {
+    }
+}
