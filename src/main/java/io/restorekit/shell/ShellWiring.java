@@ -1,7 +1,25 @@
 package io.restorekit.shell;
 
 import org.jline.utils.AttributedString;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.shell.boot.ApplicationRunnerAutoConfiguration;
+import org.springframework.shell.boot.CommandCatalogAutoConfiguration;
+import org.springframework.shell.boot.CompleterAutoConfiguration;
+import org.springframework.shell.boot.ExitCodeAutoConfiguration;
+import org.springframework.shell.boot.JLineAutoConfiguration;
+import org.springframework.shell.boot.JLineShellAutoConfiguration;
+import org.springframework.shell.boot.LineReaderAutoConfiguration;
+import org.springframework.shell.boot.ParameterResolverAutoConfiguration;
+import org.springframework.shell.boot.ShellContextAutoConfiguration;
+import org.springframework.shell.boot.ShellRunnerAutoConfiguration;
+import org.springframework.shell.boot.SpringShellAutoConfiguration;
+import org.springframework.shell.boot.StandardAPIAutoConfiguration;
+import org.springframework.shell.boot.StandardCommandsAutoConfiguration;
+import org.springframework.shell.boot.ThemingAutoConfiguration;
+import org.springframework.shell.boot.UserConfigAutoConfiguration;
+import org.springframework.shell.command.annotation.CommandScan;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.shell.CommandNotFound;
 import org.springframework.shell.context.InteractionMode;
@@ -9,9 +27,31 @@ import org.springframework.shell.context.ShellContext;
 import org.springframework.shell.jline.PromptProvider;
 import org.springframework.shell.result.CommandNotFoundMessageProvider;
 
-/** Spring Shell beans that make the shell speak like the rest of rk. */
+/**
+ * Spring Shell wiring: only the auto-configurations the shell needs are imported (no
+ * classpath-wide scan of candidates: start-up time is part of the product), the commands of this
+ * package, and the beans that make the shell speak like the rest of rk.
+ */
 @Configuration(proxyBeanMethods = false)
-class ShellWiring {
+@CommandScan
+@ImportAutoConfiguration({
+        PropertyPlaceholderAutoConfiguration.class,
+        SpringShellAutoConfiguration.class,
+        ShellContextAutoConfiguration.class,
+        ShellRunnerAutoConfiguration.class,
+        ApplicationRunnerAutoConfiguration.class,
+        CommandCatalogAutoConfiguration.class,
+        LineReaderAutoConfiguration.class,
+        CompleterAutoConfiguration.class,
+        UserConfigAutoConfiguration.class,
+        JLineAutoConfiguration.class,
+        JLineShellAutoConfiguration.class,
+        ParameterResolverAutoConfiguration.class,
+        StandardAPIAutoConfiguration.class,
+        StandardCommandsAutoConfiguration.class,
+        ThemingAutoConfiguration.class,
+        ExitCodeAutoConfiguration.class})
+public class ShellWiring {
 
     /**
      * An unknown command is one {@code rk: ...} line on stderr. In a one-command run the launcher
