@@ -45,8 +45,9 @@ class KilledBackupTest {
     @BeforeAll
     static void generateTree() throws IOException {
         source = shared.resolve("src");
-        // ~150 MB of incompressible files, so a child is still writing packs when it is killed.
-        sourceBytes = Resilience.randomTree(source, 20261122L, 60, 500_000, 4_500_000);
+        // ~100 MB of incompressible files: a child here backs up ~23 MB/s, so it is still writing
+        // packs at every kill point (the last one, after its first index, comes at ~35 MB).
+        sourceBytes = Resilience.randomTree(source, 20261122L, 40, 500_000, 4_500_000);
     }
 
     @Test
