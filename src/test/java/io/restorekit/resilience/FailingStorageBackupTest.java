@@ -17,6 +17,7 @@ import io.restorekit.verify.VerifyReport;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,6 +81,25 @@ class FailingStorageBackupTest {
     private static boolean firstOfRun(String name) {
         int n = Integer.parseInt(name.substring(name.indexOf('#') + 1, name.indexOf(' ', name.indexOf('#'))));
         return n == 1 || saves.get(n - 1) != saves.get(n - 2) || n == saves.size() - 2;
+    }
+
+    @Test
+    @DisplayName("a lock save whose answer is lost leaves no lock behind: the next backup in the same process runs")
+    void lockSavedButReportedFailed() throws IOException {
+        Path repoDir = tmp.resolve("repo");
+        Resilience.initRepository(repoDir, PACK_SIZE);
+        FaultyStorage faulty = FaultyStorage.wrap(new LocalStorage(repoDir)).failSaveAfterStoring(1);
+        try (Repository repository = Resilience.open(faulty)) {
+            BackupResult failed = backup(repository);
+            assertThat(failed.code()).isEqualTo(ErrorCode.FAILED);
+            assertThat(failed.sources().get(0).error()).contains("locks/");
+            assertThat(Resilience.count(faulty, Kind.LOCK)).isZero();
+
+            BackupResult next = backup(repository);
+            assertThat(next.succeeded()).as("%s", next.sources().get(0).error()).isTrue();
+            Resilience.restoreAll(repository, "uploads", next.sources().get(0).snapshotId(), tmp.resolve("out"));
+            Resilience.assertRestored(source, tmp.resolve("out"));
+        }
     }
 
     interface Fault {
