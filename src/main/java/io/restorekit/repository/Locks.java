@@ -83,7 +83,19 @@ final class Locks {
     String write(LockFile lock) throws IOException {
         byte[] stored = Envelope.wrap(repo.sealer, repo.json.writeValueAsBytes(lock));
         String id = Sha256.hex(stored);
-        repo.storage.save(new Handle(Kind.LOCK, id), Payload.of(stored));
+        Handle handle = new Handle(Kind.LOCK, id);
+        try {
+            repo.storage.save(handle, Payload.of(stored));
+        } catch (IOException e) {
+            // The lock may be stored although the save failed (the answer was lost): left behind, it
+            // would stay live for as long as this process runs.
+            try {
+                repo.storage.remove(handle);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
         return id;
     }
 

@@ -379,7 +379,7 @@ public final class Repository implements Closeable {
             payload = sealer.open(bytes, at, e.storedLength());
         } catch (AEADBadTagException bad) {
             throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId + " of repository '"
-                    + storage.location() + "' fails authentication: the pack is damaged; run 'rk verify'");
+                    + storage.location() + "' fails authentication: the pack is damaged; run 'rk verify --read-data'");
         }
         byte[] plain = payload;
         if (e.rawLength() > 0) {
@@ -398,7 +398,7 @@ public final class Repository implements Closeable {
         }
         if (!blobId(plain, 0, plain.length).equals(e.id())) {
             throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId + " of repository '"
-                    + storage.location() + "' holds other content than its id says; run 'rk verify'");
+                    + storage.location() + "' holds other content than its id says; run 'rk verify --read-data'");
         }
         return plain;
     }
@@ -788,7 +788,8 @@ public final class Repository implements Closeable {
                 return;
             }
             if (t instanceof IOException io) {
-                throw new IOException("storing a pack in '" + storage.location() + "' failed: " + io.getMessage(), io);
+                throw new IOException("writing packs and index files to '" + storage.location() + "' failed: "
+                        + io.getMessage(), io);
             }
             if (t instanceof RuntimeException re) {
                 throw re;

@@ -61,7 +61,8 @@ public final class RestoreService {
                 throw new RestoreWouldOverwriteException(plan);
             }
             try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
-                FilesRestore.Outcome o = new FilesRestore(repository, threads).apply(plan.filesPlan(), progress);
+                FilesRestore.Outcome o = new FilesRestore(repository, threads, snapshot.shortId())
+                        .apply(plan.filesPlan(), progress);
                 return new RestoreResult(plan, false, o.filesWritten(), o.filesOverwritten(), o.filesUnchanged(),
                         o.dirsCreated(), o.bytesWritten(), (System.nanoTime() - t0) / 1_000_000, o.warnings());
             }

@@ -57,10 +57,17 @@ public final class FilesRestore {
 
     private final Repository repository;
     private final int threads;
+    private final String snapshot;
 
     public FilesRestore(Repository repository, int threads) {
+        this(repository, threads, null);
+    }
+
+    /** @param snapshot the id shown in messages about a file that cannot be restored; null for none */
+    public FilesRestore(Repository repository, int threads, String snapshot) {
         this.repository = repository;
         this.threads = Math.max(1, threads);
+        this.snapshot = snapshot;
     }
 
     /** What happens to one entry. */
@@ -391,7 +398,7 @@ public final class FilesRestore {
                 StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
             List<BlobId> content = node.content() == null ? List.of() : node.content();
             for (BlobId id : content) {
-                byte[] data = repository.loadBlob(BlobType.DATA, id);
+                byte[] data = loadContent(id, rel);
                 sha.update(data);
                 out.write(data);
                 length += data.length;
@@ -403,6 +410,18 @@ public final class FilesRestore {
                     + "its recorded size and SHA-256; run 'rk verify --read-data'");
         }
         return length;
+    }
+
+    /** A data blob of file {@code rel}; a damaged or missing blob fails naming the file, with its original code. */
+    private byte[] loadContent(BlobId id, String rel) throws IOException {
+        try {
+            return repository.loadBlob(BlobType.DATA, id);
+        } catch (RkException e) {
+            String message = "cannot restore '" + rel + "'" + (snapshot == null ? "" : " from snapshot " + snapshot)
+                    + ": " + e.getMessage();
+            throw e instanceof RepositoryCorruptException ? new RepositoryCorruptException(message, e)
+                    : new RkException(e.code(), message, e);
+        }
     }
 
     private static void applyMetadata(Path path, Node node, boolean owners, ConcurrentLinkedQueue<String> warnings) {
