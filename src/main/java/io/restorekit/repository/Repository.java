@@ -360,7 +360,7 @@ public final class Repository implements Closeable {
         byte[] sealed;
         Handle pack = new Handle(Kind.PACK, found.packId());
         try (InputStream in = storage.open(pack, e.offset(), e.storedLength())) {
-            sealed = in.readAllBytes();
+            sealed = readExactly(in, e.storedLength(), found.packId());
         } catch (ObjectNotFoundException missing) {
             throw new RepositoryCorruptException("pack " + found.packId() + " holding blob " + id
                     + " is missing from repository '" + storage.location() + "'; run 'rk verify'", missing);
@@ -370,6 +370,22 @@ public final class Repository implements Closeable {
             treeCache.put(id, plain.clone());
         }
         return plain;
+    }
+
+    // One array of the known size, filled by as few reads as the storage allows (readAllBytes
+    // reads 16 KiB at a time and copies the pieces together).
+    private byte[] readExactly(InputStream in, int length, String packId) throws IOException {
+        byte[] out = new byte[length];
+        int done = 0;
+        while (done < length) {
+            int n = in.read(out, done, length - done);
+            if (n < 0) {
+                throw new RepositoryCorruptException("pack " + packId + " in repository '" + storage.location()
+                        + "' ends before a blob the index places in it; run 'rk verify'");
+            }
+            done += n;
+        }
+        return out;
     }
 
     /** Opens, decompresses and checks one blob read from {@code bytes[at..]}. */
