@@ -689,14 +689,19 @@ public final class Repository implements Closeable {
 
     /** Applies {@code f} to every item on a few threads (storage latency), results in input order. */
     static <T, R> List<R> inParallel(List<T> items, IoFunction<T, R> f) throws IOException {
-        if (items.size() <= 1) {
+        return inParallel(items, READ_THREADS, f);
+    }
+
+    /** As {@link #inParallel(List, IoFunction)} on at most {@code threads} threads. */
+    static <T, R> List<R> inParallel(List<T> items, int threads, IoFunction<T, R> f) throws IOException {
+        if (items.size() <= 1 || threads <= 1) {
             List<R> out = new ArrayList<>();
             for (T t : items) {
                 out.add(f.apply(t));
             }
             return out;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(READ_THREADS, items.size()), r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, items.size()), r -> {
             Thread t = new Thread(r, "rk-read");
             t.setDaemon(true);
             return t;
