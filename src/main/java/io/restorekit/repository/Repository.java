@@ -360,7 +360,7 @@ public final class Repository implements Closeable {
         byte[] sealed;
         Handle pack = new Handle(Kind.PACK, found.packId());
         try (InputStream in = storage.open(pack, e.offset(), e.storedLength())) {
-            sealed = in.readAllBytes();
+            sealed = readExactly(in, e.storedLength(), found.packId());
         } catch (ObjectNotFoundException missing) {
             throw new RepositoryCorruptException("pack " + found.packId() + " holding blob " + id
                     + " is missing from repository '" + storage.location() + "'; run 'rk verify'", missing);
@@ -370,6 +370,22 @@ public final class Repository implements Closeable {
             treeCache.put(id, plain.clone());
         }
         return plain;
+    }
+
+    // One array of the known size, filled by as few reads as the storage allows (readAllBytes
+    // reads 16 KiB at a time and copies the pieces together).
+    private byte[] readExactly(InputStream in, int length, String packId) throws IOException {
+        byte[] out = new byte[length];
+        int done = 0;
+        while (done < length) {
+            int n = in.read(out, done, length - done);
+            if (n < 0) {
+                throw new RepositoryCorruptException("pack " + packId + " in repository '" + storage.location()
+                        + "' ends before a blob the index places in it; run 'rk verify'");
+            }
+            done += n;
+        }
+        return out;
     }
 
     /** Opens, decompresses and checks one blob read from {@code bytes[at..]}. */
@@ -673,14 +689,19 @@ public final class Repository implements Closeable {
 
     /** Applies {@code f} to every item on a few threads (storage latency), results in input order. */
     static <T, R> List<R> inParallel(List<T> items, IoFunction<T, R> f) throws IOException {
-        if (items.size() <= 1) {
+        return inParallel(items, READ_THREADS, f);
+    }
+
+    /** As {@link #inParallel(List, IoFunction)} on at most {@code threads} threads. */
+    static <T, R> List<R> inParallel(List<T> items, int threads, IoFunction<T, R> f) throws IOException {
+        if (items.size() <= 1 || threads <= 1) {
             List<R> out = new ArrayList<>();
             for (T t : items) {
                 out.add(f.apply(t));
             }
             return out;
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(READ_THREADS, items.size()), r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(threads, items.size()), r -> {
             Thread t = new Thread(r, "rk-read");
             t.setDaemon(true);
             return t;

@@ -112,7 +112,10 @@ final class RepositoryChecker {
             List<String> toRead = new ArrayList<>(packSizes.keySet());
             long total = packSizes.values().stream().mapToLong(Long::longValue).sum();
             progress.total(total, toRead.size());
-            List<Long> read = Repository.inParallel(toRead, id -> {
+            // Reading every byte is bound by decryption and hashing: one pack per core (and one
+            // more to hide the read) keeps the cores busy without holding 8 packs in memory.
+            int threads = Runtime.getRuntime().availableProcessors() + 1;
+            List<Long> read = Repository.inParallel(toRead, threads, id -> {
                 long n = readPack(id, indexed.getOrDefault(id, Map.of()));
                 progress.advance(n, 1);
                 return n;

@@ -1,9 +1,7 @@
 package io.restorekit.repository.crypto;
 
 import io.restorekit.repository.RepositoryOptions.KdfParams;
-import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.generators.SCrypt;
-import org.bouncycastle.crypto.params.Argon2Parameters;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -22,19 +20,8 @@ public final class Kdf {
         byte[] pw = utf8(password);
         try {
             return switch (params.algorithm()) {
-                case ARGON2ID -> {
-                    Argon2BytesGenerator gen = new Argon2BytesGenerator();
-                    gen.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
-                            .withVersion(Argon2Parameters.ARGON2_VERSION_13)
-                            .withSalt(salt)
-                            .withMemoryAsKB(params.memoryKib())
-                            .withIterations(params.iterations())
-                            .withParallelism(params.parallelism())
-                            .build());
-                    byte[] out = new byte[32];
-                    gen.generateBytes(pw, out);
-                    yield out;
-                }
+                case ARGON2ID -> Argon2id.hash(pw, salt, params.memoryKib(), params.iterations(),
+                        params.parallelism(), 32);
                 case SCRYPT -> SCrypt.generate(pw, salt, params.memoryKib(), params.iterations(),
                         params.parallelism(), 32);
                 default -> throw new IllegalArgumentException("unknown key derivation '" + params.algorithm()

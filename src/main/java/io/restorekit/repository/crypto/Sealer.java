@@ -3,9 +3,12 @@ package io.restorekit.repository.crypto;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.Arrays;
 
 /**
  * Authenticated encryption with one 32-byte key: {@code seal(p) = nonce(12) || AES-256-GCM(p) || tag(16)},
@@ -17,13 +20,15 @@ public final class Sealer {
     /** Bytes a sealed object adds to its plaintext. */
     public static final int OVERHEAD = NONCE + TAG;
 
-    // Feeding GCM in pieces lets the JIT reach its AES/GHASH intrinsics quickly; a single huge
-    // doFinal stays slow for a long time.
-    private static final int PIECE = 64 << 10;
+    // Feeding GCM in small pieces lets the JIT reach its AES/GHASH intrinsics within the first
+    // megabytes (they apply once the callers are compiled); large pieces stay interpreted for
+    // hundreds of megabytes.
+    private static final int PIECE = 4 << 10;
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
 
     private final SecretKeySpec key;
-    private final ThreadLocal<Cipher> cipher = ThreadLocal.withInitial(Sealer::newCipher);
+    private final ThreadLocal<Cipher> cipher = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding"));
+    private final ThreadLocal<Opener> opener = ThreadLocal.withInitial(Opener::new);
 
     public Sealer(byte[] key) {
         if (key.length != 32) {
@@ -63,37 +68,80 @@ public final class Sealer {
         return open(sealed, 0, sealed.length);
     }
 
-    /** Opens a sealed object; {@link AEADBadTagException} when it is damaged or sealed with another key. */
+    /**
+     * Opens a sealed object; {@link AEADBadTagException} when it is damaged or sealed with another key.
+     *
+     * <p>The JDK's GCM decryption buffers the whole ciphertext and decrypts it in one call, which
+     * stays slow (tens of MB/s) until the JIT has compiled it, and never streams. So this decrypts
+     * with AES-CTR from the first data counter (what GCM does), then recomputes the tag by sealing
+     * the plaintext again under the same nonce: that yields the same ciphertext and thus the tag
+     * GCM decryption would compute. The plaintext is returned only when the tags match.
+     */
     public byte[] open(byte[] sealed, int off, int len) throws AEADBadTagException {
         if (len < OVERHEAD) {
             throw new AEADBadTagException("sealed object of " + len + " bytes is too short");
         }
         byte[] out = new byte[len - OVERHEAD];
         try {
-            Cipher c = cipher.get();
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG * 8, sealed, off, NONCE));
-            int pos = 0;
-            int end = off + len;
-            for (int p = off + NONCE; p < end; p += PIECE) {
-                pos += c.update(sealed, p, Math.min(PIECE, end - p), out, pos);
-            }
-            pos += c.doFinal(out, pos);
-            if (pos != out.length) {
-                throw new IllegalStateException("opened " + pos + " bytes, expected " + out.length);
-            }
+            opener.get().open(sealed, off, len, out);
             return out;
         } catch (AEADBadTagException e) {
+            Arrays.fill(out, (byte) 0);
             throw e;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not usable: " + e.getMessage(), e);
         }
     }
 
-    private static Cipher newCipher() {
+    private final class Opener {
+        private final Cipher ctr = newCipher("AES/CTR/NoPadding");
+        private final Cipher gcm = newCipher("AES/GCM/NoPadding");
+        private final byte[] counter = new byte[16];
+        private final byte[] lastNonce = new byte[NONCE];
+        private final byte[] scratch = new byte[PIECE + TAG];
+
+        void open(byte[] sealed, int off, int len, byte[] out) throws GeneralSecurityException {
+            // For a 96-bit nonce, J0 = nonce || 1 and the data is encrypted from inc32(J0) = nonce || 2.
+            System.arraycopy(sealed, off, counter, 0, NONCE);
+            counter[12] = 0;
+            counter[13] = 0;
+            counter[14] = 0;
+            counter[15] = 2;
+            ctr.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(counter));
+            int dataEnd = off + len - TAG;
+            int pos = 0;
+            for (int p = off + NONCE; p < dataEnd; p += PIECE) {
+                pos += ctr.update(sealed, p, Math.min(PIECE, dataEnd - p), out, pos);
+            }
+            pos += ctr.doFinal(out, pos);
+            if (pos != out.length) {
+                throw new IllegalStateException("opened " + pos + " bytes, expected " + out.length);
+            }
+            // The JDK refuses to encrypt twice in a row with one key and nonce (a safeguard for
+            // real encryption); opening the same object twice would trip it.
+            if (Arrays.equals(lastNonce, 0, NONCE, sealed, off, off + NONCE)) {
+                lastNonce[0] ^= 1;
+                gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, lastNonce, 0, NONCE));
+            }
+            System.arraycopy(sealed, off, lastNonce, 0, NONCE);
+            gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, lastNonce, 0, NONCE));
+            for (int p = 0; p < out.length; p += PIECE) {
+                gcm.update(out, p, Math.min(PIECE, out.length - p), scratch, 0);
+            }
+            // doFinal emits the last partial block, if any, then the tag.
+            int n = gcm.doFinal(scratch, 0);
+            if (n < TAG || !MessageDigest.isEqual(Arrays.copyOfRange(scratch, n - TAG, n),
+                    Arrays.copyOfRange(sealed, dataEnd, dataEnd + TAG))) {
+                throw new AEADBadTagException("Tag mismatch");
+            }
+        }
+    }
+
+    private static Cipher newCipher(String transformation) {
         try {
-            return Cipher.getInstance("AES/GCM/NoPadding");
+            return Cipher.getInstance(transformation);
         } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-GCM is not available: " + e.getMessage(), e);
+            throw new IllegalStateException(transformation + " is not available: " + e.getMessage(), e);
         }
     }
 }

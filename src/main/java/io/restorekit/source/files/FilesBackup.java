@@ -9,6 +9,7 @@ import io.restorekit.repository.BlobType;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.Snapshot;
 import io.restorekit.repository.chunk.Chunker;
+import io.restorekit.repository.crypto.Sha256;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -278,7 +279,7 @@ public final class FilesBackup {
                     LinkOption.NOFOLLOW_LINKS))) {
                 Chunker chunker = repository.chunker(in);
                 for (Chunker.Chunk c = chunker.next(); c != null; c = chunker.next()) {
-                    sha.update(c.data(), 0, c.length());
+                    Sha256.update(sha, c.data(), 0, c.length());
                     Repository.SaveResult r = save(c);
                     content.add(r.id());
                     length += c.length();

@@ -8,6 +8,7 @@ import io.restorekit.repository.BlobId;
 import io.restorekit.repository.BlobType;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.RepositoryCorruptException;
+import io.restorekit.repository.crypto.Sha256;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -264,7 +265,7 @@ public final class FilesRestore {
         try (InputStream in = Channels.newInputStream(Files.newByteChannel(file, StandardOpenOption.READ,
                 LinkOption.NOFOLLOW_LINKS))) {
             for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-                sha.update(buf, 0, n);
+                Sha256.update(sha, buf, 0, n);
             }
         }
         return Hex.encode(sha.digest());
@@ -399,7 +400,7 @@ public final class FilesRestore {
             List<BlobId> content = node.content() == null ? List.of() : node.content();
             for (BlobId id : content) {
                 byte[] data = loadContent(id, rel);
-                sha.update(data);
+                Sha256.update(sha, data, 0, data.length);
                 out.write(data);
                 length += data.length;
                 progress.advance(data.length, 0);
