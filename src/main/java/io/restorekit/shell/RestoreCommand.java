@@ -118,8 +118,8 @@ public class RestoreCommand {
             return out.toString();
         }
         out.append("restored from ").append(from).append(" into ").append(plan.target()).append(": ")
-                .append(RepositoryCommands.plural(result.filesWritten(), "file")).append(" written (")
-                .append(result.filesOverwritten()).append(" overwritten), ").append(result.filesUnchanged())
+                .append(RepositoryCommands.plural(result.filesWritten(), "file")).append(" created, ")
+                .append(result.filesOverwritten()).append(" overwritten, ").append(result.filesUnchanged())
                 .append(" unchanged, ").append(RepositoryCommands.plural(result.dirsCreated(), "folder"))
                 .append(" created; ").append(Sizes.bytes(result.bytesWritten())).append(" in ")
                 .append(Sizes.millis(result.durationMs()));

@@ -177,7 +177,7 @@ class CommandsTest {
 
         Path target = dir.resolve("restored");
         String restored = restore(unattended(), first.substring(0, 10), "a.txt", target, false, false, false);
-        assertThat(restored).startsWith("restored from snapshot " + first.substring(0, 8)).contains("1 file written");
+        assertThat(restored).startsWith("restored from snapshot " + first.substring(0, 8)).contains("1 file created, 0 overwritten");
         assertThat(Files.readAllBytes(target.resolve("a.txt"))).isEqualTo(original);
         assertThat(target.resolve("sub")).doesNotExist();
 
@@ -279,7 +279,7 @@ class CommandsTest {
                 .isEqualTo("restore cancelled; nothing was written");
         assertThat(Files.readString(target.resolve("a.txt"))).isEqualTo("changed on disk\n");
 
-        assertThat(restore(answering(true), null, "a.txt", target, false, false, false)).contains("(1 overwritten)");
+        assertThat(restore(answering(true), null, "a.txt", target, false, false, false)).contains("0 files created, 1 overwritten");
         assertThat(Files.readAllBytes(target.resolve("a.txt"))).isEqualTo(original);
         Files.writeString(target.resolve("a.txt"), "changed again\n");
         restore(unattended(), null, "a.txt", target, false, true, false);
