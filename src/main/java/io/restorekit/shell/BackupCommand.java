@@ -1,5 +1,6 @@
 package io.restorekit.shell;
 
+import io.restorekit.common.Sizes;
 import io.restorekit.backup.BackupRequest;
 import io.restorekit.backup.BackupResult;
 import io.restorekit.backup.BackupService;

@@ -1,5 +1,6 @@
 package io.restorekit.shell;
 
+import io.restorekit.common.Sizes;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.restorekit.common.BadInputException;
 import io.restorekit.common.ErrorCode;

@@ -1,5 +1,6 @@
 package io.restorekit.shell;
 
+import io.restorekit.common.Sizes;
 import io.restorekit.common.ProgressListener;
 
 import java.io.PrintStream;

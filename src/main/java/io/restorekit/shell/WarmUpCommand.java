@@ -1,5 +1,6 @@
 package io.restorekit.shell;
 
+import io.restorekit.common.Sizes;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.RkException;
 import io.restorekit.config.ConfigLoader;

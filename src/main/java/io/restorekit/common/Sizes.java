@@ -1,4 +1,4 @@
-package io.restorekit.shell;
+package io.restorekit.common;
 
 import java.time.Duration;
 import java.util.Locale;
