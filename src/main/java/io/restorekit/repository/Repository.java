@@ -585,15 +585,20 @@ public final class Repository implements Closeable {
             }
         });
         List<IndexFile.PackBlobs> usable = read.stream().filter(java.util.Objects::nonNull).toList();
-        IndexFile rebuilt = new IndexFile(existing, usable);
+        // The old index files may be the only record of where the blobs of a pack with a damaged
+        // header are: then they stay, and the new index only adds to them.
+        List<String> replaced = unreadable.isEmpty() ? existing : List.of();
+        IndexFile rebuilt = new IndexFile(replaced, usable);
         saveIndexFile(rebuilt);
-        for (String old : existing) {
+        for (String old : replaced) {
             storage.remove(new Handle(Kind.INDEX, old));
         }
-        index.clear();
+        if (!replaced.isEmpty()) {
+            index.clear();
+            damagedIndexes.clear();
+        }
         index.addAll(rebuilt);
-        damagedIndexes.clear();
-        return new RebuildResult(usable.size(), rebuilt.blobCount(), existing.size(), List.copyOf(unreadable));
+        return new RebuildResult(usable.size(), rebuilt.blobCount(), replaced.size(), List.copyOf(unreadable));
     }
 
     /** Index files that could not be read when the repository was opened; their blobs are unknown. */

@@ -148,4 +148,27 @@ class CheckAndRebuildTest {
             assertThat(repo.check(true, ProgressListener.NONE).findings()).isEmpty();
         }
     }
+
+    @Test
+    @DisplayName("a pack whose header is damaged keeps its old index entries through a rebuild, so its blobs stay readable")
+    void rebuildKeepsOldEntriesOfDamagedHeaders() throws IOException {
+        FileInfo pack = Repository.list(storage, Kind.PACK).stream().max(java.util.Comparator.comparingLong(FileInfo::size))
+                .orElseThrow();
+        byte[] bytes = storage.readAll(pack.handle());
+        bytes[bytes.length - 10] ^= 0x40; // inside the sealed header, at the end of the pack
+        storage.tamper(pack.handle(), bytes);
+        int indexFiles = Repository.list(storage, Kind.INDEX).size();
+
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            RebuildResult result = repo.rebuildIndex(ProgressListener.NONE);
+            assertThat(result.unreadablePacks()).containsExactly(pack.handle().name());
+            assertThat(result.replacedIndexFiles()).isZero();
+        }
+        assertThat(Repository.list(storage, Kind.INDEX)).hasSize(indexFiles + 1);
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            for (var e : blobs.entrySet()) {
+                assertThat(repo.loadBlob(BlobType.DATA, e.getKey())).isEqualTo(e.getValue());
+            }
+        }
+    }
 }

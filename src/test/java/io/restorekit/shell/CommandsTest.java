@@ -333,4 +333,24 @@ class CommandsTest {
         assertThat(Times.endOf("Today", clock, paris)).isEqualTo(Instant.parse("2026-11-22T22:59:59.999999999Z"));
         assertThat(exit(() -> Times.endOf("21/11/2026", clock, paris))).isEqualTo(2);
     }
+
+    @Test
+    @DisplayName("index rebuild recreates lost index files from the packs, and the data restores again")
+    void indexRebuild() throws IOException {
+        backup();
+        session.reset();
+        Path index = dir.resolve("repo/index");
+        try (Stream<Path> files = Files.list(index)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+
+        String out = new IndexCommands(session, unattended()).rebuild(false);
+
+        assertThat(out).startsWith("indexed ").contains("replaced 0 index files");
+        Path target = dir.resolve("out");
+        restore(unattended(), null, "sub/b.bin", target, false, false, false);
+        assertThat(Files.readAllBytes(target.resolve("sub/b.bin"))).isEqualTo(Files.readAllBytes(data.resolve("sub/b.bin")));
+    }
 }
