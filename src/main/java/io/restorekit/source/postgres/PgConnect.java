@@ -28,7 +28,9 @@ public final class PgConnect {
     static final String[] SESSION = {
             "SET client_encoding = 'UTF8'", "SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'",
             "SET TimeZone = 'UTC'", "SET extra_float_digits = 3", "SET bytea_output = 'hex'",
-            "SET standard_conforming_strings = on", "SET search_path = pg_catalog"};
+            "SET standard_conforming_strings = on", "SET search_path = pg_catalog",
+            // A scan joining another one mid-table would rotate the stream and defeat deduplication.
+            "SET synchronize_seqscans = off"};
 
     private final String url;
     private final String username;
