@@ -1,7 +1,6 @@
 package io.restorekit.restore;
 
 import io.restorekit.common.BadInputException;
-import io.restorekit.common.ErrorCode;
 import io.restorekit.common.ProgressListener;
 import io.restorekit.common.RkException;
 import io.restorekit.repository.LockRequest;
@@ -84,9 +83,5 @@ public final class DatabaseRestoreService {
                 .orElseThrow(() -> new SnapshotNotFoundException("no PostgreSQL snapshot of source '" + source + "'"
                         + (at == null ? "" : " at or before " + at) + "; list them with 'rk snapshots --source "
                         + source + "'"));
-    }
-
-    static RkException failed(String message) {
-        return new RkException(ErrorCode.FAILED, message);
     }
 }

@@ -57,7 +57,7 @@ public final class PostgresRestore {
     public record Options(int jobs, boolean replace) {
     }
 
-    public record PhaseTime(String phase, long statements, long durationMs) {
+    public record PhaseTime(String phase, long durationMs) {
     }
 
     /** @param created whether the database was created by this restore */
@@ -175,7 +175,7 @@ public final class PostgresRestore {
     private static void timed(List<PhaseTime> phases, String name, Step step) throws SQLException, IOException {
         long t0 = System.nanoTime();
         step.run();
-        phases.add(new PhaseTime(name, 0, (System.nanoTime() - t0) / 1_000_000));
+        phases.add(new PhaseTime(name, (System.nanoTime() - t0) / 1_000_000));
     }
 
     private static void execute(Connection c, List<Ddl> statements) throws SQLException {
