@@ -83,19 +83,23 @@ public final class PostgresBackup {
             }
             dumped = dumped.stream().sorted(Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed()
                     .thenComparing(DatabaseManifest.Table::qualifiedName)).toList();
+            List<String> warnings = new ArrayList<>(schema.warnings());
+            if ("pg_dump".equals(spec.schemaMode())) {
+                warnings.add("schema: pg_dump: not supported yet; the schema was read from the catalog instead");
+            }
             DatabaseManifest manifest = new DatabaseManifest(DatabaseManifest.VERSION, server, connect.database(),
-                    spec.tenantColumn(), schema.fingerprint(), schema.ddl(), dumped, schema.warnings());
+                    spec.tenantColumn(), schema.fingerprint(), schema.ddl(), dumped, warnings);
             byte[] json = Repository.objectMapper().writeValueAsBytes(manifest);
             Repository.SaveResult saved = repository.saveBlob(BlobType.TREE, json, 0, json.length);
             long rows = dumped.stream().mapToLong(DatabaseManifest.Table::rows).sum();
             long bytes = dumped.stream().mapToLong(DatabaseManifest.Table::bytes).sum();
             long added = dumped.stream().mapToLong(DatabaseManifest.Table::addedBytes).sum()
                     + (saved.added() ? json.length : 0);
-            for (String w : schema.warnings()) {
+            for (String w : warnings) {
                 progress.warn(w);
             }
             return new Result(saved.id(), manifest, dumped.size(), rows, bytes, added, stored.get()
-                    + saved.storedBytes(), schema.warnings());
+                    + saved.storedBytes(), warnings);
         } catch (SQLException e) {
             throw connect.failure("back up", e);
         }
