@@ -59,6 +59,11 @@ public class RepositorySession implements Closeable {
         return config;
     }
 
+    /** {@code RK_HOME}: where rk keeps its state (and the demo). */
+    public Path home() {
+        return loader.home();
+    }
+
     public PasswordProvider passwords() {
         return passwords;
     }

@@ -4,24 +4,34 @@ import io.restorekit.common.BadInputException;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.RkException;
 import io.restorekit.storage.Storage;
+import io.restorekit.storage.decorator.RetryingStorage;
+import io.restorekit.storage.local.LocalStorage;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
+import java.net.URI;
 import java.nio.file.Path;
 
-/** Picks the storage backend for a configured repository URL. The only place that knows the backends. */
+/**
+ * Picks the storage backend for a configured repository URL. The only place that knows the
+ * backends. Remote backends are wrapped in a {@link RetryingStorage}; a local folder is not (its
+ * failures are not transient).
+ */
 public final class StorageFactory {
-    private static final String LOCAL = "io.restorekit.storage.local.LocalStorage";
 
     /** Opens the storage of an existing repository. */
     public Storage open(RepositoryConfig repository, Path baseDir) throws IOException {
-        return local(localPath(repository, baseDir), false);
+        if (isLocal(repository)) {
+            return new LocalStorage(localPath(repository, baseDir));
+        }
+        return new RetryingStorage(remote(repository));
     }
 
     /** Creates the storage location for a new repository ({@code init}). */
     public Storage create(RepositoryConfig repository, Path baseDir) throws IOException {
-        return local(localPath(repository, baseDir), true);
+        if (isLocal(repository)) {
+            return LocalStorage.create(localPath(repository, baseDir));
+        }
+        return new RetryingStorage(remote(repository));
     }
 
     /**
@@ -29,43 +39,37 @@ public final class StorageFactory {
      * configuration file's folder) or a {@code file:} URL. Other schemes fail with a clear message.
      */
     public static Path localPath(RepositoryConfig repository, Path baseDir) {
-        String url = repository.url();
-        int colon = url.indexOf("://");
-        String scheme = colon > 0 ? url.substring(0, colon) : "";
-        switch (scheme) {
-            case "" -> {
-                return baseDir.resolve(url).toAbsolutePath().normalize();
-            }
-            case "file" -> {
-                return Path.of(java.net.URI.create(url)).toAbsolutePath().normalize();
-            }
-            case "s3", "sftp" -> throw new RkException(ErrorCode.FAILED, "repository '" + repository.name() + "' ("
-                    + url + "): " + scheme + " storage is not supported yet; use a local path or a mounted drive");
-            default -> throw new BadInputException("repository '" + repository.name() + "': unknown storage '"
-                    + url + "'; expected a local path, s3://bucket/prefix or sftp://user@host/path");
-        }
+        return switch (scheme(repository)) {
+            case "" -> baseDir.resolve(repository.url()).toAbsolutePath().normalize();
+            case "file" -> Path.of(URI.create(repository.url())).toAbsolutePath().normalize();
+            default -> throw unsupported(repository);
+        };
     }
 
-    // The local backend is constructed reflectively so that this layer builds before
-    // storage/local does; both entry points are fixed by its API: new LocalStorage(root)
-    // opens, LocalStorage.create(root) creates.
-    private static Storage local(Path root, boolean create) throws IOException {
-        try {
-            Class<?> type = Class.forName(LOCAL);
-            Object storage = create ? type.getMethod("create", Path.class).invoke(null, root)
-                    : type.getConstructor(Path.class).newInstance(root);
-            return (Storage) storage;
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IOException io) {
-                throw io;
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            throw new UncheckedIOException(new IOException(cause));
-        } catch (ReflectiveOperationException e) {
-            throw new RkException(ErrorCode.FAILED, "local storage is not available in this build (" + LOCAL + ")");
+    private static boolean isLocal(RepositoryConfig repository) {
+        String scheme = scheme(repository);
+        return scheme.isEmpty() || scheme.equals("file");
+    }
+
+    private static String scheme(RepositoryConfig repository) {
+        String url = repository.url();
+        int colon = url.indexOf("://");
+        return colon > 0 ? url.substring(0, colon) : "";
+    }
+
+    /** The backend of a remote repository; none is built in yet. */
+    private static Storage remote(RepositoryConfig repository) {
+        throw unsupported(repository);
+    }
+
+    private static RkException unsupported(RepositoryConfig repository) {
+        String url = repository.url();
+        String scheme = scheme(repository);
+        if (scheme.equals("s3") || scheme.equals("sftp")) {
+            return new RkException(ErrorCode.FAILED, "repository '" + repository.name() + "' (" + url + "): "
+                    + scheme + " storage is not supported yet; use a local path or a mounted drive");
         }
+        return new BadInputException("repository '" + repository.name() + "': unknown storage '" + url
+                + "'; expected a local path, s3://bucket/prefix or sftp://user@host/path");
     }
 }

@@ -5,6 +5,7 @@ import io.restorekit.backup.BackupResult;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.ProgressListener;
 import io.restorekit.common.RkException;
+import io.restorekit.common.Sizes;
 import io.restorekit.backup.BackupService;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.RepositoryOptions;
@@ -112,7 +113,7 @@ public final class DemoService {
             t = System.nanoTime();
             VerifyReport report = new VerifyService(repository).verify(new VerifyRequest(null, true), progress);
             steps.add(step("verify --read-data", report.ok()
-                    ? "no problems; " + report.bytesRead() + " bytes read, decrypted and hashed"
+                    ? "no problems; " + Sizes.bytes(report.bytesRead()) + " read, decrypted and hashed"
                     : report.errors() + " problems found", t));
 
             String env = "RK_CONFIG=" + configFile + " RK_PASSWORD_FILE=" + passwordFile;
@@ -147,7 +148,7 @@ public final class DemoService {
             }
             out.append(s.source()).append(' ').append(s.snapshotId(), 0, 8).append(": ")
                     .append(s.summary().files()).append(" files, ").append(s.summary().reusedFiles())
-                    .append(" unchanged, ").append(s.summary().addedBytes()).append(" bytes new");
+                    .append(" unchanged, ").append(Sizes.bytes(s.summary().addedBytes())).append(" new");
         }
         return out.toString();
     }

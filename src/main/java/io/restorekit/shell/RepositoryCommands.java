@@ -1,9 +1,7 @@
 package io.restorekit.shell;
 
-import io.restorekit.common.ErrorCode;
-import io.restorekit.common.RkException;
-import io.restorekit.config.RepositoryKeys;
 import io.restorekit.config.RepositorySession;
+import io.restorekit.repository.LockInfo;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.RepositoryOptions;
 import io.restorekit.repository.Snapshot;
@@ -13,16 +11,11 @@ import org.springframework.shell.command.annotation.OptionValues;
 
 import java.io.IOException;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 
 /** {@code init}, {@code snapshots}, {@code unlock}: the repository as a whole. */
 @Command
 public class RepositoryCommands {
-    static final DateTimeFormatter LOCAL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-            .withZone(ZoneId.systemDefault());
-
     private final RepositorySession session;
 
     public RepositoryCommands(RepositorySession session) {
@@ -54,7 +47,7 @@ public class RepositoryCommands {
         Table table = new Table("ID", "SOURCE", "TIME", "SIZE", "FILES", "TAGS");
         for (Snapshot s : snapshots) {
             Snapshot.Summary sum = s.summary();
-            table.row(s.shortId(), s.source(), s.time() == null ? "" : LOCAL_TIME.format(s.time()),
+            table.row(s.shortId(), s.source(), Times.local(s.time()),
                     sum == null ? "" : Table.bytes(sum.bytes()), sum == null ? "" : (Object) sum.files(),
                     String.join(",", s.tags()));
         }
@@ -64,12 +57,27 @@ public class RepositoryCommands {
     @Command(command = "unlock", description = "Remove locks left by rk processes that are gone")
     public String unlock(@Option(longNames = "all", description = "remove every lock; only when no other rk process runs")
                          boolean all) throws IOException {
-        if (!all) {
-            throw new RkException(ErrorCode.FAILED, "removing only stale locks is not available yet; if no other rk"
-                    + " process works on this repository, run 'rk unlock --all'");
+        Repository repository = session.repository();
+        if (all) {
+            int removed = repository.removeAllLocks();
+            return "removed " + plural(removed, "lock");
         }
-        int removed = RepositoryKeys.removeAllLocks(session.repository().storage());
-        return "removed " + removed + " lock" + (removed == 1 ? "" : "s");
+        int removed = repository.removeStaleLocks();
+        List<LockInfo> live = repository.locks().stream().filter(l -> !l.stale()).toList();
+        StringBuilder out = new StringBuilder("removed " + plural(removed, "stale lock"));
+        if (!live.isEmpty()) {
+            out.append("; ").append(plural(live.size(), "lock")).append(" of running processes kept:\n");
+            Table table = new Table("OPERATION", "SOURCES", "HOST", "PID", "USER", "SINCE");
+            live.forEach(l -> table.row(l.operation() + (l.exclusive() ? " (exclusive)" : ""),
+                    String.join(",", l.sources()), l.host(), l.pid(), l.user(), Times.local(l.time())));
+            out.append(table.render().stripTrailing()).append("\nif those processes are gone (another host, say),"
+                    + " run 'rk unlock --all'");
+        }
+        return out.toString();
+    }
+
+    static String plural(long n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     /** A snapshot as {@code snapshots --json} shows it (the manifest does not carry its own id). */

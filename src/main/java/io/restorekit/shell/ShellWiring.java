@@ -1,6 +1,10 @@
 package io.restorekit.shell;
 
+import org.jline.reader.EndOfFileException;
+import org.jline.reader.LineReader;
+import org.jline.reader.UserInterruptException;
 import org.jline.utils.AttributedString;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -26,6 +30,9 @@ import org.springframework.shell.context.InteractionMode;
 import org.springframework.shell.context.ShellContext;
 import org.springframework.shell.jline.PromptProvider;
 import org.springframework.shell.result.CommandNotFoundMessageProvider;
+
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Spring Shell wiring: only the auto-configurations the shell needs are imported (no
@@ -66,6 +73,22 @@ public class ShellWiring {
             }
             return "";
         };
+    }
+
+    /** Questions are asked only in the interactive shell, on its line reader. */
+    @Bean
+    Interaction interaction(ShellContext shellContext, ObjectProvider<LineReader> lineReader) {
+        return new Interaction(System.out, System.err, Interaction.stdoutIsTerminal(), question -> {
+            if (shellContext.getInteractionMode() != InteractionMode.INTERACTIVE) {
+                return Optional.empty();
+            }
+            try {
+                String answer = lineReader.getObject().readLine(question + " [y/N] ").strip().toLowerCase(Locale.ROOT);
+                return Optional.of(answer.equals("y") || answer.equals("yes"));
+            } catch (UserInterruptException | EndOfFileException e) {
+                return Optional.of(false);
+            }
+        });
     }
 
     @Bean

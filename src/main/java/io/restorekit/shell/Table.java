@@ -1,5 +1,6 @@
 package io.restorekit.shell;
 
+import io.restorekit.common.Sizes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

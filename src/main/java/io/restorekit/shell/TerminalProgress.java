@@ -1,5 +1,6 @@
 package io.restorekit.shell;
 
+import io.restorekit.common.Sizes;
 import io.restorekit.common.ProgressListener;
 
 import java.io.PrintStream;
@@ -42,7 +43,7 @@ public final class TerminalProgress implements ProgressListener, AutoCloseable {
 
     /** On stderr, drawn only when stdout is a terminal. {@code itemName}: "files", "rows", "blobs". */
     public static TerminalProgress onTerminal(String label, String itemName) {
-        return new TerminalProgress(System.err, System.console() != null, label, itemName, System::nanoTime);
+        return new TerminalProgress(System.err, Interaction.stdoutIsTerminal(), label, itemName, System::nanoTime);
     }
 
     @Override

@@ -1,16 +1,20 @@
 package io.restorekit.shell;
 
+import io.restorekit.common.Sizes;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.RkException;
 import io.restorekit.config.ConfigLoader;
 import io.restorekit.config.RkConfig;
 import io.restorekit.repository.Snapshot;
+import io.restorekit.verify.VerifyReport;
 import org.springframework.shell.command.annotation.Command;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Map;
 
@@ -41,12 +45,17 @@ public class WarmUpCommand {
         Table table = new Table("ID", "SOURCE", "SIZE").row(snapshot.shortId(), config.sources().get(0).name(),
                 Table.bytes(123456));
         String json = Json.render(List.of(RepositoryCommands.SnapshotView.of(snapshot)));
+        String verify = VerifyCommand.render(new VerifyReport(true, 1, 1, 1, 1, 1, 1, List.of(new VerifyReport.Problem(
+                VerifyReport.Severity.ERROR, "blob 00", "warm-up", List.of("0".repeat(64)), List.of("f"), 1))));
+        Instant at = Times.endOf("2026-11-21", Clock.systemUTC(), ZoneId.systemDefault());
+        String listing = BrowseCommands.mode(0755) + Times.local(at) + Sizes.millis(1234) + verify.length()
+                + Json.render(VerifyCommand.View.of(new VerifyReport(false, 0, 0, 0, 0, 0, 0, List.of())));
         PrintStream sink = new PrintStream(OutputStream.nullOutputStream());
         Launcher.report(new RkException(ErrorCode.BAD_INPUT, "warm-up"), sink);
         try (TerminalProgress progress = new TerminalProgress(sink, true, "warm-up", "files", System::nanoTime)) {
             progress.total(2, 2);
             progress.advance(1, 1);
         }
-        return "ok " + (table.render().length() + json.length());
+        return "ok " + (table.render().length() + json.length() + listing.length());
     }
 }

@@ -1,7 +1,10 @@
 package io.restorekit.config;
 
 import io.restorekit.common.RkException;
+import io.restorekit.storage.Storage;
+import io.restorekit.storage.local.LocalStorage;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 
@@ -20,6 +23,19 @@ class StorageFactoryTest {
         assertThat(StorageFactory.localPath(repo("../b"), base)).isEqualTo(Path.of("/etc/b"));
         assertThat(StorageFactory.localPath(repo("/mnt/usb/rk"), base)).isEqualTo(Path.of("/mnt/usb/rk"));
         assertThat(StorageFactory.localPath(repo("file:///mnt/usb/rk"), base)).isEqualTo(Path.of("/mnt/usb/rk"));
+    }
+
+    @Test
+    void aLocalRepositoryIsALocalStorageWithoutRetries(@TempDir Path dir) throws Exception {
+        try (Storage created = new StorageFactory().create(repo("rk"), dir);
+             Storage opened = new StorageFactory().open(repo("rk"), dir)) {
+            assertThat(created).isInstanceOf(LocalStorage.class);
+            assertThat(opened).isInstanceOf(LocalStorage.class);
+            assertThat(((LocalStorage) opened).root()).isEqualTo(dir.resolve("rk"));
+            assertThat(dir.resolve("rk/keys")).isDirectory();
+        }
+        assertThatThrownBy(() -> new StorageFactory().open(repo("sftp://u@h/rk"), dir))
+                .hasMessageContaining("sftp storage is not supported yet");
     }
 
     @Test

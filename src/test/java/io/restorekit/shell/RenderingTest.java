@@ -1,5 +1,6 @@
 package io.restorekit.shell;
 
+import io.restorekit.common.Sizes;
 import io.restorekit.repository.Snapshot;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

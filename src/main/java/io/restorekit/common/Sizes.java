@@ -1,4 +1,4 @@
-package io.restorekit.shell;
+package io.restorekit.common;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -25,6 +25,17 @@ public final class Sizes {
             unit++;
         }
         return String.format(Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, UNITS[unit]);
+    }
+
+    /** {@code 0.35s}, {@code 4.2s} below a minute, then as {@link #duration(Duration)}. */
+    public static String millis(long ms) {
+        if (ms < 1000) {
+            return String.format(Locale.ROOT, "%.2fs", ms / 1000.0);
+        }
+        if (ms < 60_000) {
+            return String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+        }
+        return duration(Duration.ofMillis(ms));
     }
 
     /** {@code 42s}, {@code 3m05s}, {@code 2h10m}. */

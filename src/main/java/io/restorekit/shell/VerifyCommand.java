@@ -1,0 +1,91 @@
+package io.restorekit.shell;
+
+import io.restorekit.common.Sizes;
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.RkException;
+import io.restorekit.config.RepositorySession;
+import io.restorekit.repository.Repository;
+import io.restorekit.verify.VerifyReport;
+import io.restorekit.verify.VerifyRequest;
+import io.restorekit.verify.VerifyService;
+import org.springframework.shell.command.annotation.Command;
+import org.springframework.shell.command.annotation.Option;
+import org.springframework.shell.command.annotation.OptionValues;
+
+import java.io.IOException;
+import java.util.List;
+
+/** {@code verify}: check the repository and report every problem with what it affects (exit 3 if any). */
+@Command
+public class VerifyCommand {
+    private final RepositorySession session;
+    private final Interaction interaction;
+
+    public VerifyCommand(RepositorySession session, Interaction interaction) {
+        this.session = session;
+        this.interaction = interaction;
+    }
+
+    @Command(command = "verify", description = "Check the repository; --read-data reads and authenticates every byte")
+    public String verify(
+            @Option(longNames = "snapshot", description = "only this snapshot (id or unique prefix)")
+            @OptionValues(provider = "snapshotIds") String snapshot,
+            @Option(longNames = "read-data", description = "read, decrypt and hash every byte") boolean readData,
+            @Option(longNames = "json", description = "print one JSON document") boolean json) throws IOException {
+        Repository repository = session.repository();
+        VerifyReport report;
+        try (TerminalProgress progress = interaction.progress("verify", "files")) {
+            report = new VerifyService(repository).verify(new VerifyRequest(snapshot, readData), progress);
+        }
+        String rendered = json ? Json.render(View.of(report)) : render(report);
+        if (report.ok()) {
+            return rendered;
+        }
+        interaction.out().println(rendered);
+        interaction.out().flush();
+        throw new RkException(ErrorCode.PROBLEMS_FOUND, "verification of '" + repository.storage().location()
+                + "' found " + RepositoryCommands.plural(report.errors(), "error")
+                + "; the report lists what each one affects");
+    }
+
+    static String render(VerifyReport r) {
+        StringBuilder out = new StringBuilder("verified ").append(RepositoryCommands.plural(r.snapshots(), "snapshot"))
+                .append(", ").append(RepositoryCommands.plural(r.files(), "file"));
+        if (r.packs() > 0) {
+            out.append(", ").append(RepositoryCommands.plural(r.packs(), "pack"));
+        }
+        out.append(", ").append(RepositoryCommands.plural(r.blobs(), "blob"));
+        if (r.readData()) {
+            out.append("; ").append(Sizes.bytes(r.bytesRead())).append(" read and authenticated");
+        }
+        out.append(" in ").append(Sizes.millis(r.durationMs())).append('\n');
+        if (r.problems().isEmpty()) {
+            return out.append("no problems found").toString();
+        }
+        out.append(RepositoryCommands.plural(r.errors(), "error")).append(", ")
+                .append(RepositoryCommands.plural(r.warnings(), "warning")).append(":\n");
+        for (VerifyReport.Problem p : r.problems()) {
+            out.append(p.severity()).append("  ").append(p.object()).append(": ").append(p.message()).append('\n');
+            if (!p.snapshots().isEmpty()) {
+                out.append("    snapshots: ").append(String.join(", ",
+                        p.snapshots().stream().map(s -> s.substring(0, Math.min(8, s.length()))).toList())).append('\n');
+            }
+            for (String f : p.files()) {
+                out.append("    file: ").append(f).append('\n');
+            }
+            if (p.moreFiles() > 0) {
+                out.append("    and ").append(RepositoryCommands.plural(p.moreFiles(), "more file")).append('\n');
+            }
+        }
+        return out.toString().stripTrailing();
+    }
+
+    /** {@code verify --json}: the report with its verdict. */
+    record View(boolean ok, long errors, long warnings, boolean readData, int snapshots, long files, int packs,
+                long blobs, long bytesRead, long durationMs, List<VerifyReport.Problem> problems) {
+        static View of(VerifyReport r) {
+            return new View(r.ok(), r.errors(), r.warnings(), r.readData(), r.snapshots(), r.files(), r.packs(),
+                    r.blobs(), r.bytesRead(), r.durationMs(), r.problems());
+        }
+    }
+}
