@@ -29,7 +29,7 @@ public final class DatabaseRestoreService {
         long t0 = System.nanoTime();
         if (request.target() == null || !request.target().startsWith("jdbc:postgresql:")) {
             throw new BadInputException("a database restore needs --target jdbc:postgresql://HOST[:PORT]/DATABASE,"
-                    + " got '" + request.target() + "'");
+                    + " got '" + PgConnect.redact(request.target()) + "'");
         }
         PgConnect target = new PgConnect(request.target(), request.username(), request.password(), null);
         try {
@@ -51,7 +51,7 @@ public final class DatabaseRestoreService {
                                 .toList(), (System.nanoTime() - t0) / 1_000_000);
             }
         } catch (IOException e) {
-            throw new RkException(RestoreService.codeOf(e), "restore into '" + request.target() + "' failed: "
+            throw new RkException(RestoreService.codeOf(e), "restore into '" + PgConnect.redact(request.target()) + "' failed: "
                     + e.getMessage(), e);
         }
     }
