@@ -25,6 +25,12 @@ if ! command -v pg_ctlcluster >/dev/null || ! pg_lsclusters -h 2>/dev/null | awk
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-client-15
 fi
 command -v bc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bc; }
+pg_lsclusters -h | awk '$1==15 && $2=="main"' | grep -q online || pg_ctlcluster 15 main start
+# The role, made as the postgres OS user over the socket (without the PG* variables above).
+if ! psql -X -d postgres -c 'select 1' >/dev/null 2>&1; then
+  env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD su postgres -c \
+    "psql -X -q -c \"create role bench superuser login password 'bench'\""
+fi
 bash "$SHARED/gen-db.sh" >/dev/null
 PSQL="psql -X -v ON_ERROR_STOP=1 -q"
 

@@ -46,7 +46,7 @@ public final class DatabaseRestoreService {
                 PostgresRestore.Result r = new PostgresRestore(repository).restore(manifest, target,
                         new PostgresRestore.Options(Math.max(1, request.jobs()), request.overwrite()), progress);
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), r.database(), false,
-                        r.created() ? -1 : 0, r.created(), r.tables(), r.rows(), r.bytes(),
+                        r.existingTables(), r.created(), r.tables(), r.rows(), r.bytes(),
                         r.phases().stream().map(p -> new DatabaseRestoreResult.Phase(p.phase(), p.durationMs()))
                                 .toList(), (System.nanoTime() - t0) / 1_000_000);
             }

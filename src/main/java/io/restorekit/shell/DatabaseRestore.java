@@ -97,7 +97,9 @@ final class DatabaseRestore {
             return out.append("dry run: nothing was written").toString();
         }
         out.append("restored snapshot ").append(v.snapshot().describe()).append(" into database '")
-                .append(v.database()).append("'").append(v.created() ? " (created)" : "").append(": ").append(what)
+                .append(v.database()).append("'").append(v.created() ? " (created)" : v.targetTables() > 0
+                        ? " (replacing " + RepositoryCommands.plural(v.targetTables(), "table") + ")" : "")
+                .append(": ").append(what)
                 .append(" in ").append(Sizes.millis(v.durationMs())).append('\n');
         Table table = new Table("PHASE", "TIME");
         v.phases().forEach(p -> table.row(p.name(), new Table.Right(Sizes.millis(p.durationMs()))));

@@ -192,9 +192,11 @@ class DatabaseCommandsTest {
         assertThat(count("shop_restored", "SELECT count(*) FROM invoices")).isEqualTo(400);
         JsonNode replaced = JSON.readTree(restore(unattended(), target, false, true, true));
         assertThat(replaced.path("created").asBoolean()).isFalse();
+        assertThat(replaced.path("targetTables").asLong()).isEqualTo(3);
         assertThat(replaced.path("phases").findValuesAsText("name")).contains("data", "indexes");
         assertThat(count("shop_restored", "SELECT count(*) FROM invoices")).isEqualTo(600);
-        restore(answering(true), target, false, false, false);
+        assertThat(restore(answering(true), target, false, false, false))
+                .contains("into database 'shop_restored' (replacing 3 tables)");
         assertThat(TableCheck.compare(manifest, new PgConnect(target, "postgres", null, null)))
                 .allSatisfy(t -> assertThat(t.equal()).as(t.table()).isTrue());
     }
