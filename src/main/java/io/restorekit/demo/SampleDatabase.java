@@ -145,7 +145,8 @@ final class SampleDatabase {
             st.execute("INSERT INTO invoices (tenant_id, company_id, created_by, number, issued_on, status, total)"
                     + " VALUES (3, 3, 3, 'INV-2026-9001', date '2026-11-21', 'draft', 120.00)");
             st.execute("INSERT INTO invoice_items (invoice_id, line, sku, quantity, unit_price)"
-                    + " SELECT id, 1, 'SKU-9001', 1, 120.00 FROM invoices WHERE tenant_id = 3 AND number = 'INV-2026-9001'");
+                    + " SELECT id, 1, 'SKU-9001', 1, 120.00 FROM invoices"
+                    + " WHERE tenant_id = 3 AND number = 'INV-2026-9001'");
             try (PreparedStatement insert = c.prepareStatement(
                     "INSERT INTO documents (tenant_id, path, bytes, sha256) VALUES (?, ?, ?, ?)")) {
                 document(insert, uploads, added);

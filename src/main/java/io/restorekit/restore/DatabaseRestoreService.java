@@ -51,8 +51,8 @@ public final class DatabaseRestoreService {
                                 .toList(), (System.nanoTime() - t0) / 1_000_000);
             }
         } catch (IOException e) {
-            throw new RkException(RestoreService.codeOf(e), "restore into '" + PgConnect.redact(request.target()) + "' failed: "
-                    + e.getMessage(), e);
+            throw new RkException(RestoreService.codeOf(e), "restore into '" + PgConnect.redact(request.target())
+                    + "' failed: " + e.getMessage(), e);
         }
     }
 

@@ -104,7 +104,7 @@ public final class EmbeddedServer implements AutoCloseable {
         }
     }
 
-    /** Reads {@code postgres-<system>-<machine>.txz} from a binaries jar, as the library's default does from the class path. */
+    /** Reads {@code postgres-<system>-<machine>.txz} from a binaries jar, as the library does from the class path. */
     private static PgBinaryResolver fromJar(Path jar) {
         return (system, machine) -> {
             ZipFile zip = new ZipFile(jar.toFile());
