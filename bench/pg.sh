@@ -34,7 +34,7 @@ fi
 bash "$SHARED/gen-db.sh" >/dev/null
 PSQL="psql -X -v ON_ERROR_STOP=1 -q"
 
-export RK_PASSWORD=bench-password RK_HOME=$WORK/rk-home BENCH_DB_PASSWORD=bench
+export RK_PASSWORD=bench-password RK_NEW_PASSWORD=bench-password RK_HOME=$WORK/rk-home BENCH_DB_PASSWORD=bench
 RK="$ROOT/shell/rk"
 [ -f "$ROOT/target/restorekit.jar" ] || (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
 
@@ -57,7 +57,8 @@ rss_of() { grep "^$1 " "$WORK/times" | awk '{print $3}' | sort -n | tail -1; }
 fresh_db() { $PSQL -d postgres -c "drop database if exists $1 with (force)"; }
 
 # The 1 % change: a copy of saas ('saas_mut') with 1 % of the rows of every table updated, so
-# the original stays intact for the next run.
+# the original stays intact for the next run. The updated rows are spread evenly (every 100th),
+# the hardest case for chunk deduplication: every ~1 MiB chunk of a table's stream holds some.
 mutate_copy() {
   fresh_db saas_mut
   $PSQL -d postgres -c "create database saas_mut template saas"
