@@ -122,8 +122,11 @@ public final class BackupService {
             Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, spec.name(), "postgres", time, host, user,
                     run, request.tags(), parent.map(Snapshot::id).orElse(null), root, r.manifest(), summary,
                     warnings));
+            List<BackupResult.TableResult> tables = r.content().tables().stream()
+                    .map(t -> new BackupResult.TableResult(t.qualifiedName(), t.rows(), t.bytes(), t.addedBytes()))
+                    .toList();
             return new BackupResult.SourceResult(spec.name(), saved.id(), parent.map(Snapshot::id).orElse(null),
-                    time, summary, warnings, null, null);
+                    time, summary, warnings, null, null, tables);
         }
     }
 

@@ -29,7 +29,7 @@ public final class DatabaseRestoreService {
         long t0 = System.nanoTime();
         if (request.target() == null || !request.target().startsWith("jdbc:postgresql:")) {
             throw new BadInputException("a database restore needs --target jdbc:postgresql://HOST[:PORT]/DATABASE,"
-                    + " got '" + request.target() + "'");
+                    + " got '" + PgConnect.redact(request.target()) + "'");
         }
         PgConnect target = new PgConnect(request.target(), request.username(), request.password(), null);
         try {
@@ -46,13 +46,13 @@ public final class DatabaseRestoreService {
                 PostgresRestore.Result r = new PostgresRestore(repository).restore(manifest, target,
                         new PostgresRestore.Options(Math.max(1, request.jobs()), request.overwrite()), progress);
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), r.database(), false,
-                        r.created() ? -1 : 0, r.created(), r.tables(), r.rows(), r.bytes(),
+                        r.existingTables(), r.created(), r.tables(), r.rows(), r.bytes(),
                         r.phases().stream().map(p -> new DatabaseRestoreResult.Phase(p.phase(), p.durationMs()))
                                 .toList(), (System.nanoTime() - t0) / 1_000_000);
             }
         } catch (IOException e) {
-            throw new RkException(RestoreService.codeOf(e), "restore into '" + request.target() + "' failed: "
-                    + e.getMessage(), e);
+            throw new RkException(RestoreService.codeOf(e), "restore into '" + PgConnect.redact(request.target())
+                    + "' failed: " + e.getMessage(), e);
         }
     }
 

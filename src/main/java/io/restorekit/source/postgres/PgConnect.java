@@ -39,7 +39,7 @@ public final class PgConnect {
 
     public PgConnect(String url, String username, String password, String passwordEnv) {
         if (url == null || !URL.matcher(url).matches()) {
-            throw new RkException(ErrorCode.BAD_INPUT, "'" + url + "' is not a PostgreSQL JDBC URL; expected "
+            throw new RkException(ErrorCode.BAD_INPUT, "'" + redact(url) + "' is not a PostgreSQL JDBC URL; expected "
                     + "jdbc:postgresql://HOST[:PORT]/DATABASE");
         }
         this.url = url;
@@ -52,8 +52,14 @@ public final class PgConnect {
         return new PgConnect(spec.url(), spec.username(), spec.password(), spec.passwordEnv());
     }
 
+    /** The URL as messages show it: a {@code password} parameter is masked. */
     public String url() {
-        return url;
+        return redact(url);
+    }
+
+    /** {@code url} with the value of a {@code password} parameter replaced by {@code ***}. */
+    public static String redact(String url) {
+        return url == null ? null : url.replaceAll("([?&]password=)[^&]*", "$1***");
     }
 
     /** The database name in the URL. */
@@ -102,29 +108,29 @@ public final class PgConnect {
         String who = username == null ? "the configured user" : "user '" + username + "'";
         if (state.startsWith("08") || causedBy(e, ConnectException.class) || causedBy(e, UnknownHostException.class)
                 || causedBy(e, NoRouteToHostException.class)) {
-            return new RkException(ErrorCode.UNREACHABLE, "cannot " + action + " PostgreSQL at '" + url + "': "
+            return new RkException(ErrorCode.UNREACHABLE, "cannot " + action + " PostgreSQL at '" + url() + "': "
                     + e.getMessage() + "; check the URL and that the server is running and reachable", e);
         }
         if (state.equals("28P01") || state.equals("28000")) {
-            return new RkException(ErrorCode.FAILED, "PostgreSQL at '" + url + "' refused " + who + ": "
+            return new RkException(ErrorCode.FAILED, "PostgreSQL at '" + url() + "' refused " + who + ": "
                     + e.getMessage() + "; check the username" + (passwordEnv == null ? " and password"
                     : " and the password in $" + passwordEnv), e);
         }
         if (state.equals("42501")) {
-            return new RkException(ErrorCode.FAILED, "PostgreSQL at '" + url + "': " + who
+            return new RkException(ErrorCode.FAILED, "PostgreSQL at '" + url() + "': " + who
                     + " lacks a privilege: " + e.getMessage()
                     + "; grant it, or use a role that may read every table (e.g. a member of pg_read_all_data)", e);
         }
         if (state.equals("3D000")) {
-            return new RkException(ErrorCode.FAILED, "database '" + database() + "' does not exist on '" + url
+            return new RkException(ErrorCode.FAILED, "database '" + database() + "' does not exist on '" + url()
                     + "'; check the URL", e);
         }
         if (password == null && passwordEnv != null && e.getMessage() != null
                 && e.getMessage().contains("password")) {
-            return new RkException(ErrorCode.FAILED, "PostgreSQL at '" + url + "' wants a password but $"
+            return new RkException(ErrorCode.FAILED, "PostgreSQL at '" + url() + "' wants a password but $"
                     + passwordEnv + " is not set", e);
         }
-        return new RkException(ErrorCode.FAILED, "cannot " + action + " PostgreSQL at '" + url + "': "
+        return new RkException(ErrorCode.FAILED, "cannot " + action + " PostgreSQL at '" + url() + "': "
                 + e.getMessage(), e);
     }
 

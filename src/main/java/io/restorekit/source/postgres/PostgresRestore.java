@@ -60,9 +60,12 @@ public final class PostgresRestore {
     public record PhaseTime(String phase, long durationMs) {
     }
 
-    /** @param created whether the database was created by this restore */
-    public record Result(String database, boolean created, List<PhaseTime> phases, long tables, long rows,
-                         long bytes, long durationMs) {
+    /**
+     * @param created        whether the database was created by this restore
+     * @param existingTables tables the database held before; -1 when it was created
+     */
+    public record Result(String database, boolean created, long existingTables, List<PhaseTime> phases,
+                         long tables, long rows, long bytes, long durationMs) {
         public Result {
             phases = List.copyOf(phases);
         }
@@ -102,7 +105,7 @@ public final class PostgresRestore {
             run(manifest, target, options, existing > 0, phases, progress);
             long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
             long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
-            return new Result(target.database(), created, phases, manifest.tables().size(), rows, bytes,
+            return new Result(target.database(), created, existing, phases, manifest.tables().size(), rows, bytes,
                     (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException | IOException e) {
             if (created) {
