@@ -18,7 +18,7 @@ import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.core.ResponseInputStream;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.DefaultRetryStrategy;
@@ -64,6 +64,7 @@ public final class S3Storage implements Storage {
     /** The size of each part but the last of a multipart upload (S3's minimum is 5 MiB). */
     public static final int PART_SIZE = 5 << 20;
     private static final int PART_THREADS = 4;
+    private static final int MAX_CONNECTIONS = 16;
 
     private final S3Client client;
     private final String bucket;
@@ -96,7 +97,8 @@ public final class S3Storage implements Storage {
 
     private static S3Client client(S3Options options) {
         S3ClientBuilder builder = S3Client.builder()
-                .httpClientBuilder(UrlConnectionHttpClient.builder()
+                .httpClientBuilder(Apache5HttpClient.builder()
+                        .maxConnections(MAX_CONNECTIONS)
                         .connectionTimeout(Duration.ofSeconds(10))
                         .socketTimeout(Duration.ofSeconds(60)))
                 .overrideConfiguration(o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry()))
@@ -143,12 +145,16 @@ public final class S3Storage implements Storage {
         long length = payload.length();
         if (length <= MULTIPART_THRESHOLD) {
             byte[] bytes = payload instanceof Payload.Bytes b ? b.bytes() : readPayload(payload, handle);
-            call("save " + handle, handle, () -> client.putObject(b -> {
-                b.bucket(bucket).key(key(handle)).ifNoneMatch("*").contentLength(length);
-                if (storageClass != null) {
-                    b.storageClass(storageClass);
-                }
-            }, RequestBody.fromBytes(bytes)));
+            try {
+                client.putObject(b -> {
+                    b.bucket(bucket).key(key(handle)).ifNoneMatch("*").contentLength(length);
+                    if (storageClass != null) {
+                        b.storageClass(storageClass);
+                    }
+                }, RequestBody.fromBytes(bytes));
+            } catch (SdkException e) {
+                throw translate(e, "save " + handle, handle);
+            }
         } else {
             saveInParts(handle, payload);
         }

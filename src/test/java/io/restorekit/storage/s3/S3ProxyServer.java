@@ -122,7 +122,7 @@ public final class S3ProxyServer implements AutoCloseable {
                 .region(Region.US_EAST_1)
                 .forcePathStyle(true)
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, CREDENTIAL)))
-                .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .httpClient(software.amazon.awssdk.http.apache5.Apache5HttpClient.create())
                 .build();
     }
 
