@@ -162,7 +162,7 @@ public final class ConfigLoader {
         RepositoryConfig.S3 s3 = null;
         if (f.has("s3")) {
             YamlNode.Fields s = f.get("s3").fields("S3 settings", "endpoint", "region", "path-style", "access-key-env",
-                    "secret-key-env");
+                    "secret-key-env", "storage-class");
             String endpoint = str(s, "endpoint", "an http(s) URL", false);
             if (endpoint != null) {
                 uri(s.get("endpoint"), endpoint, "an http(s) URL");
@@ -170,7 +170,8 @@ public final class ConfigLoader {
             s3 = new RepositoryConfig.S3(endpoint, str(s, "region", "an AWS region name", false),
                     s.bool("path-style", "whether to use path-style requests", false),
                     str(s, "access-key-env", "an environment variable name", false),
-                    str(s, "secret-key-env", "an environment variable name", false));
+                    str(s, "secret-key-env", "an environment variable name", false),
+                    str(s, "storage-class", "an S3 storage class such as STANDARD_IA", false));
         }
         RepositoryConfig.Sftp sftp = null;
         if (f.has("sftp")) {

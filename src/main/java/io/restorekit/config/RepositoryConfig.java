@@ -14,8 +14,10 @@ public record RepositoryConfig(String name, String url, S3 s3, Sftp sftp) {
     /**
      * @param accessKeyEnv environment variable holding the access key; null for the AWS default chain
      * @param secretKeyEnv environment variable holding the secret key; null for the AWS default chain
+     * @param storageClass storage class of new objects (STANDARD_IA, GLACIER_IR, ...); null for the bucket's default
      */
-    public record S3(String endpoint, String region, boolean pathStyle, String accessKeyEnv, String secretKeyEnv) {
+    public record S3(String endpoint, String region, boolean pathStyle, String accessKeyEnv, String secretKeyEnv,
+                     String storageClass) {
     }
 
     /** @param passwordEnv environment variable holding the SSH password, or null (key authentication) */

@@ -45,7 +45,7 @@ class ConfigLoaderTest {
                   - name: offsite
                     url: s3://company-backups/restorekit
                     s3: { endpoint: "http://127.0.0.1:9000", region: us-east-1, path-style: true,
-                          access-key-env: S3_KEY, secret-key-env: S3_SECRET }
+                          access-key-env: S3_KEY, secret-key-env: S3_SECRET, storage-class: STANDARD_IA }
                   - name: nas
                     url: sftp://rk@nas:2222/backups
                     sftp: { identity-file: ~/.ssh/id_ed25519, known-hosts: ~/.ssh/known_hosts }
@@ -105,7 +105,8 @@ class ConfigLoaderTest {
             assertThat(c.repository()).isEqualTo(new RepositoryConfig("primary", "/var/backups/restorekit", null, null));
             assertThat(c.copies()).containsExactly(
                     new RepositoryConfig("offsite", "s3://company-backups/restorekit",
-                            new RepositoryConfig.S3("http://127.0.0.1:9000", "us-east-1", true, "S3_KEY", "S3_SECRET"),
+                            new RepositoryConfig.S3("http://127.0.0.1:9000", "us-east-1", true, "S3_KEY", "S3_SECRET",
+                                    "STANDARD_IA"),
                             null),
                     new RepositoryConfig("nas", "sftp://rk@nas:2222/backups", null,
                             new RepositoryConfig.Sftp("/home/op/.ssh/id_ed25519", "/home/op/.ssh/known_hosts", null)));
