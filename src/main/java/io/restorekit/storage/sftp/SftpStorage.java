@@ -23,7 +23,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +64,7 @@ public final class SftpStorage implements Storage {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String HARDLINK = "hardlink@openssh.com";
     private static final int BUFFER = 64 * 1024;
+    private static final int BULK_REQUESTS = 64;
 
     private final String user;
     private final String host;
@@ -130,15 +130,41 @@ public final class SftpStorage implements Storage {
         String target = path(handle.path());
         String folder = target.substring(0, target.lastIndexOf('/'));
         String temp = folder + "/" + TEMP_PREFIX + randomSuffix();
-        run("save " + handle, handle, ch -> {
-            if (attributes(ch, target) != null) {
-                throw exists(handle);
-            }
-            OutputStream out;
+        try {
+            run("save " + handle, handle, ch -> {
+                if (attributes(ch, target) != null) {
+                    throw exists(handle);
+                }
+                write(ch, temp, folder, payload, handle);
+                publish(ch, temp, target, handle);
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            // A write that broke off may leave the channel with answers still due, so the channel
+            // is dropped (see run) and the temporary file is removed over another one.
             try {
-                out = ch.put(temp, ChannelSftp.OVERWRITE);
+                run("remove a temporary file", null, ch -> {
+                    removeQuietly(ch, temp);
+                    return null;
+                });
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    private void write(ChannelSftp ch, String temp, String folder, Payload payload, Handle handle)
+            throws IOException, SftpException {
+        // put(InputStream) keeps many write requests in flight; put() as an OutputStream waits for each.
+        try (CountingInputStream in = new CountingInputStream(payload.open())) {
+            try {
+                ch.put(in, temp, ChannelSftp.OVERWRITE);
             } catch (SftpException e) {
-                if (e.id != ChannelSftp.SSH_FX_NO_SUCH_FILE || isConnectionLoss(e)) {
+                if (e.id != ChannelSftp.SSH_FX_NO_SUCH_FILE || isConnectionLoss(e) || in.count > 0) {
+                    if (in.failure != null) {
+                        throw in.failure;
+                    }
                     throw e;
                 }
                 // data/xx/ folders appear as packs arrive; the root itself is never created here.
@@ -147,38 +173,42 @@ public final class SftpStorage implements Storage {
                             + "; create the repository with 'rk init' or correct the repository url");
                 }
                 mkdirs(ch, folder);
-                out = ch.put(temp, ChannelSftp.OVERWRITE);
+                ch.put(in, temp, ChannelSftp.OVERWRITE);
             }
-            try {
-                write(out, payload, handle);
-                publish(ch, temp, target, handle);
-            } catch (IOException | SftpException | RuntimeException e) {
-                removeQuietly(ch, temp);
-                throw e;
-            }
-            return null;
-        });
-    }
-
-    private void write(OutputStream out, Payload payload, Handle handle) throws IOException {
-        long written = 0;
-        try (OutputStream o = out) {
-            if (payload instanceof Payload.Bytes bytes) {
-                o.write(bytes.bytes());
-                written = bytes.bytes().length;
-            } else {
-                try (InputStream in = payload.open()) {
-                    byte[] buffer = new byte[BUFFER];
-                    int n;
-                    while ((n = in.read(buffer)) > 0) {
-                        o.write(buffer, 0, n);
-                        written += n;
-                    }
-                }
+            if (in.count != payload.length()) {
+                throw new IOException("payload for " + handle + " has " + in.count + " bytes, expected "
+                        + payload.length());
             }
         }
-        if (written != payload.length()) {
-            throw new IOException("payload for " + handle + " has " + written + " bytes, expected " + payload.length());
+    }
+
+    /** Counts the bytes read and remembers the failure of the source, which JSch wraps in an SftpException. */
+    private static final class CountingInputStream extends FilterInputStream {
+        private long count;
+        private IOException failure;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                int n = in.read(b, off, len);
+                if (n > 0) {
+                    count += n;
+                }
+                return n;
+            } catch (IOException e) {
+                failure = e;
+                throw e;
+            }
         }
     }
 
@@ -359,16 +389,16 @@ public final class SftpStorage implements Storage {
             return call.run(lease.channel());
         } catch (SftpException e) {
             throw translate(e, what, handle, lease);
-        } catch (IOException e) {
-            if (!(e instanceof ObjectExistsException || e instanceof ObjectNotFoundException
-                    || e instanceof StorageUnavailableException) && !lease.channel.isConnected()) {
-                lease.healthy = false;
-                throw new StorageUnavailableException("lost the connection to " + host + " while trying to "
+        } catch (ObjectExistsException | ObjectNotFoundException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // Failed midway (a payload that broke, a lost connection): the channel may still have
+            // requests in flight whose answers would confuse the next call.
+            lease.healthy = false;
+            if (e instanceof IOException && !(e instanceof StorageUnavailableException) && !lease.channel.isConnected()) {
+                throw new StorageUnavailableException("lost the connection to " + hostName() + " while trying to "
                         + what + " in " + location + ": " + e.getMessage(), e);
             }
-            throw e;
-        } catch (RuntimeException e) {
-            lease.healthy = false;
             throw e;
         } finally {
             release(lease, lease.healthy);
@@ -534,6 +564,8 @@ public final class SftpStorage implements Storage {
     private ChannelSftp openChannel(Session s) throws IOException {
         try {
             ChannelSftp channel = (ChannelSftp) s.openChannel("sftp");
+            // More requests in flight than JSch's default 16: packs are megabytes, round trips add up.
+            channel.setBulkRequests(BULK_REQUESTS);
             channel.connect((int) options.timeout().toMillis());
             return channel;
         } catch (JSchException e) {
