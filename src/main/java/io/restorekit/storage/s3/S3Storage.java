@@ -161,10 +161,8 @@ public final class S3Storage implements Storage {
     }
 
     private void saveInParts(Handle handle, Payload payload) throws IOException {
-        // Fail early instead of uploading megabytes that the conditional completion would refuse.
-        if (exists(handle)) {
-            throw exists(handle, null);
-        }
+        // No existence check first: it would cost every pack a round trip, and the conditional
+        // completion refuses an existing name anyway (names are content hashes; repeats are rare).
         String key = key(handle);
         String uploadId = call("start uploading " + handle, handle, () -> client.createMultipartUpload(b -> {
             b.bucket(bucket).key(key);
@@ -321,15 +319,6 @@ public final class S3Storage implements Storage {
             return handle.path().equals(path) ? handle : null;
         } catch (IllegalArgumentException e) {
             return null;
-        }
-    }
-
-    private boolean exists(Handle handle) throws IOException {
-        try {
-            stat(handle);
-            return true;
-        } catch (ObjectNotFoundException e) {
-            return false;
         }
     }
 

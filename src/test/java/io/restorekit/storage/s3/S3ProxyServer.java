@@ -62,7 +62,7 @@ public final class S3ProxyServer implements AutoCloseable {
                 "jclouds.filesystem.basedir=" + data.toAbsolutePath(),
                 ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        process = new ProcessBuilder(List.of(java, "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        process = new ProcessBuilder(List.of(java, "-Xmx512m", "-XX:+UseSerialGC",
                 "-Djava.io.tmpdir=" + dir.toAbsolutePath(), "-jar", JAR.toAbsolutePath().toString(),
                 "--properties", properties.toAbsolutePath().toString()))
                 .redirectErrorStream(true)
