@@ -107,8 +107,9 @@ public final class StorageFactory {
         }
         String accessKey = s3.accessKeyEnv() == null ? null : secret(repository, "s3.access-key-env", s3.accessKeyEnv());
         String secretKey = s3.secretKeyEnv() == null ? null : secret(repository, "s3.secret-key-env", s3.secretKeyEnv());
+        RepositoryConfig.ObjectLock lock = s3.objectLock();
         return new S3Options(s3.endpoint() == null ? null : URI.create(s3.endpoint()), s3.region(), s3.pathStyle(),
-                accessKey, secretKey, s3.storageClass());
+                accessKey, secretKey, s3.storageClass(), lock == null ? null : lock.mode(), lock == null ? 0 : lock.days());
     }
 
     private SftpOptions sftpOptions(RepositoryConfig repository, Path baseDir) {

@@ -11,13 +11,23 @@ import java.net.URI;
  * @param accessKey    the access key; null (with {@code secretKey}) for the AWS default credential chain
  * @param secretKey    the secret key, or null
  * @param storageClass the storage class of new objects ({@code STANDARD_IA}, {@code GLACIER_IR}, ...), or null
+ * @param lockMode     Object Lock mode of new objects ({@code COMPLIANCE} or {@code GOVERNANCE}), or null
+ * @param lockDays     days of Object Lock retention of new objects (with {@code lockMode})
  */
 public record S3Options(URI endpoint, String region, boolean pathStyle, String accessKey, String secretKey,
-                        String storageClass) {
+                        String storageClass, String lockMode, int lockDays) {
+
+    public S3Options(URI endpoint, String region, boolean pathStyle, String accessKey, String secretKey,
+                     String storageClass) {
+        this(endpoint, region, pathStyle, accessKey, secretKey, storageClass, null, 0);
+    }
 
     public S3Options {
         if ((accessKey == null) != (secretKey == null)) {
             throw new IllegalArgumentException("give both an access key and a secret key, or neither");
+        }
+        if (lockMode != null && lockDays < 1) {
+            throw new IllegalArgumentException("Object Lock retention needs at least 1 day, not " + lockDays);
         }
     }
 
@@ -30,6 +40,6 @@ public record S3Options(URI endpoint, String region, boolean pathStyle, String a
     public String toString() {
         return "S3Options[endpoint=" + endpoint + ", region=" + region + ", pathStyle=" + pathStyle
                 + ", credentials=" + (accessKey == null ? "default chain" : "given") + ", storageClass="
-                + storageClass + "]";
+                + storageClass + ", objectLock=" + (lockMode == null ? "none" : lockMode + " " + lockDays + " days") + "]";
     }
 }

@@ -1,5 +1,7 @@
 package io.restorekit.storage.s3;
 
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.RkException;
 import io.restorekit.storage.FileInfo;
 import io.restorekit.storage.Handle;
 import io.restorekit.storage.Kind;
@@ -24,17 +26,21 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.ObjectLockMode;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.StorageClass;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -71,6 +77,8 @@ public final class S3Storage implements Storage {
     private final String prefix;
     private final String location;
     private final StorageClass storageClass;
+    private final ObjectLockMode lockMode;
+    private final Duration lockFor;
     private final ExecutorService parts;
 
     /**
@@ -86,6 +94,8 @@ public final class S3Storage implements Storage {
         this.prefix = trimSlashes(uri.getPath() == null ? "" : uri.getPath());
         this.location = "s3://" + bucket + (prefix.isEmpty() ? "" : "/" + prefix);
         this.storageClass = options.storageClass() == null ? null : StorageClass.fromValue(options.storageClass());
+        this.lockMode = options.lockMode() == null ? null : ObjectLockMode.fromValue(options.lockMode());
+        this.lockFor = Duration.ofDays(options.lockDays());
         this.client = client(options);
         AtomicInteger threads = new AtomicInteger();
         this.parts = Executors.newFixedThreadPool(PART_THREADS, r -> {
@@ -151,6 +161,11 @@ public final class S3Storage implements Storage {
                     if (storageClass != null) {
                         b.storageClass(storageClass);
                     }
+                    if (locked(handle)) {
+                        // S3 wants a checksum on writes with retention.
+                        b.objectLockMode(lockMode).objectLockRetainUntilDate(Instant.now().plus(lockFor))
+                                .checksumAlgorithm(ChecksumAlgorithm.CRC32);
+                    }
                 }, RequestBody.fromBytes(bytes));
             } catch (SdkException e) {
                 throw translate(e, "save " + handle, handle);
@@ -168,6 +183,10 @@ public final class S3Storage implements Storage {
             b.bucket(bucket).key(key);
             if (storageClass != null) {
                 b.storageClass(storageClass);
+            }
+            if (locked(handle)) {
+                b.objectLockMode(lockMode).objectLockRetainUntilDate(Instant.now().plus(lockFor))
+                        .checksumAlgorithm(ChecksumAlgorithm.CRC32);
             }
         })).uploadId();
         List<Future<CompletedPart>> uploads = new ArrayList<>();
@@ -190,10 +209,15 @@ public final class S3Storage implements Storage {
                     int partNumber = number;
                     uploads.add(parts.submit(() -> {
                         try {
-                            String etag = client.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                                    .partNumber(partNumber).contentLength((long) part.length),
-                                    RequestBody.fromBytes(part)).eTag();
-                            return CompletedPart.builder().partNumber(partNumber).eTag(etag).build();
+                            UploadPartResponse uploaded = client.uploadPart(b -> {
+                                b.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)
+                                        .contentLength((long) part.length);
+                                if (locked(handle)) {
+                                    b.checksumAlgorithm(ChecksumAlgorithm.CRC32);
+                                }
+                            }, RequestBody.fromBytes(part));
+                            return CompletedPart.builder().partNumber(partNumber).eTag(uploaded.eTag())
+                                    .checksumCRC32(uploaded.checksumCRC32()).build();
                         } finally {
                             inFlight.release();
                         }
@@ -308,6 +332,11 @@ public final class S3Storage implements Storage {
         return "S3Storage[" + location + "]";
     }
 
+    /** Whether new objects of this handle's kind get retention; locks must stay removable. */
+    private boolean locked(Handle handle) {
+        return lockMode != null && handle.kind() != Kind.LOCK;
+    }
+
     /** The handle whose path is {@code path}, or null for keys that are no object of {@code kind}. */
     private static Handle handle(Kind kind, String path) {
         if (kind == Kind.CONFIG) {
@@ -396,6 +425,12 @@ public final class S3Storage implements Storage {
         }
         if (status == 412 && handle != null) {
             return exists(handle, e);
+        }
+        if (lockMode != null && handle != null && locked(handle) && (status == 501
+                || (status == 400 && messageOf(s3).contains("Object Lock")))) {
+            throw new RkException(ErrorCode.BAD_INPUT, "bucket '" + bucket + "' does not support Object Lock, which "
+                    + location + " is configured to use (" + status + (code == null ? "" : " " + code) + "); create"
+                    + " the bucket with Object Lock enabled, or remove object-lock from the configuration", e);
         }
         if (status == 401 || status == 403) {
             return new StorageUnavailableException("access denied to " + what + " in " + location + " ("

@@ -186,4 +186,21 @@ class S3StorageTest extends StorageContract {
                     .hasMessageContaining("bucket 'no-such-bucket' does not exist");
         }
     }
+
+    @Test
+    @DisplayName("Object Lock on a bucket without it fails with a clear configuration error, not a retryable one; locks stay unlocked")
+    void objectLockUnsupported() throws IOException {
+        S3Options options = server.options();
+        S3Options locking = new S3Options(options.endpoint(), options.region(), true, options.accessKey(),
+                options.secretKey(), null, "COMPLIANCE", 30);
+        try (S3Storage storage = new S3Storage("s3://" + BUCKET + "/locked", locking)) {
+            assertThatThrownBy(() -> storage.save(new Handle(Kind.SNAPSHOT, "abcd"), Payload.of(bytes(100, 1))))
+                    .isInstanceOf(io.restorekit.common.RkException.class)
+                    .hasMessageContaining("does not support Object Lock")
+                    .hasMessageContaining("remove object-lock from the configuration");
+            Handle lock = new Handle(Kind.LOCK, "abcd");
+            storage.save(lock, Payload.of(bytes(100, 2)));
+            storage.remove(lock);
+        }
+    }
 }
