@@ -12,6 +12,8 @@ import io.restorekit.repository.Snapshot;
 import io.restorekit.source.SourceSpec;
 import io.restorekit.source.files.FilesBackup;
 import io.restorekit.source.files.FilesSourceSpec;
+import io.restorekit.source.postgres.PostgresBackup;
+import io.restorekit.source.postgres.PostgresSourceSpec;
 import io.restorekit.storage.StorageUnavailableException;
 
 import java.io.IOException;
@@ -57,11 +59,14 @@ public final class BackupService {
         List<BackupResult.SourceResult> results = new ArrayList<>();
         for (SourceSpec spec : request.sources()) {
             try {
-                if (!(spec instanceof FilesSourceSpec files)) {
+                if (spec instanceof FilesSourceSpec files) {
+                    results.add(backupFiles(files, request, run, host, user, progress));
+                } else if (spec instanceof PostgresSourceSpec postgres) {
+                    results.add(backupPostgres(postgres, request, run, host, user, progress));
+                } else {
                     throw new BadInputException("source '" + spec.name() + "' is of type '" + spec.type()
                             + "', which this backup does not handle yet");
                 }
-                results.add(backupFiles(files, request, run, host, user, progress));
             } catch (RkException e) {
                 results.add(failed(spec, e.code(), e.getMessage(), progress));
             } catch (IOException e) {
@@ -94,6 +99,40 @@ public final class BackupService {
             return new BackupResult.SourceResult(spec.name(), saved.id(), parent.map(Snapshot::id).orElse(null),
                     time, summary, r.warnings(), null, null);
         }
+    }
+
+    private BackupResult.SourceResult backupPostgres(PostgresSourceSpec spec, BackupRequest request, String run,
+                                                     String host, String user, ProgressListener progress)
+            throws IOException {
+        Instant started = clock.instant();
+        long t0 = System.nanoTime();
+        try (RepositoryLock lock = repository.lock(LockRequest.backup(List.of(spec.name())))) {
+            String root = spec.url().replaceFirst("\\?.*$", "");
+            Optional<Snapshot> parent = repository.snapshots().stream()
+                    .filter(s -> spec.name().equals(s.source()) && "postgres".equals(s.kind()))
+                    .max(Comparator.comparing(Snapshot::time));
+            PostgresBackup.Result r = new PostgresBackup(repository).backup(spec, progress);
+            long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+            // A database summary counts tables as "files" and rows are in the manifest.
+            Snapshot.Summary summary = new Snapshot.Summary(r.tables(), 0, r.bytes(), r.addedBytes(),
+                    r.storedBytes(), 0, durationMs);
+            List<Snapshot.Warning> warnings = r.warnings().stream().map(BackupService::warning).toList();
+            Instant time = request.time() != null ? request.time() : started;
+            Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, spec.name(), "postgres", time, host, user,
+                    run, request.tags(), parent.map(Snapshot::id).orElse(null), root, r.manifest(), summary,
+                    warnings));
+            List<BackupResult.TableResult> tables = r.content().tables().stream()
+                    .map(t -> new BackupResult.TableResult(t.qualifiedName(), t.rows(), t.bytes(), t.addedBytes()))
+                    .toList();
+            return new BackupResult.SourceResult(spec.name(), saved.id(), parent.map(Snapshot::id).orElse(null),
+                    time, summary, warnings, null, null, tables);
+        }
+    }
+
+    private static Snapshot.Warning warning(String text) {
+        int colon = text.indexOf(": ");
+        return colon < 0 ? new Snapshot.Warning(null, text)
+                : new Snapshot.Warning(text.substring(0, colon), text.substring(colon + 2));
     }
 
     /** The newest snapshot of the same source and folder, whose tree serves change detection. */

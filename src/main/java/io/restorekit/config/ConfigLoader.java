@@ -2,6 +2,7 @@ package io.restorekit.config;
 
 import io.restorekit.source.SourceSpec;
 import io.restorekit.source.files.FilesSourceSpec;
+import io.restorekit.source.postgres.PostgresSourceSpec;
 import org.springframework.scheduling.support.CronExpression;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -45,7 +46,7 @@ public final class ConfigLoader {
     private static final String[] COPY = {"name", "url", "s3", "sftp"};
     private static final String[] FILES = {"name", "type", "path", "exclude", "tenant-path"};
     private static final String[] DATABASE = {"name", "type", "url", "username", "password-env", "tenant-column",
-            "exclude-tables"};
+            "include-tables", "exclude-tables", "jobs", "schema"};
 
     private final Map<String, String> env;
     private final Path userHome;
@@ -248,6 +249,18 @@ public final class ConfigLoader {
                                 ? "jdbc:postgresql:// URL" : "jdbc:mysql:// or jdbc:mariadb:// URL") + ", got '" + url + "'");
                     }
                     String tenantColumn = str(f, "tenant-column", "a column name", false);
+                    if (type.equals("postgres")) {
+                        String passwordEnv = str(f, "password-env", "an environment variable name", false);
+                        String schema = str(f, "schema", "auto, builtin or pg_dump", false);
+                        if (schema != null && !List.of("auto", "builtin", "pg_dump").contains(schema)) {
+                            throw f.get("schema").error("expected auto, builtin or pg_dump, got '" + schema + "'");
+                        }
+                        sources.add(new PostgresSourceSpec(name, url, str(f, "username", "a database user name", false),
+                                passwordEnv, passwordEnv == null ? null : env.get(passwordEnv), tenantColumn,
+                                f.strings("include-tables", "table names"), f.strings("exclude-tables", "table names"),
+                                f.integer("jobs", "a number of parallel connections", 1, 2), schema));
+                        continue;
+                    }
                     sources.add(new DatabaseSourceConfig(name, type, url,
                             str(f, "username", "a database user name", false),
                             str(f, "password-env", "an environment variable name", false),

@@ -23,6 +23,7 @@ public class RkWiring {
 
     @Bean(destroyMethod = "close")
     RepositorySession repositorySession(ConfigLoader loader, StorageFactory storages, PasswordProvider passwords) {
-        return new RepositorySession(loader, storages, passwords);
+        RepositorySession early = EarlyOpen.take();
+        return early != null ? early : new RepositorySession(loader, storages, passwords);
     }
 }

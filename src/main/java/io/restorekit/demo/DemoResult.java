@@ -10,15 +10,24 @@ import java.util.List;
  * @param passwordFile the demo repository password (use it with {@code RK_PASSWORD_FILE})
  * @param restoredFile the file restored as of the first snapshot
  * @param identical    whether the restored bytes equal the file as it was at the first backup
+ * @param databaseSnapshot  the database snapshot restored into a new database
+ * @param tables            every table of that snapshot, checked in the restored database
+ * @param databaseIdentical whether every restored table's row count and digest equal the snapshot's
  * @param verified     whether {@code verify --read-data} found no problem
  */
 public record DemoResult(Path home, Path config, Path passwordFile, List<Step> steps, String firstSnapshot,
-                         String secondSnapshot, Path restoredFile, boolean identical, boolean verified,
+                         String secondSnapshot, Path restoredFile, boolean identical, String databaseSnapshot,
+                         List<TableMatch> tables, boolean databaseIdentical, boolean verified,
                          List<String> tryNext) {
 
     public DemoResult {
         steps = List.copyOf(steps);
+        tables = List.copyOf(tables);
         tryNext = List.copyOf(tryNext);
+    }
+
+    /** One restored table: rows in the snapshot, and whether the restored rows and digest equal them. */
+    public record TableMatch(String table, long rows, boolean equal) {
     }
 
     /** One step: what was done and what came of it. */

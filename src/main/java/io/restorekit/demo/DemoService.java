@@ -13,7 +13,15 @@ import io.restorekit.restore.RestoreRequest;
 import io.restorekit.restore.RestoreResult;
 import io.restorekit.restore.RestoreService;
 import io.restorekit.source.SourceSpec;
+import io.restorekit.restore.DatabaseRestoreRequest;
+import io.restorekit.restore.DatabaseRestoreResult;
+import io.restorekit.restore.DatabaseRestoreService;
 import io.restorekit.source.files.FilesSourceSpec;
+import io.restorekit.source.postgres.DatabaseManifest;
+import io.restorekit.source.postgres.EmbeddedServer;
+import io.restorekit.source.postgres.PgConnect;
+import io.restorekit.source.postgres.PostgresSourceSpec;
+import io.restorekit.source.postgres.TableCheck;
 import io.restorekit.storage.local.LocalStorage;
 import io.restorekit.verify.VerifyReport;
 import io.restorekit.verify.VerifyRequest;
@@ -36,16 +44,22 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * Runs the guided demo under {@code <RK_HOME>/demo}: sample data of a small multi-tenant
- * application, a demo configuration and repository, two backups a day apart with changes in
- * between, a single-file restore as of the first backup, and a full verification. Everything it
- * makes stays there, so the operator can continue with the printed commands.
+ * Runs the guided demo under {@code <RK_HOME>/demo}: sample files of a small multi-tenant
+ * application and its database on an embedded PostgreSQL, a demo configuration and repository,
+ * two backups a day apart with changes in between, a single-file restore and a whole-database
+ * restore as of the first backup (every table checked against the snapshot), and a full
+ * verification. The embedded server is stopped and removed at the end; everything else stays
+ * there, so the operator can continue with the printed commands.
  */
 public final class DemoService {
     /** The demo repository's password; printed, and stored in the demo folder. */
     public static final String PASSWORD = "restorekit-demo";
     private static final String MARKER = ".restorekit-demo";
     private static final String LOST_FILE = "tenant-02/billing/invoices/2026-10/INV-2026-0042.xml";
+    private static final String LOST_INVOICE = "INV-2026-0042";
+    private static final String ADDED_FILE = "tenant-03/billing/invoices/2026-11/INV-2026-9001.xml";
+    private static final String DATABASE = "app";
+    private static final String RESTORED_DATABASE = "app_restored";
 
     private final Clock clock;
 
@@ -72,17 +86,36 @@ public final class DemoService {
 
         long t = System.nanoTime();
         int files = sampleUploads(uploads) + sampleConfig(config);
-        Files.writeString(configFile, configYaml(), StandardCharsets.UTF_8);
         Files.writeString(passwordFile, PASSWORD + "\n", StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(passwordFile, PosixFilePermissions.fromString("rw-------"));
         steps.add(step("create sample data", files + " files of three tenants under " + home.resolve("data"), t));
 
+        t = System.nanoTime();
+        // The server lives only as long as the demo: stopped, and its data folder removed, at the end.
+        try (EmbeddedServer server = EmbeddedServer.start(home.resolve("postgres"), null)) {
+            server.recreateDatabase(DATABASE);
+            PgConnect app = server.connect(DATABASE);
+            SampleDatabase.create(app, uploads);
+            Files.writeString(configFile, configYaml(server.url(DATABASE)), StandardCharsets.UTF_8);
+            steps.add(step("start an embedded PostgreSQL with the sample application",
+                    SampleDatabase.rows(app) + " rows of three tenants in companies, users, invoices, invoice_items,"
+                            + " receipts, documents; database '" + DATABASE + "' on port " + server.port(), t));
+            return withServer(home, server, app, uploads, config, repoDir, configFile, passwordFile, steps,
+                    progress);
+        }
+    }
+
+    private DemoResult withServer(Path home, EmbeddedServer server, PgConnect app, Path uploads, Path config,
+                                  Path repoDir, Path configFile, Path passwordFile, List<DemoResult.Step> steps,
+                                  ProgressListener progress) throws IOException {
         byte[] lostOriginal = Files.readAllBytes(uploads.resolve(LOST_FILE));
         List<SourceSpec> sources = List.of(
                 new FilesSourceSpec("uploads", uploads, List.of("**/*.tmp"), "tenant-{tenant}/**"),
-                new FilesSourceSpec("config", config, List.of(), null));
+                new FilesSourceSpec("config", config, List.of(), null),
+                new PostgresSourceSpec("db", server.url(DATABASE), EmbeddedServer.USER, null, null, "tenant_id",
+                        List.of(), List.of(), 2, null));
 
-        t = System.nanoTime();
+        long t = System.nanoTime();
         try (Repository repository = Repository.init(LocalStorage.create(repoDir), PASSWORD.toCharArray(),
                 RepositoryOptions.defaults())) {
             steps.add(step("create an encrypted repository", repoDir.toString(), t));
@@ -93,12 +126,13 @@ public final class DemoService {
             steps.add(step("first backup (recorded as yesterday)", describe(first), t));
 
             t = System.nanoTime();
-            String changes = changeFiles(uploads);
+            String changes = changeFiles(uploads) + "; " + SampleDatabase.dayOfWork(app, uploads, LOST_FILE,
+                    LOST_INVOICE, uploads.resolve(ADDED_FILE));
             steps.add(step("a day of work", changes, t));
 
             t = System.nanoTime();
             BackupResult second = backup(repository, sources, clock.instant(), progress);
-            steps.add(step("second backup: only changes are read and stored", describe(second), t));
+            steps.add(step("second backup: only new data is stored", describe(second), t));
 
             t = System.nanoTime();
             Path restoredDir = home.resolve("restored");
@@ -111,22 +145,48 @@ public final class DemoService {
                             + " to " + restoredFile + (identical ? "; identical to the original" : "; DIFFERS"), t));
 
             t = System.nanoTime();
+            DatabaseRestoreService databases = new DatabaseRestoreService(repository);
+            DatabaseRestoreResult db = databases.restore(new DatabaseRestoreRequest("db", null,
+                    yesterday.plusSeconds(1), server.url(RESTORED_DATABASE), EmbeddedServer.USER, null, 2, false,
+                    false), progress);
+            DatabaseManifest manifest = DatabaseManifest.load(repository, repository.loadSnapshot(db.snapshotId())
+                    .tree());
+            List<TableCheck> checks = TableCheck.compare(manifest, server.connect(RESTORED_DATABASE));
+            boolean databaseIdentical = !checks.isEmpty() && checks.stream().allMatch(TableCheck::equal);
+            boolean invoiceBack = SampleDatabase.invoices(server.connect(RESTORED_DATABASE), 2, LOST_INVOICE) == 1;
+            steps.add(step("restore yesterday's database into a new one", db.tables() + " tables, " + db.rows()
+                    + " rows from snapshot " + db.snapshotId().substring(0, 8) + " into '" + RESTORED_DATABASE + "'; "
+                    + (databaseIdentical ? "every table's rows and digest match the snapshot"
+                    : "TABLES DIFFER from the snapshot") + (invoiceBack ? "; invoice " + LOST_INVOICE
+                    + " of tenant 2 is back" : ""), t));
+
+            t = System.nanoTime();
+            server.close();
+            steps.add(step("stop the embedded PostgreSQL", "server stopped, its data folder removed", t));
+
+            t = System.nanoTime();
             VerifyReport report = new VerifyService(repository).verify(new VerifyRequest(null, true), progress);
             steps.add(step("verify --read-data", report.ok()
                     ? "no problems; " + Sizes.bytes(report.bytesRead()) + " read, decrypted and hashed"
                     : report.errors() + " problems found", t));
 
             String env = "RK_CONFIG=" + configFile + " RK_PASSWORD_FILE=" + passwordFile;
+            String dbSnapshot = second.sources().get(2).snapshotId();
             List<String> next = List.of(
                     env + " shell/rk snapshots",
                     env + " shell/rk ls " + second.sources().get(0).snapshotId().substring(0, 8),
+                    env + " shell/rk ls " + dbSnapshot.substring(0, 8) + "          # the database's tables",
                     env + " shell/rk versions --source uploads --file " + LOST_FILE,
                     env + " shell/rk restore --source uploads --at " + yesterday.toString().substring(0, 10)
                             + " --target /tmp/rk-restore --dry-run",
+                    env + " shell/rk restore --source db --target jdbc:postgresql://HOST/NEWDB?user=ROLE --dry-run",
                     env + " shell/rk verify --read-data",
                     env + " shell/rk          # the interactive shell; try TAB");
+            List<DemoResult.TableMatch> tables = checks.stream()
+                    .map(c -> new DemoResult.TableMatch(c.table(), c.expectedRows(), c.equal())).toList();
             return new DemoResult(home, configFile, passwordFile, steps, first.sources().get(0).snapshotId(),
-                    second.sources().get(0).snapshotId(), restoredFile, identical, report.ok(), next);
+                    second.sources().get(0).snapshotId(), restoredFile, identical, db.snapshotId(), tables,
+                    databaseIdentical, report.ok(), next);
         }
     }
 
@@ -146,8 +206,14 @@ public final class DemoService {
             if (!out.isEmpty()) {
                 out.append("; ");
             }
-            out.append(s.source()).append(' ').append(s.snapshotId(), 0, 8).append(": ")
-                    .append(s.summary().files()).append(" files, ").append(s.summary().reusedFiles())
+            out.append(s.source()).append(' ').append(s.snapshotId(), 0, 8).append(": ");
+            if (s.tables() != null) {
+                out.append(s.tables().size()).append(" tables, ")
+                        .append(s.tables().stream().mapToLong(BackupResult.TableResult::rows).sum()).append(" rows, ")
+                        .append(Sizes.bytes(s.summary().addedBytes())).append(" new");
+                continue;
+            }
+            out.append(s.summary().files()).append(" files, ").append(s.summary().reusedFiles())
                     .append(" unchanged, ").append(Sizes.bytes(s.summary().addedBytes())).append(" new");
         }
         return out.toString();
@@ -231,13 +297,13 @@ public final class DemoService {
             Files.write(first, "appended revision\n".getBytes(StandardCharsets.UTF_8),
                     java.nio.file.StandardOpenOption.APPEND);
         }
-        Path added = uploads.resolve("tenant-03/billing/invoices/2026-11/INV-2026-9001.xml");
+        Path added = uploads.resolve(ADDED_FILE);
         Files.createDirectories(added.getParent());
         Files.writeString(added, invoice(3, 9001, new Random(7)));
         return "deleted " + LOST_FILE + ", edited one contract of tenant-01, added a November invoice of tenant-03";
     }
 
-    private static String configYaml() {
+    private static String configYaml(String databaseUrl) {
         return """
                 # restorekit demo configuration (made by 'rk demo')
                 repository:
@@ -251,7 +317,15 @@ public final class DemoService {
                   - name: config
                     type: files
                     path: data/config
-                """;
+                  # The demo's database ran on an embedded PostgreSQL that the demo stopped and removed when it
+                  # finished: its snapshots can be listed (ls) and restored into another server (restore
+                  # --target), but 'backup' of this source fails until the url names a running server.
+                  - name: db
+                    type: postgres
+                    url: %s
+                    username: postgres
+                    tenant-column: tenant_id
+                """.formatted(databaseUrl);
     }
 
     private static DemoResult.Step step(String title, String outcome, long startNanos) {

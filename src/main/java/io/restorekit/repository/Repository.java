@@ -115,7 +115,7 @@ public final class Repository implements Closeable {
     private volatile boolean closed;
 
     private Repository(Storage storage, RepositoryConfig config, MasterKey masterKey, KeyFile currentKey,
-                       String currentKeyId, Clock clock) {
+                       String currentKeyId, Clock clock, ObjectMapper json) {
         this.storage = storage;
         this.config = config;
         this.masterKey = masterKey;
@@ -125,7 +125,7 @@ public final class Repository implements Closeable {
         this.currentKey = currentKey;
         this.currentKeyId = currentKeyId;
         this.clock = clock;
-        this.json = objectMapper();
+        this.json = json;
         this.uploader = new PackUploader();
         this.locks = new Locks(this);
     }
@@ -162,7 +162,7 @@ public final class Repository implements Closeable {
         Sealer sealer = new Sealer(masterKey.encrypt());
         // The config is written last: it is what makes the location a repository.
         storage.save(Handle.config(), Payload.of(Envelope.wrap(sealer, objectMapper().writeValueAsBytes(config))));
-        return new Repository(storage, config, masterKey, key, keyId, clock);
+        return new Repository(storage, config, masterKey, key, keyId, clock, objectMapper());
     }
 
     /** Opens an existing repository; {@link WrongPasswordException} when no key opens with it. */
@@ -176,6 +176,7 @@ public final class Repository implements Closeable {
                     + "'; check the location, or create one with 'rk init'");
         }
         List<FileInfo> keys = list(storage, Kind.KEY);
+        OpenPrefetch prefetch = OpenPrefetch.start(storage);
         MasterKey masterKey = null;
         KeyFile usedKey = null;
         String usedKeyId = null;
@@ -202,10 +203,12 @@ public final class Repository implements Closeable {
                     + "': no key of its " + keys.size() + " keys opens with it");
         }
         Sealer sealer = new Sealer(masterKey.encrypt());
+        OpenPrefetch.Result early = prefetch.result();
+        ObjectMapper json = early.json() != null ? early.json() : objectMapper();
         RepositoryConfig config;
         try {
-            config = objectMapper().readValue(Envelope.unwrap(sealer, storage.readAll(Handle.config())),
-                    RepositoryConfig.class);
+            byte[] stored = early.config() != null ? early.config() : storage.readAll(Handle.config());
+            config = json.readValue(Envelope.unwrap(sealer, stored), RepositoryConfig.class);
         } catch (AEADBadTagException e) {
             throw new RepositoryCorruptException("the config of repository '" + storage.location()
                     + "' does not authenticate with its master key: it is damaged or was replaced");
@@ -214,9 +217,9 @@ public final class Repository implements Closeable {
             throw new RepositoryCorruptException("repository '" + storage.location() + "' has format version "
                     + config.version() + ", which this restorekit does not know; use a newer restorekit");
         }
-        Repository repo = new Repository(storage, config, masterKey, usedKey, usedKeyId, clock);
+        Repository repo = new Repository(storage, config, masterKey, usedKey, usedKeyId, clock, json);
         try {
-            repo.loadIndex();
+            repo.loadIndex(early.indexes());
         } catch (IOException | RuntimeException e) {
             repo.uploader.stop();
             throw e;
@@ -628,11 +631,13 @@ public final class Repository implements Closeable {
 
     // ---- index
 
-    private void loadIndex() throws IOException {
-        List<String> ids = list(storage, Kind.INDEX).stream().map(f -> f.handle().name()).toList();
+    private void loadIndex(Map<String, byte[]> prefetched) throws IOException {
+        List<String> ids = prefetched != null ? List.copyOf(prefetched.keySet())
+                : list(storage, Kind.INDEX).stream().map(f -> f.handle().name()).toList();
         List<IndexFile> files = inParallel(ids, id -> {
             try {
-                return readIndexFile(id);
+                byte[] stored = prefetched != null ? prefetched.get(id) : null;
+                return stored != null ? openIndexFile(id, stored) : readIndexFile(id);
             } catch (IOException | RepositoryCorruptException e) {
                 damagedIndexes.add(id);
                 return null;
@@ -652,7 +657,10 @@ public final class Repository implements Closeable {
     }
 
     IndexFile readIndexFile(String id) throws IOException {
-        byte[] stored = storage.readAll(new Handle(Kind.INDEX, id));
+        return openIndexFile(id, storage.readAll(new Handle(Kind.INDEX, id)));
+    }
+
+    private IndexFile openIndexFile(String id, byte[] stored) throws IOException {
         if (!Sha256.hex(stored).equals(id)) {
             throw new RepositoryCorruptException("index file " + id + " does not match its name (SHA-256)");
         }

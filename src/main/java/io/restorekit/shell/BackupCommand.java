@@ -84,6 +84,18 @@ public class BackupCommand {
                         .append(w.message()).append('\n');
             }
         }
-        return (table.render() + notes).stripTrailing();
+        StringBuilder tables = new StringBuilder();
+        for (BackupResult.SourceResult s : result.sources()) {
+            if (s.tables() == null) {
+                continue;
+            }
+            // A database's cost is per table: a mostly unchanged table adds little.
+            Table perTable = new Table("TABLE", "ROWS", "SIZE", "NEW");
+            s.tables().forEach(t -> perTable.row(t.table(), t.rows(), Table.bytes(t.bytes()),
+                    Table.bytes(t.addedBytes())));
+            tables.append('\n').append(s.source()).append(" (").append(s.snapshotId(), 0, 8).append("):\n")
+                    .append(perTable.render());
+        }
+        return (table.render() + tables + notes).stripTrailing();
     }
 }

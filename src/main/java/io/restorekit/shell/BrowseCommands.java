@@ -1,15 +1,20 @@
 package io.restorekit.shell;
 
 import io.restorekit.config.RepositorySession;
+import io.restorekit.common.BadInputException;
+import io.restorekit.restore.DatabaseBrowser;
 import io.restorekit.restore.FilesBrowser;
 import org.springframework.shell.command.annotation.Command;
 import org.springframework.shell.command.annotation.Option;
 import org.springframework.shell.command.annotation.OptionValues;
 
 import java.io.IOException;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
-/** {@code ls} and {@code versions}: look into snapshots without restoring. */
+/** {@code ls} and {@code versions}: look into snapshots (files, or a database's tables) without restoring. */
 @Command
 public class BrowseCommands {
     private final RepositorySession session;
@@ -18,14 +23,19 @@ public class BrowseCommands {
         this.session = session;
     }
 
-    @Command(command = "ls", description = "List the files of a folder in a snapshot")
+    @Command(command = "ls", description = "List the files of a folder in a snapshot, or the tables of a"
+            + " database snapshot")
     public String ls(
             @Option(longNames = "snapshot", required = true, label = "SNAPSHOT",
                     description = "snapshot id or unique prefix")
             @OptionValues(provider = "snapshotIds") String snapshot,
-            @Option(longNames = "path", label = "PATH", description = "folder or file relative to the source's folder")
+            @Option(longNames = "path", label = "PATH", description = "folder or file relative to the source's folder;"
+                    + " a table of a database snapshot")
             String path,
             @Option(longNames = "json", description = "print one JSON document") boolean json) throws IOException {
+        if (DatabaseBrowser.isDatabase(session.repository().loadSnapshot(snapshot))) {
+            return tables(snapshot, path, json);
+        }
         FilesBrowser.Listing listing = new FilesBrowser(session.repository()).ls(snapshot, path);
         if (json) {
             return Json.render(new ListingView(SnapshotRef.of(listing.snapshot()), listing.path(),
@@ -40,6 +50,45 @@ public class BrowseCommands {
         String where = listing.path().isEmpty() ? "/" : listing.path();
         return "snapshot " + SnapshotRef.of(listing.snapshot()).describe() + ": " + where + "\n"
                 + (table.isEmpty() ? "(empty folder)" : table.render().stripTrailing());
+    }
+
+    /** {@code ls} of a database snapshot: its tables, or those whose name or schema.name is {@code table}. */
+    private String tables(String snapshot, String table, boolean json) throws IOException {
+        DatabaseBrowser.Listing listing = new DatabaseBrowser(session.repository()).tables(snapshot);
+        List<DatabaseBrowser.TableEntry> tables = listing.tables().stream()
+                .filter(t -> table == null || table.equals(t.name()) || table.equals(t.schema() + "." + t.name()))
+                .toList();
+        if (table != null && tables.isEmpty()) {
+            throw new BadInputException("snapshot " + listing.snapshot().shortId() + " has no table '" + table
+                    + "'; list them with 'rk ls " + listing.snapshot().shortId() + "'");
+        }
+        if (json) {
+            return Json.render(new TablesView(SnapshotRef.of(listing.snapshot()), listing.server(),
+                    listing.database(), listing.schemaFingerprint(), listing.schemaObjects(), tables,
+                    listing.warnings()));
+        }
+        Table out = new Table("TABLE", "ROWS", "SIZE", "NEW", "TENANTS");
+        // Tenant ids are mostly numbers: 2 before 10.
+        Map<String, Long> perTenant = new TreeMap<>(Comparator.comparing(String::length)
+                .thenComparing(Comparator.naturalOrder()));
+        for (DatabaseBrowser.TableEntry t : tables) {
+            out.row(t.schema() + "." + t.name(), t.rows(), Table.bytes(t.bytes()), Table.bytes(t.addedBytes()),
+                    t.tenantRows().isEmpty() ? "" : new Table.Right(String.valueOf(t.tenantRows().size())));
+            t.tenantRows().forEach((tenant, rows) -> perTenant.merge(tenant, rows, Long::sum));
+        }
+        StringBuilder text = new StringBuilder("snapshot ").append(SnapshotRef.of(listing.snapshot()).describe())
+                .append(": database '").append(listing.database()).append("' (PostgreSQL ").append(listing.server())
+                .append("), ").append(RepositoryCommands.plural(tables.size(), "table")).append(", ")
+                .append(RepositoryCommands.plural(tables.stream().mapToLong(DatabaseBrowser.TableEntry::rows).sum(),
+                        "row")).append('\n').append(out.render());
+        if (!perTenant.isEmpty()) {
+            text.append("rows per tenant: ");
+            perTenant.forEach((tenant, rows) -> text.append(tenant).append('=').append(rows).append(' '));
+            text.setLength(text.length() - 1);
+            text.append('\n');
+        }
+        listing.warnings().forEach(w -> text.append("warning: ").append(w).append('\n'));
+        return text.toString().stripTrailing();
     }
 
     @Command(command = "versions", description = "Every stored version of one file")
@@ -70,6 +119,11 @@ public class BrowseCommands {
             s.append((mode & (1 << bit)) != 0 ? letters.charAt((8 - bit) % 3) : '-');
         }
         return s.toString();
+    }
+
+    /** {@code ls --json} of a database snapshot. */
+    record TablesView(SnapshotRef snapshot, String server, String database, String schemaFingerprint,
+                      int schemaObjects, List<DatabaseBrowser.TableEntry> tables, List<String> warnings) {
     }
 
     /** {@code ls --json}. */

@@ -12,7 +12,10 @@ import org.springframework.shell.command.annotation.Option;
 import java.time.Clock;
 import java.util.Locale;
 
-/** {@code demo}: a guided end-to-end run under RK_HOME/demo; needs no configuration and no password. */
+/**
+ * {@code demo}: a guided end-to-end run under RK_HOME/demo, with an embedded PostgreSQL for its
+ * sample database; needs no configuration, no password and no database server.
+ */
 @Command
 public class DemoCommand {
     private final RepositorySession session;
@@ -23,22 +26,25 @@ public class DemoCommand {
         this.interaction = interaction;
     }
 
-    @Command(command = "demo", description = "Back up, restore and verify sample data under RK_HOME/demo")
+    @Command(command = "demo", description = "Back up, restore and verify sample files and an embedded sample"
+            + " database under RK_HOME/demo")
     public String demo(@Option(longNames = "json", description = "print one JSON document") boolean json) {
         DemoResult result;
         try (TerminalProgress progress = interaction.progress("demo", "files")) {
             result = new DemoService(Clock.systemUTC()).run(session.home(), progress);
         }
         String rendered = json ? Json.render(result) : render(result);
-        if (result.identical() && result.verified()) {
+        if (result.identical() && result.databaseIdentical() && result.verified()) {
             return rendered;
         }
         interaction.out().println(rendered);
         interaction.out().flush();
-        throw result.verified()
-                ? new RkException(ErrorCode.FAILED, "the demo's restored file differs from the original: "
-                + result.restoredFile())
-                : new RkException(ErrorCode.PROBLEMS_FOUND, "the demo repository failed verification; see above");
+        if (!result.verified()) {
+            throw new RkException(ErrorCode.PROBLEMS_FOUND, "the demo repository failed verification; see above");
+        }
+        throw new RkException(ErrorCode.FAILED, result.identical()
+                ? "the demo's restored database differs from its snapshot; see the tables above"
+                : "the demo's restored file differs from the original: " + result.restoredFile());
     }
 
     static String render(DemoResult r) {
@@ -51,6 +57,10 @@ public class DemoCommand {
         }
         out.append("\nrestored file: ").append(r.restoredFile())
                 .append(r.identical() ? " (identical to the original)" : " (DIFFERS from the original)").append('\n');
+        Table tables = new Table("TABLE", "ROWS", "RESTORED");
+        r.tables().forEach(t -> tables.row(t.table(), t.rows(), t.equal() ? "rows and digest equal" : "DIFFERS"));
+        out.append("restored database (snapshot ").append(r.databaseSnapshot(), 0, 8).append("):\n")
+                .append(tables.render());
         out.append("verification: ").append(r.verified() ? "no problems" : "PROBLEMS FOUND").append("\n\n");
         out.append("try next:\n");
         r.tryNext().forEach(t -> out.append("  ").append(t).append('\n'));

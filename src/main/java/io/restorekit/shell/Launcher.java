@@ -1,5 +1,6 @@
 package io.restorekit.shell;
 
+import io.restorekit.config.EarlyOpen;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -34,6 +35,7 @@ public final class Launcher {
             }
         }
         try {
+            EarlyOpen.start(rest.isEmpty() ? null : rest.get(0), System.getenv());
             SpringApplication app = new SpringApplication(application);
             app.setRegisterShutdownHook(false);
             ConfigurableApplicationContext context = app.run(rest.toArray(String[]::new));

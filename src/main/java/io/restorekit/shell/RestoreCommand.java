@@ -14,6 +14,7 @@ import io.restorekit.restore.RestoreWouldOverwriteException;
 import io.restorekit.source.SourceSpec;
 import io.restorekit.source.files.FilesRestore;
 import io.restorekit.source.files.FilesSourceSpec;
+import io.restorekit.source.postgres.PostgresSourceSpec;
 import org.springframework.shell.command.CommandContext;
 import org.springframework.shell.command.CommandRegistration.OptionArity;
 import org.springframework.shell.command.annotation.Command;
@@ -28,7 +29,10 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code restore}: files of one source, from a snapshot or as of a moment, into a folder or in place. */
+/**
+ * {@code restore}: files of one source, from a snapshot or as of a moment, into a folder or in place;
+ * a database source into the database of a JDBC URL ({@link DatabaseRestore}).
+ */
 @Command
 public class RestoreCommand {
     private final RepositorySession session;
@@ -39,7 +43,7 @@ public class RestoreCommand {
         this.interaction = interaction;
     }
 
-    @Command(command = "restore", description = "Restore files of a source (plan first with --dry-run)")
+    @Command(command = "restore", description = "Restore files or a database of a source (plan first with --dry-run)")
     public String restore(
             @Option(longNames = "source", required = true, description = "the source to restore")
             @OptionValues(provider = "sourceNames") String source,
@@ -47,22 +51,34 @@ public class RestoreCommand {
             @OptionValues(provider = "snapshotIds") String snapshot,
             @Option(longNames = "at", description = "as of this moment: 2026-11-21 (end of day), 2026-11-21T15:00,"
                     + " yesterday") String at,
+            @Option(longNames = "tenant", description = "only this tenant's rows or files") String tenant,
+            @Option(longNames = "module", description = "only this module's tables or paths") String module,
             @Option(longNames = "file", arity = OptionArity.ZERO_OR_MORE,
                     description = "only these paths (relative to the source's folder)") List<String> files,
-            @Option(longNames = "target", description = "write under this folder") String target,
+            @Option(longNames = "target", description = "write under this folder, or into this database"
+                    + " (jdbc:postgresql://HOST[:PORT]/DATABASE)") String target,
             @Option(longNames = "in-place", description = "write to the source's own folder") boolean inPlace,
             @Option(longNames = "dry-run", description = "show the plan, change nothing") boolean dryRun,
-            @Option(longNames = "yes", description = "overwrite files that differ without asking") boolean yes,
+            @Option(longNames = "yes", description = "overwrite files that differ, or replace a database that"
+                    + " holds tables, without asking") boolean yes,
             @Option(longNames = "json", description = "print one JSON document") boolean json,
             CommandContext context) throws IOException {
         files = Repeated.values(context, "file", files);
         SourceSpec spec = session.config().source(source);
-        if (!(spec instanceof FilesSourceSpec filesSource)) {
-            throw new BadInputException("source '" + source + "' is a " + spec.type() + " database; restoring"
-                    + " databases is not supported yet");
-        }
         if (snapshot != null && at != null) {
             throw new BadInputException("give --snapshot or --at, not both");
+        }
+        if (spec instanceof PostgresSourceSpec postgres) {
+            return new DatabaseRestore(session, interaction).restore(postgres, snapshot, at, tenant, module, files,
+                    target, inPlace, dryRun, yes, json);
+        }
+        if (!(spec instanceof FilesSourceSpec filesSource)) {
+            throw new BadInputException("source '" + source + "' is a " + spec.type() + " database; restoring"
+                    + " it is not supported yet");
+        }
+        if (tenant != null || module != null) {
+            throw new BadInputException("restoring files by --tenant or --module is not supported yet; restore"
+                    + " the paths with --file");
         }
         if ((target == null) == !inPlace) {
             throw new BadInputException(inPlace ? "give --target DIR or --in-place, not both"

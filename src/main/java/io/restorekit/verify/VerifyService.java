@@ -11,6 +11,8 @@ import io.restorekit.repository.Repository;
 import io.restorekit.repository.RepositoryLock;
 import io.restorekit.repository.Snapshot;
 import io.restorekit.source.files.Node;
+import io.restorekit.source.postgres.DatabaseManifest;
+import io.restorekit.source.postgres.RowScanner;
 import io.restorekit.source.files.Tree;
 import io.restorekit.source.files.TreeReader;
 
@@ -60,7 +62,8 @@ public final class VerifyService {
                 blobs = check.blobs();
                 bytesRead = check.bytesRead();
             }
-            Walk walk = new Walk(damage, request.snapshot() != null && request.readData(), progress);
+            Walk walk = new Walk(damage, request.snapshot() != null && request.readData(), request.readData(),
+                    progress);
             for (Snapshot snapshot : snapshots) {
                 walk.snapshot(snapshot);
             }
@@ -83,10 +86,14 @@ public final class VerifyService {
         private final Map<BlobId, Entry> byBlob = new LinkedHashMap<>();
 
         void add(VerifyReport.Severity severity, String object, String message, Set<BlobId> blobs) {
-            Entry e = byObject.computeIfAbsent(object + "\n" + message, k -> new Entry(severity, object, message));
+            Entry e = entry(severity, object, message);
             for (BlobId b : blobs) {
                 byBlob.putIfAbsent(b, e);
             }
+        }
+
+        Entry entry(VerifyReport.Severity severity, String object, String message) {
+            return byObject.computeIfAbsent(object + "\n" + message, k -> new Entry(severity, object, message));
         }
 
         Entry of(BlobId blob) {
@@ -140,6 +147,7 @@ public final class VerifyService {
     private final class Walk {
         private final Damage damage;
         private final boolean readBlobs;
+        private final boolean recomputeDigests;
         private final ProgressListener progress;
         private final TreeReader trees;
         private final Set<BlobId> wholeSubtrees = new HashSet<>();
@@ -148,9 +156,12 @@ public final class VerifyService {
         long blobsRead;
         long bytesRead;
 
-        Walk(Damage damage, boolean readBlobs, ProgressListener progress) {
+        private final Set<String> tablesChecked = new HashSet<>();
+
+        Walk(Damage damage, boolean readBlobs, boolean recomputeDigests, ProgressListener progress) {
             this.damage = damage;
             this.readBlobs = readBlobs;
+            this.recomputeDigests = recomputeDigests;
             this.progress = progress;
             this.trees = new TreeReader(repository);
         }
@@ -159,7 +170,70 @@ public final class VerifyService {
             if (snapshot.tree() == null) {
                 return;
             }
+            if (DatabaseManifest.KIND.equals(snapshot.kind())) {
+                database(snapshot);
+                return;
+            }
             walk(snapshot, snapshot.tree(), "");
+        }
+
+        /**
+         * A database snapshot: its manifest, every table's chunks, and with {@code --read-data}
+         * each table's row count and digest recomputed from its stored stream.
+         */
+        private void database(Snapshot snapshot) {
+            DatabaseManifest manifest;
+            try {
+                manifest = DatabaseManifest.load(repository, snapshot.tree());
+            } catch (IOException | RuntimeException e) {
+                Entry known = damage.of(snapshot.tree());
+                (known != null ? known : missingOrBroken(snapshot.tree(), BlobType.TREE, e)).affects(snapshot,
+                        "(database manifest)");
+                return;
+            }
+            for (DatabaseManifest.Table table : manifest.tables()) {
+                files++;
+                progress.advance(0, 1);
+                String path = "table " + table.qualifiedName();
+                boolean whole = true;
+                for (BlobId blob : table.chunks()) {
+                    Entry entry = damage.of(blob);
+                    if (entry == null && !repository.has(BlobType.DATA, blob)) {
+                        entry = missing(blob, BlobType.DATA);
+                    }
+                    if (entry != null) {
+                        entry.affects(snapshot, path);
+                        whole = false;
+                    }
+                }
+                if (whole && recomputeDigests && tablesChecked.add(table.digest() + table.chunks())) {
+                    digest(snapshot, table, path);
+                }
+            }
+        }
+
+        private void digest(Snapshot snapshot, DatabaseManifest.Table table, String path) {
+            RowScanner scanner = new RowScanner(-1);
+            for (BlobId blob : table.chunks()) {
+                try {
+                    byte[] data = repository.loadBlob(BlobType.DATA, blob);
+                    scanner.update(data, 0, data.length);
+                    if (blobsVerified.add(blob)) {
+                        bytesRead += data.length;
+                        blobsRead++;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    missingOrBroken(blob, BlobType.DATA, e).affects(snapshot, path);
+                    return;
+                }
+            }
+            if (scanner.rows() != table.rows() || !scanner.digest().equals(table.digest())) {
+                damage.entry(VerifyReport.Severity.ERROR, path + " of snapshot " + snapshot.shortId(),
+                        "the stored stream of table '" + table.qualifiedName() + "' holds " + scanner.rows()
+                                + " rows with digest " + scanner.digest().substring(0, 16) + "; the manifest says "
+                                + table.rows() + " rows with digest " + table.digest().substring(0, 16))
+                        .affects(snapshot, path);
+            }
         }
 
         /** Returns true when everything below {@code treeId} is whole. */

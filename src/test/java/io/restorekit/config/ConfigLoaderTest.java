@@ -2,6 +2,7 @@ package io.restorekit.config;
 
 import io.restorekit.common.BadInputException;
 import io.restorekit.source.files.FilesSourceSpec;
+import io.restorekit.source.postgres.PostgresSourceSpec;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -112,8 +113,9 @@ class ConfigLoaderTest {
                     new RepositoryConfig("nas", "sftp://rk@nas:2222/backups", null,
                             new RepositoryConfig.Sftp("/home/op/.ssh/id_ed25519", "/home/op/.ssh/known_hosts", null)));
             assertThat(c.sources()).containsExactly(
-                    new DatabaseSourceConfig("db", "postgres", "jdbc:postgresql://127.0.0.1:5432/app", "app",
-                            "APP_DB_PASSWORD", "tenant_id", List.of("sessions", "cache_entries")),
+                    new PostgresSourceSpec("db", "jdbc:postgresql://127.0.0.1:5432/app", "app",
+                            "APP_DB_PASSWORD", null, "tenant_id", List.of(), List.of("sessions", "cache_entries"), 2,
+                            null),
                     new FilesSourceSpec("uploads", Path.of("/srv/app/uploads"), List.of("**/*.tmp"), "tenant-{tenant}/**"),
                     new FilesSourceSpec("config", BASE.resolve("conf"), List.of(), null),
                     new DatabaseSourceConfig("shop", "mysql", "jdbc:mariadb://127.0.0.1/shop", null, null,
@@ -154,6 +156,29 @@ class ConfigLoaderTest {
             assertThat(c.source("uploads").type()).isEqualTo("files");
             assertThatThrownBy(() -> c.source("upload")).isInstanceOf(BadInputException.class)
                     .hasMessage("unknown source 'upload'; configured sources: db, uploads, config, shop");
+        }
+
+        @Test
+        @DisplayName("a postgres source binds its keys and reads its password from the environment")
+        void postgresSource() {
+            RkConfig c = new ConfigLoader(Map.of("PG_PW", "s3cret"), USER_HOME).parse("restorekit.yml", """
+                    repository: {url: /b}
+                    sources:
+                      - name: db
+                        type: postgres
+                        url: jdbc:postgresql://db:5432/app
+                        username: app
+                        password-env: PG_PW
+                        tenant-column: company_id
+                        include-tables: [invoices, billing.receipts]
+                        exclude-tables: [sessions]
+                        jobs: 4
+                        schema: builtin
+                    """, BASE);
+            assertThat(c.source("db")).isEqualTo(new PostgresSourceSpec("db", "jdbc:postgresql://db:5432/app", "app",
+                    "PG_PW", "s3cret", "company_id", List.of("invoices", "billing.receipts"), List.of("sessions"), 4,
+                    "builtin"));
+            assertThat(c.source("db").toString()).doesNotContain("s3cret");
         }
 
         @Test

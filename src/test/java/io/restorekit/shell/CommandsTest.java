@@ -138,8 +138,9 @@ class CommandsTest {
 
     String restore(Interaction io, String snapshot, String file, Path target, boolean dryRun, boolean yes,
                    boolean json) throws IOException {
-        return new RestoreCommand(session, io).restore("files", snapshot, null, file == null ? null : List.of(file),
-                target == null ? null : target.toString(), false, dryRun, yes, json, null);
+        return new RestoreCommand(session, io).restore("files", snapshot, null, null, null,
+                file == null ? null : List.of(file), target == null ? null : target.toString(), false, dryRun, yes,
+                json, null);
     }
 
     static JsonNode json(String text) throws IOException {
@@ -233,7 +234,7 @@ class CommandsTest {
         Path target = dir.resolve("t");
         assertThat(exit(() -> new BackupCommand(session, unattended()).backup(List.of("nope"), null, null, false, null)))
                 .isEqualTo(2);
-        assertThat(message(() -> new RestoreCommand(session, unattended()).restore("nope", null, null, null,
+        assertThat(message(() -> new RestoreCommand(session, unattended()).restore("nope", null, null, null, null, null,
                 target.toString(), false, false, false, false, null))).contains("unknown source 'nope'");
         assertThat(exit(() -> new BrowseCommands(session).ls("deadbeef", null, false))).isEqualTo(2);
         assertThat(exit(() -> restore(unattended(), "deadbeef", null, target, false, false, false))).isEqualTo(2);
@@ -241,20 +242,22 @@ class CommandsTest {
         assertThat(message(() -> restore(unattended(), null, null, null, false, false, false)))
                 .contains("--target DIR or --in-place");
         assertThat(exit(() -> new RestoreCommand(session, unattended()).restore("files", snapshot, "yesterday",
-                null, target.toString(), false, false, false, false, null))).isEqualTo(2);
+                null, null, null, target.toString(), false, false, false, false, null))).isEqualTo(2);
         assertThat(exit(() -> new RestoreCommand(session, unattended()).restore("files", null, "someday",
+                null, null, null, target.toString(), false, false, false, false, null))).isEqualTo(2);
+        String db = message(() -> new RestoreCommand(session, unattended()).restore("db", null, null, null, null,
+                null, target.toString(), false, false, false, false, null));
+        assertThat(db).contains("jdbc:postgresql://HOST[:PORT]/DATABASE").contains(target.toString());
+        assertThat(exit(() -> new RestoreCommand(session, unattended()).restore("files", null, null, "42", null,
                 null, target.toString(), false, false, false, false, null))).isEqualTo(2);
-        String db = message(() -> new RestoreCommand(session, unattended()).restore("db", null, null, null,
-                target.toString(), false, false, false, false, null));
-        assertThat(db).contains("'db'").contains("not supported yet");
         assertThat(target).doesNotExist();
     }
 
     @Test
-    @DisplayName("a failed source: the others are backed up and shown, the exit code and message name the failure")
+    @DisplayName("a failed source: the others are backed up and shown, the exit code (6: unreachable) and message name the failure")
     void backupWithAFailedSource() {
         BackupCommand backup = new BackupCommand(session, unattended());
-        assertThat(exit(() -> backup.backup(List.of("files", "db"), null, null, false, null))).isEqualTo(2);
+        assertThat(exit(() -> backup.backup(List.of("files", "db"), null, null, false, null))).isEqualTo(6);
         assertThat(stdout()).containsPattern("files\\s+[0-9a-f]{8}\\s+2").containsPattern("db\\s+FAILED");
         assertThat(message(() -> backup.backup(List.of("db"), null, null, false, null))).contains("source 'db'");
     }
@@ -291,8 +294,8 @@ class CommandsTest {
     void inPlace() throws IOException {
         backup();
         Files.delete(data.resolve("a.txt"));
-        String out = new RestoreCommand(session, unattended()).restore("files", null, null, List.of("a.txt"), null,
-                true, false, false, false, null);
+        String out = new RestoreCommand(session, unattended()).restore("files", null, null, null, null, List.of("a.txt"),
+                null, true, false, false, false, null);
         assertThat(out).contains("into " + data.toAbsolutePath().normalize());
         assertThat(Files.readAllBytes(data.resolve("a.txt"))).isEqualTo(original);
     }

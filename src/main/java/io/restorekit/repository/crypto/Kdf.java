@@ -20,8 +20,9 @@ public final class Kdf {
         byte[] pw = utf8(password);
         try {
             return switch (params.algorithm()) {
-                case ARGON2ID -> Argon2id.hash(pw, salt, params.memoryKib(), params.iterations(),
-                        params.parallelism(), 32);
+                case ARGON2ID -> NativeArgon2id.available() && pw.length > 0
+                        ? NativeArgon2id.hash(pw, salt, params.memoryKib(), params.iterations(), params.parallelism(), 32)
+                        : Argon2id.hash(pw, salt, params.memoryKib(), params.iterations(), params.parallelism(), 32);
                 case SCRYPT -> SCrypt.generate(pw, salt, params.memoryKib(), params.iterations(),
                         params.parallelism(), 32);
                 default -> throw new IllegalArgumentException("unknown key derivation '" + params.algorithm()

@@ -32,6 +32,10 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinTask;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.RecursiveTask;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -101,8 +105,8 @@ public final class FilesBackup {
         }
         Walk walk = new Walk(root, new ExcludeMatcher(exclude), progress);
         try {
-            Tree parent = parentTree == null ? null : walk.parentTrees.load(parentTree);
-            BlobId tree = walk.saveDir(root, "", parent, true);
+            Tree parent = parentTree == null ? null : walk.loadTree(parentTree);
+            BlobId tree = walk.await(walk.walkers.submit(walk.dirTask(root, "", parent, parentTree, true)));
             List<Snapshot.Warning> warnings = new ArrayList<>(walk.warnings);
             warnings.sort(Comparator.comparing(Snapshot.Warning::path, Tree.NAME_ORDER));
             return new Result(tree, walk.files.get(), walk.dirs.get(), walk.symlinks.get(), walk.bytes.get(),
@@ -111,6 +115,7 @@ public final class FilesBackup {
             throw e.getCause();
         } finally {
             walk.pool.shutdownNow();
+            walk.walkers.shutdownNow();
         }
     }
 
@@ -118,9 +123,9 @@ public final class FilesBackup {
         final Path root;
         final ExcludeMatcher exclude;
         final ProgressListener progress;
-        final TreeReader parentTrees = new TreeReader(repository, 64);
         final FileMeta.Names names = new FileMeta.Names();
         final ExecutorService pool;
+        final ForkJoinPool walkers;
         final Semaphore inFlight = new Semaphore(threads * 2);
         final ConcurrentLinkedQueue<Snapshot.Warning> warnings = new ConcurrentLinkedQueue<>();
         final AtomicLong files = new AtomicLong();
@@ -142,6 +147,31 @@ public final class FilesBackup {
                 t.setDaemon(true);
                 return t;
             });
+            AtomicInteger w = new AtomicInteger();
+            this.walkers = new ForkJoinPool(threads, p -> {
+                ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
+                t.setName("rk-walk-" + w.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            }, null, false);
+        }
+
+        Tree loadTree(BlobId id) throws IOException {
+            return TreeCodec.decode(repository.loadBlob(BlobType.TREE, id), id.shortHex());
+        }
+
+        /** Walks one directory as a fork-join task, so sibling directories are walked in parallel. */
+        ForkJoinTask<BlobId> dirTask(Path dir, String rel, Tree parent, BlobId parentId, boolean isRoot) {
+            return new RecursiveTask<>() {
+                @Override
+                protected BlobId compute() {
+                    try {
+                        return saveDir(dir, rel, parent, parentId, isRoot);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            };
         }
 
         void warn(String path, String message) {
@@ -150,7 +180,7 @@ public final class FilesBackup {
         }
 
         /** Saves the tree of {@code dir}; null when it cannot be listed (then it is left out, with a warning). */
-        BlobId saveDir(Path dir, String rel, Tree parent, boolean isRoot) throws IOException {
+        BlobId saveDir(Path dir, String rel, Tree parent, BlobId parentId, boolean isRoot) throws IOException {
             List<String> entries = new ArrayList<>();
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
                 for (Path p : stream) {
@@ -194,13 +224,9 @@ public final class FilesBackup {
                 if (meta.special()) {
                     warn(childRel, "is a socket, device or pipe; skipped");
                 } else if (meta.type() == Node.Type.DIR) {
-                    Tree oldSub = old != null && old.isDir() && old.subtree() != null
-                            ? parentTrees.load(old.subtree()) : null;
-                    BlobId sub = saveDir(path, childRel, oldSub, false);
-                    if (sub != null) {
-                        slots.add(node(name, meta, path, null, null, sub, null));
-                        dirs.incrementAndGet();
-                    }
+                    BlobId oldId = old != null && old.isDir() ? old.subtree() : null;
+                    Tree oldSub = oldId != null ? loadTree(oldId) : null;
+                    slots.add(new PendingDir(dirTask(path, childRel, oldSub, oldId, false).fork(), name, meta, path));
                 } else if (meta.type() == Node.Type.SYMLINK) {
                     try {
                         String target = Files.readSymbolicLink(path).toString();
@@ -229,15 +255,33 @@ public final class FilesBackup {
 
             List<Node> nodes = new ArrayList<>(slots.size());
             for (Object slot : slots) {
-                Node n = slot instanceof Future<?> f ? (Node) await(f) : (Node) slot;
+                Node n;
+                if (slot instanceof PendingDir d) {
+                    BlobId sub = d.task().join();
+                    if (sub == null) {
+                        continue;
+                    }
+                    dirs.incrementAndGet();
+                    n = node(d.name(), d.meta(), d.path(), null, null, sub, null);
+                } else {
+                    n = slot instanceof Future<?> f ? (Node) await(f) : (Node) slot;
+                }
                 if (n != null) {
                     nodes.add(n);
                 }
+            }
+            // An unchanged directory keeps its parent's tree blob: nothing to encode, hash or look up.
+            if (parent != null && parentId != null && nodes.equals(parent.nodes())
+                    && repository.has(BlobType.TREE, parentId)) {
+                return parentId;
             }
             byte[] json = TreeCodec.encode(new Tree(nodes));
             Repository.SaveResult r = repository.saveBlob(BlobType.TREE, json, 0, json.length);
             count(r);
             return r.id();
+        }
+
+        private record PendingDir(ForkJoinTask<BlobId> task, String name, FileMeta meta, Path path) {
         }
 
         boolean unchanged(Node old, FileMeta meta) {
@@ -352,7 +396,7 @@ public final class FilesBackup {
             }
         }
 
-        Object await(Future<?> f) throws IOException {
+        <T> T await(Future<T> f) throws IOException {
             try {
                 return f.get();
             } catch (InterruptedException e) {

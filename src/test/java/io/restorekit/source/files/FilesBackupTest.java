@@ -75,6 +75,36 @@ class FilesBackupTest {
     }
 
     @Test
+    @DisplayName("an unchanged folder keeps its parent's tree blob as stored, without encoding it again")
+    void unchangedFolderKeepsParentTree() throws IOException {
+        Path src = tmp.resolve("src");
+        sampleTree(src, 11);
+        FilesBackup backup = new FilesBackup(repository);
+        FilesBackup.Result first = backup.backup(src, List.of(), null, ProgressListener.NONE);
+        repository.flush();
+        // The same listing stored with different bytes (say, by an older encoder): a field readers ignore.
+        var json = Repository.objectMapper();
+        var root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+                repository.loadBlob(io.restorekit.repository.BlobType.TREE, first.tree()));
+        root.put("note", "written by another encoder");
+        byte[] other = json.writeValueAsBytes(root);
+        var otherId = repository.saveBlob(io.restorekit.repository.BlobType.TREE, other, 0, other.length).id();
+        repository.flush();
+
+        FilesBackup.Result second = backup.backup(src, List.of(), otherId, ProgressListener.NONE);
+        assertThat(second.tree()).isEqualTo(otherId);
+        assertThat(second.addedBytes()).isZero();
+
+        write(src.resolve("hello.txt"), "hello again\n");
+        FilesBackup.Result third = backup.backup(src, List.of(), otherId, ProgressListener.NONE);
+        repository.flush();
+        assertThat(third.tree()).isNotEqualTo(otherId).isNotEqualTo(first.tree());
+        Path target = tmp.resolve("restored");
+        restoreAll(third, target);
+        assertSameTree(src, target);
+    }
+
+    @Test
     @DisplayName("an unchanged re-run reads nothing and reuses every file; a changed file is read again")
     void incremental() throws IOException {
         Path src = tmp.resolve("src");

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# restorekit against pg_dump/pg_restore on the shared 'saas' database, measured in the same run.
+#
+#   bench/pg.sh                   full scale (5 M rows, ~1.5 GB on disk)
+#   DB_SCALE=0.1 bench/pg.sh      a small run
+#   RUNS=3 bench/pg.sh            medians of 3 runs per measurement (default 1)
+#
+# Needs a local PostgreSQL 15 cluster (installed with apt and started with pg_ctlcluster when
+# absent) with role bench/bench on 127.0.0.1:5432; ../shared/bench/gen-db.sh creates 'saas' there.
+# Measures: rk backup vs pg_dump -Fc and pg_dump -Fd -j 2; rk restore (schema, data, indexes,
+# constraints) vs pg_restore -j 2 of the -Fc dump, each into a new database; a second rk backup
+# after 1 % of the rows changed (bytes added); peak client memory. Results: bench/results/pg.md.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+SHARED=${SHARED:-$ROOT/../shared/bench}
+BENCH=${BENCH:-/tmp/bench}
+RUNS=${RUNS:-1}
+WORK=$BENCH/work-pg
+OUT=$HERE/results
+mkdir -p "$WORK" "$OUT"
+export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=bench PGPASSWORD=bench
+
+if ! command -v pg_ctlcluster >/dev/null || ! pg_lsclusters -h 2>/dev/null | awk '$1==15 && $2=="main"' | grep -q .; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-client-15
+fi
+command -v bc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bc; }
+pg_lsclusters -h | awk '$1==15 && $2=="main"' | grep -q online || pg_ctlcluster 15 main start
+# The role, made as the postgres OS user over the socket (without the PG* variables above).
+if ! psql -X -d postgres -c 'select 1' >/dev/null 2>&1; then
+  env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD su postgres -c \
+    "psql -X -q -c \"create role bench superuser login password 'bench'\""
+fi
+bash "$SHARED/gen-db.sh" >/dev/null
+PSQL="psql -X -v ON_ERROR_STOP=1 -q"
+
+export RK_PASSWORD=bench-password RK_NEW_PASSWORD=bench-password RK_HOME=$WORK/rk-home BENCH_DB_PASSWORD=bench
+RK="$ROOT/shell/rk"
+[ -f "$ROOT/target/restorekit.jar" ] || (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
+
+drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
+
+# time_cmd LABEL CMD... : runs CMD, appends "LABEL seconds maxrss_kib" to $WORK/times
+time_cmd() {
+  local label=$1; shift
+  drop_caches
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -f '%M' -o "$WORK/rss" "$@" >"$WORK/last.out" 2>"$WORK/last.err" \
+    || { cat "$WORK/last.out" "$WORK/last.err" >&2; echo "FAILED: $*" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  echo "$label $(echo "$t1 - $t0" | bc) $(cat "$WORK/rss")" >> "$WORK/times"
+}
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+stat_of() { grep "^$1 " "$WORK/times" | awk '{print $2}' | median; }
+rss_of() { grep "^$1 " "$WORK/times" | awk '{print $3}' | sort -n | tail -1; }
+fresh_db() { $PSQL -d postgres -c "drop database if exists $1 with (force)"; }
+
+# The 1 % change: a copy of saas ('saas_mut') with 1 % of the rows of every table updated, so
+# the original stays intact for the next run. The updated rows are spread evenly (every 100th),
+# the hardest case for chunk deduplication: every ~1 MiB chunk of a table's stream holds some.
+mutate_copy() {
+  fresh_db saas_mut
+  $PSQL -d postgres -c "create database saas_mut template saas"
+  $PSQL -d saas_mut <<'SQL'
+update documents set title = title || ' (rev)' where document_id % 100 = 7;
+update invoices set status = 'paid' where invoice_id % 100 = 7;
+update receipts set reference = reference || 'X' where receipt_id % 100 = 7;
+update audit_log set action = 'update' where id % 100 = 7;
+update users set last_login = last_login + interval '1 day' where user_id % 100 = 7;
+update companies set address = address || ' (new)' where company_id % 100 = 7;
+SQL
+}
+
+: > "$WORK/times"; : > "$WORK/added"
+for run in $(seq 1 "$RUNS"); do
+  repo=$WORK/rk-repo
+  rm -rf "$repo" "$RK_HOME" "$WORK/dump.fc" "$WORK/dump.dir"
+  cat > "$WORK/rk.yml" <<YML
+repository:
+  url: $repo
+sources:
+  - name: saas
+    type: postgres
+    url: jdbc:postgresql://127.0.0.1:5432/saas
+    username: bench
+    password-env: BENCH_DB_PASSWORD
+    jobs: 2
+  - name: saas_mut
+    type: postgres
+    url: jdbc:postgresql://127.0.0.1:5432/saas_mut
+    username: bench
+    password-env: BENCH_DB_PASSWORD
+    jobs: 2
+YML
+  export RK_CONFIG=$WORK/rk.yml
+  "$RK" init >/dev/null
+
+  # alternate the tools so that noise hits both alike
+  time_cmd "rk:backup" "$RK" backup --source saas --json
+  cp "$WORK/last.out" "$WORK/backup-first.json"
+  time_cmd "pg_dump:fc" pg_dump -Fc -d saas -f "$WORK/dump.fc"
+  time_cmd "pg_dump:dir-j2" pg_dump -Fd -j 2 -d saas -f "$WORK/dump.dir"
+  rm -rf "$WORK/dump.dir"
+
+  fresh_db rk_restored
+  time_cmd "rk:restore" "$RK" restore --source saas --target jdbc:postgresql://127.0.0.1:5432/rk_restored --json
+  cp "$WORK/last.out" "$WORK/restore.json"
+  fresh_db rk_restored
+  fresh_db pg_restored
+  $PSQL -d postgres -c "create database pg_restored"
+  time_cmd "pg_restore:j2" pg_restore -j 2 -d pg_restored "$WORK/dump.fc"
+  fresh_db pg_restored
+  rm -f "$WORK/dump.fc"
+
+  # A second backup of the same data after 1 % of rows changed: what it adds to the repository.
+  mutate_copy
+  time_cmd "rk:backup-1pct" "$RK" backup --source saas_mut --json
+  cp "$WORK/last.out" "$WORK/backup-second.json"
+  first=$(python3 -c "import json,sys; print(json.load(open('$WORK/backup-first.json'))['sources'][0]['summary']['addedBytes'])")
+  second=$(python3 -c "import json,sys; print(json.load(open('$WORK/backup-second.json'))['sources'][0]['summary']['addedBytes'])")
+  echo "$first $second" >> "$WORK/added"
+  fresh_db saas_mut
+done
+
+rows=$($PSQL -d saas -Atc "select v from bench_meta where k = 'complete'")
+size=$($PSQL -d saas -Atc "select pg_database_size('saas')")
+{
+  echo "| operation | restorekit | pg_dump / pg_restore | restorekit / other (time) |"
+  echo "|---|---|---|---|"
+  a=$(stat_of rk:backup); b=$(stat_of pg_dump:fc); c=$(stat_of pg_dump:dir-j2)
+  printf '| backup vs pg_dump -Fc (s) | %.1f | %.1f | %.2f× |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)"
+  printf '| backup vs pg_dump -Fd -j 2 (s) | %.1f | %.1f | %.2f× |\n' "$a" "$c" "$(echo "$a / $c" | bc -l)"
+  a=$(stat_of rk:restore); b=$(stat_of pg_restore:j2)
+  printf '| full restore vs pg_restore -j 2 (s) | %.1f | %.1f | %.2f× |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)"
+  a=$(rss_of rk:backup); b=$(rss_of pg_dump:fc)
+  printf '| peak client memory, backup (MiB) | %.0f | %.0f | |\n' "$(echo "$a/1024" | bc -l)" "$(echo "$b/1024" | bc -l)"
+  a=$(rss_of rk:restore); b=$(rss_of pg_restore:j2)
+  printf '| peak client memory, restore (MiB) | %.0f | %.0f | |\n' "$(echo "$a/1024" | bc -l)" "$(echo "$b/1024" | bc -l)"
+  read -r first second < <(tail -1 "$WORK/added")
+  printf '| added by a backup after 1 %% of rows changed | %.1f MB of %.1f MB first (%.1f %%) | | |\n' \
+    "$(echo "$second/1000000" | bc -l)" "$(echo "$first/1000000" | bc -l)" "$(echo "100 * $second / $first" | bc -l)"
+  echo
+  echo "saas: $rows rows, $(echo "$size/1000000" | bc) MB on disk. Medians of $RUNS run(s), $(date -u +%Y-%m-%d)," \
+    "$(nproc) cores, $(java -version 2>&1 | head -1), $(pg_dump --version)."
+  echo "rk restore phases (last run): $(python3 -c "import json; r=json.load(open('$WORK/restore.json')); print(', '.join(p['name']+' '+str(round(p['durationMs']/1000,1))+' s' for p in r['phases']))")"
+} | tee "$OUT/pg.md"

@@ -1,0 +1,56 @@
+package io.restorekit.config;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Opens the repository while Spring and the shell start, for one-command runs. Opening costs a
+ * memory-hard key derivation and reading the index; starting the shell costs about as much on the
+ * other core. Both are then paid at once instead of one after the other, which is most of the
+ * start-up time of commands that cron and scripts run again and again.
+ *
+ * <p>Only when the password comes from the environment (never a prompt from a background thread)
+ * and the command reads the repository. A failure here is forgotten: the command opens again and
+ * reports the error as usual.
+ */
+public final class EarlyOpen {
+    private static final Set<String> COMMANDS = Set.of("backup", "restore", "snapshots", "ls", "versions", "verify",
+            "key", "unlock", "index");
+    private static volatile RepositorySession session;
+
+    private EarlyOpen() {
+    }
+
+    /** Starts opening when {@code command} reads the repository and the password needs no prompt. */
+    public static void start(String command, Map<String, String> env) {
+        if (command == null || !COMMANDS.contains(command)) {
+            return;
+        }
+        if (isBlank(env.get("RK_PASSWORD")) && isBlank(env.get("RK_PASSWORD_FILE"))) {
+            return;
+        }
+        RepositorySession early = new RepositorySession(ConfigLoader.fromEnvironment(), new StorageFactory(),
+                PasswordProvider.fromEnvironment());
+        session = early;
+        Thread opener = new Thread(() -> {
+            try {
+                early.repository();
+            } catch (Exception | LinkageError ignored) {
+                // the command opens again and reports it
+            }
+        }, "rk-early-open");
+        opener.setDaemon(true);
+        opener.start();
+    }
+
+    /** The session opened early, once; null when none was started. */
+    static RepositorySession take() {
+        RepositorySession s = session;
+        session = null;
+        return s;
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

@@ -1,0 +1,21 @@
+package io.restorekit.restore;
+
+import java.util.List;
+
+/**
+ * What a database restore did, or would do after a dry run ({@code phases} then empty).
+ *
+ * @param targetTables tables the target held before the restore; -1 when it did not exist
+ * @param created      whether the restore created the database
+ * @param phases       time per phase, in order (schemas, ..., data, constraints, indexes, ...)
+ */
+public record DatabaseRestoreResult(String snapshotId, String source, String database, boolean dryRun,
+                                    long targetTables, boolean created, long tables, long rows, long bytes,
+                                    List<Phase> phases, long durationMs) {
+    public DatabaseRestoreResult {
+        phases = List.copyOf(phases);
+    }
+
+    public record Phase(String name, long durationMs) {
+    }
+}

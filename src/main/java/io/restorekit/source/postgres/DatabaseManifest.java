@@ -1,0 +1,78 @@
+package io.restorekit.source.postgres;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.restorekit.repository.BlobId;
+import io.restorekit.repository.BlobType;
+import io.restorekit.repository.Repository;
+
+import java.io.IOException;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a database snapshot holds, stored as one tree blob named by {@code Snapshot.tree}
+ * (docs/repository-format.md §8): the schema as ordered DDL, and per table its COPY text stream
+ * as a chunk list with the counts and digest that prove a restore equal.
+ *
+ * @param server            the server's {@code server_version}
+ * @param schemaFingerprint SHA-256 over the DDL (sequence values and refreshes left out): equal
+ *                          fingerprints mean equal schemas
+ * @param schema            DDL in restore order
+ * @param tables            tables whose data was dumped, largest first
+ * @param warnings          objects the schema reader could not recreate
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DatabaseManifest(int version, String server, String database, String tenantColumn,
+                               String schemaFingerprint, List<Ddl> schema, List<Table> tables,
+                               List<String> warnings) {
+    public static final int VERSION = 1;
+
+    /** The snapshot kind of database snapshots made by this package. */
+    public static final String KIND = "postgres";
+
+    /** Reads the manifest a snapshot names in its {@code tree} field. */
+    public static DatabaseManifest load(Repository repository, BlobId id) throws IOException {
+        return Repository.objectMapper().readValue(repository.loadBlob(BlobType.TREE, id), DatabaseManifest.class);
+    }
+
+    public DatabaseManifest {
+        schema = schema == null ? List.of() : List.copyOf(schema);
+        tables = tables == null ? List.of() : List.copyOf(tables);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    /** One statement of the schema, in the phase that runs it. */
+    public record Ddl(Phase phase, String object, String sql) {
+    }
+
+    /**
+     * The dumped data of one table.
+     *
+     * @param columns    the COPY column list (generated columns are recomputed, not copied)
+     * @param tenantRows rows per value of the tenant column; null when the table has none
+     * @param digest     order-independent digest of the rows ({@link RowScanner})
+     * @param bytes      length of the COPY text stream
+     * @param addedBytes bytes of chunks that were new to the repository
+     * @param chunks     the stream's data blobs, in order
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Table(String schema, String name, List<String> columns, long rows,
+                        Map<String, Long> tenantRows, String digest, long bytes, long addedBytes,
+                        List<BlobId> chunks) {
+        public String qualifiedName() {
+            return schema + "." + name;
+        }
+    }
+
+    /** Restore order. Data is loaded between {@link #SEQUENCE_OWNERSHIP} and {@link #CONSTRAINTS}. */
+    public enum Phase {
+        SCHEMAS, EXTENSIONS, TYPES, SEQUENCES, FUNCTIONS, TABLES, SEQUENCE_OWNERSHIP, CONSTRAINTS, INDEXES,
+        FOREIGN_KEYS, SEQUENCE_VALUES, VIEWS, REFRESH, TRIGGERS, COMMENTS;
+
+        /** Whether the statement depends on data or state rather than on the schema. */
+        public boolean stateOnly() {
+            return this == SEQUENCE_VALUES || this == REFRESH;
+        }
+    }
+}

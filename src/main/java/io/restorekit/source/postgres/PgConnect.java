@@ -1,0 +1,158 @@
+package io.restorekit.source.postgres;
+
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.RkException;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.UnknownHostException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Opens JDBC connections with the session settings every dump and load shares, and turns driver
+ * errors into operator messages: unreachable server (exit 6), refused login, missing privilege.
+ */
+public final class PgConnect {
+    private static final Pattern URL = Pattern.compile("jdbc:postgresql://([^/?]*)/([^?]*)(\\?.*)?");
+
+    /**
+     * Fixed output formats: the COPY text of a row (and so its digest) must not depend on the
+     * server's or the client's defaults, and must parse back on the restore side.
+     */
+    static final String[] SESSION = {
+            "SET client_encoding = 'UTF8'", "SET DateStyle = 'ISO, MDY'", "SET IntervalStyle = 'postgres'",
+            "SET TimeZone = 'UTC'", "SET extra_float_digits = 3", "SET bytea_output = 'hex'",
+            "SET standard_conforming_strings = on", "SET search_path = pg_catalog",
+            // A scan joining another one mid-table would rotate the stream and defeat deduplication.
+            "SET synchronize_seqscans = off"};
+
+    private final String url;
+    private final String username;
+    private final String password;
+    private final String passwordEnv;
+
+    public PgConnect(String url, String username, String password, String passwordEnv) {
+        if (url == null || !URL.matcher(url).matches()) {
+            throw new RkException(ErrorCode.BAD_INPUT, "'" + redact(url) + "' is not a PostgreSQL JDBC URL; expected "
+                    + "jdbc:postgresql://HOST[:PORT]/DATABASE");
+        }
+        this.url = url;
+        this.username = username;
+        this.password = password;
+        this.passwordEnv = passwordEnv;
+    }
+
+    public static PgConnect of(PostgresSourceSpec spec) {
+        return new PgConnect(spec.url(), spec.username(), spec.password(), spec.passwordEnv());
+    }
+
+    /** The URL as messages show it: a {@code password} parameter is masked. */
+    public String url() {
+        return redact(url);
+    }
+
+    /** {@code url} with the value of a {@code password} parameter replaced by {@code ***}. */
+    public static String redact(String url) {
+        return url == null ? null : url.replaceAll("([?&]password=)[^&]*", "$1***");
+    }
+
+    /** The database name in the URL. */
+    public String database() {
+        Matcher m = URL.matcher(url);
+        m.matches();
+        return java.net.URLDecoder.decode(m.group(2), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The same server, another database (to create or inspect the target). */
+    public PgConnect withDatabase(String database) {
+        Matcher m = URL.matcher(url);
+        m.matches();
+        return new PgConnect("jdbc:postgresql://" + m.group(1) + "/" + database
+                + (m.group(3) == null ? "" : m.group(3)), username, password, passwordEnv);
+    }
+
+    /** A connection in autocommit mode with the shared session settings. */
+    public Connection open() {
+        Properties props = new Properties();
+        if (username != null) {
+            props.setProperty("user", username);
+        }
+        if (password != null) {
+            props.setProperty("password", password);
+        }
+        props.setProperty("ApplicationName", "restorekit");
+        props.setProperty("connectTimeout", "10");
+        props.setProperty("tcpKeepAlive", "true");
+        try {
+            Connection c = DriverManager.getConnection(url, props);
+            try (Statement st = c.createStatement()) {
+                for (String s : SESSION) {
+                    st.execute(s);
+                }
+            }
+            return c;
+        } catch (SQLException e) {
+            throw failure("connect to", e);
+        }
+    }
+
+    /** An operator message for a failed {@code action} ("connect to", "back up", ...). */
+    public RkException failure(String action, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String who = username == null ? "the configured user" : "user '" + username + "'";
+        if (state.startsWith("08") || causedBy(e, ConnectException.class) || causedBy(e, UnknownHostException.class)
+                || causedBy(e, NoRouteToHostException.class)) {
+            return new RkException(ErrorCode.UNREACHABLE, "cannot " + action + " PostgreSQL at '" + url() + "': "
+                    + e.getMessage() + "; check the URL and that the server is running and reachable", e);
+        }
+        if (state.equals("28P01") || state.equals("28000")) {
+            return new RkException(ErrorCode.FAILED, "PostgreSQL at '" + url() + "' refused " + who + ": "
+                    + e.getMessage() + "; check the username" + (passwordEnv == null ? " and password"
+                    : " and the password in $" + passwordEnv), e);
+        }
+        if (state.equals("42501")) {
+            return new RkException(ErrorCode.FAILED, "PostgreSQL at '" + url() + "': " + who
+                    + " lacks a privilege: " + e.getMessage()
+                    + "; grant it, or use a role that may read every table (e.g. a member of pg_read_all_data)", e);
+        }
+        if (state.equals("3D000")) {
+            return new RkException(ErrorCode.FAILED, "database '" + database() + "' does not exist on '" + url()
+                    + "'; check the URL", e);
+        }
+        if (password == null && passwordEnv != null && e.getMessage() != null
+                && e.getMessage().contains("password")) {
+            return new RkException(ErrorCode.FAILED, "PostgreSQL at '" + url() + "' wants a password but $"
+                    + passwordEnv + " is not set", e);
+        }
+        return new RkException(ErrorCode.FAILED, "cannot " + action + " PostgreSQL at '" + url() + "': "
+                + e.getMessage(), e);
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code "a"."b"}: always quoted, so mixed case and reserved words survive. */
+    public static String ident(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    public static String qualified(String schema, String name) {
+        return ident(schema) + "." + ident(name);
+    }
+
+    public static String literal(String s) {
+        return s == null ? "NULL" : "'" + s.replace("'", "''") + "'";
+    }
+}

@@ -1,0 +1,273 @@
+package io.restorekit.source.postgres;
+
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
+import io.restorekit.repository.BlobId;
+import io.restorekit.repository.BlobType;
+import io.restorekit.repository.Repository;
+import io.restorekit.repository.chunk.Chunker;
+import io.restorekit.source.postgres.SchemaReader.TableInfo;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.restorekit.source.postgres.PgConnect.ident;
+import static io.restorekit.source.postgres.PgConnect.qualified;
+
+/**
+ * Dumps a database into the repository as of one moment.
+ *
+ * <p>A coordinating connection opens a REPEATABLE READ READ ONLY transaction, exports its
+ * snapshot, reads the schema and takes ACCESS SHARE locks on the dumped tables (writers go on;
+ * DROP and ALTER wait until the backup ends). {@code jobs} worker connections import that
+ * snapshot and stream each table, largest first, with {@code COPY ... TO STDOUT} through the
+ * content-defined chunker into data blobs: nothing is buffered beyond one chunk per worker.
+ *
+ * <p>Include and exclude lists select whose rows are dumped; the schema is always whole, so a
+ * restored database has every table (those left out are empty).
+ */
+public final class PostgresBackup {
+    private final Repository repository;
+
+    public PostgresBackup(Repository repository) {
+        this.repository = repository;
+    }
+
+    /**
+     * @param manifest the manifest's tree blob, stored and ready to be named by a snapshot
+     */
+    public record Result(BlobId manifest, DatabaseManifest content, long tables, long rows, long bytes,
+                         long addedBytes, long storedBytes, List<String> warnings) {
+    }
+
+    public Result backup(PostgresSourceSpec spec, ProgressListener progress) throws IOException {
+        PgConnect connect = PgConnect.of(spec);
+        try (Connection coordinator = connect.open()) {
+            coordinator.setAutoCommit(false);
+            String snapshot;
+            String server;
+            SchemaReader.Result schema;
+            List<TableInfo> tables;
+            try (Statement st = coordinator.createStatement()) {
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                snapshot = single(st, "SELECT pg_export_snapshot()");
+                server = single(st, "SHOW server_version");
+                schema = new SchemaReader(coordinator).read();
+                tables = selected(schema.tables(), spec);
+                lock(st, tables, connect);
+            } catch (SQLException e) {
+                throw connect.failure("back up", e);
+            }
+            progress.total(tables.stream().mapToLong(TableInfo::size).sum(), tables.size());
+            List<DatabaseManifest.Table> dumped = dumpAll(connect, snapshot, tables, spec, progress);
+            try {
+                coordinator.commit();
+            } catch (SQLException e) {
+                throw connect.failure("back up", e);
+            }
+            dumped = dumped.stream().sorted(Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed()
+                    .thenComparing(DatabaseManifest.Table::qualifiedName)).toList();
+            List<String> warnings = new ArrayList<>(schema.warnings());
+            if ("pg_dump".equals(spec.schemaMode())) {
+                warnings.add("schema: pg_dump: not supported yet; the schema was read from the catalog instead");
+            }
+            DatabaseManifest manifest = new DatabaseManifest(DatabaseManifest.VERSION, server, connect.database(),
+                    spec.tenantColumn(), schema.fingerprint(), schema.ddl(), dumped, warnings);
+            byte[] json = Repository.objectMapper().writeValueAsBytes(manifest);
+            Repository.SaveResult saved = repository.saveBlob(BlobType.TREE, json, 0, json.length);
+            long rows = dumped.stream().mapToLong(DatabaseManifest.Table::rows).sum();
+            long bytes = dumped.stream().mapToLong(DatabaseManifest.Table::bytes).sum();
+            long added = dumped.stream().mapToLong(DatabaseManifest.Table::addedBytes).sum()
+                    + (saved.added() ? json.length : 0);
+            for (String w : warnings) {
+                progress.warn(w);
+            }
+            return new Result(saved.id(), manifest, dumped.size(), rows, bytes, added, stored.get()
+                    + saved.storedBytes(), warnings);
+        } catch (SQLException e) {
+            throw connect.failure("back up", e);
+        }
+    }
+
+    private final AtomicLong stored = new AtomicLong();
+
+    private static List<TableInfo> selected(List<TableInfo> all, PostgresSourceSpec spec) {
+        List<TableInfo> out = new ArrayList<>();
+        for (TableInfo t : all) {
+            boolean included = spec.includeTables().isEmpty() || matches(spec.includeTables(), t);
+            if (included && !matches(spec.excludeTables(), t)) {
+                out.add(t);
+            }
+        }
+        out.sort(Comparator.comparingLong(TableInfo::size).reversed());
+        return out;
+    }
+
+    private static boolean matches(List<String> names, TableInfo t) {
+        return names.contains(t.name()) || names.contains(t.schema() + "." + t.name());
+    }
+
+    private static void lock(Statement st, List<TableInfo> tables, PgConnect connect) throws SQLException {
+        st.execute("SET LOCAL lock_timeout = '60s'");
+        for (TableInfo t : tables) {
+            try {
+                st.execute("LOCK TABLE " + qualified(t.schema(), t.name()) + " IN ACCESS SHARE MODE");
+            } catch (SQLException e) {
+                String state = e.getSQLState() == null ? "" : e.getSQLState();
+                if (state.equals("42P01")) {
+                    throw new RkException(ErrorCode.FAILED, "table '" + t.schema() + "." + t.name()
+                            + "' was dropped while the backup of '" + connect.url()
+                            + "' started; nothing was saved as a snapshot, run the backup again", e);
+                }
+                if (state.equals("55P03")) {
+                    throw new RkException(ErrorCode.FAILED, "table '" + t.schema() + "." + t.name()
+                            + "' stayed locked by another session (ALTER, DROP, TRUNCATE or VACUUM FULL) for 60 s;"
+                            + " nothing was saved as a snapshot, run the backup again when it is done", e);
+                }
+                throw e;
+            }
+        }
+    }
+
+    private List<DatabaseManifest.Table> dumpAll(PgConnect connect, String snapshot, List<TableInfo> tables,
+                                                 PostgresSourceSpec spec, ProgressListener progress)
+            throws IOException {
+        ConcurrentLinkedQueue<TableInfo> queue = new ConcurrentLinkedQueue<>(tables);
+        List<DatabaseManifest.Table> out = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean failed = new AtomicBoolean();
+        int workers = Math.max(1, Math.min(spec.jobs(), tables.size()));
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "pg-dump");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Void>> futures = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                futures.add(pool.submit(() -> {
+                    try (Connection c = connect.open()) {
+                        c.setAutoCommit(false);
+                        try (Statement st = c.createStatement()) {
+                            st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                            st.execute("SET TRANSACTION SNAPSHOT " + PgConnect.literal(snapshot));
+                        }
+                        TableInfo t;
+                        while (!failed.get() && (t = queue.poll()) != null) {
+                            out.add(dump(c, t, spec.tenantColumn(), connect, progress));
+                        }
+                        c.commit();
+                    } catch (SQLException e) {
+                        failed.set(true);
+                        throw connect.failure("back up", e);
+                    } catch (RuntimeException | IOException e) {
+                        failed.set(true);
+                        throw e;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (cause instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException(cause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return List.copyOf(out);
+    }
+
+    private DatabaseManifest.Table dump(Connection c, TableInfo t, String tenantColumn, PgConnect connect,
+                                        ProgressListener progress) throws SQLException, IOException {
+        String sql = "COPY " + qualified(t.schema(), t.name()) + columnList(t.columns()) + " TO STDOUT";
+        RowScanner scanner = new RowScanner(t.columns().indexOf(tenantColumn));
+        List<BlobId> chunks = new ArrayList<>();
+        long added = 0;
+        CopyOut copy;
+        try {
+            copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+        } catch (SQLException e) {
+            throw tableFailure(t, connect, e);
+        }
+        try {
+            Chunker chunker = repository.chunker(new CopyOutStream(copy, scanner));
+            Chunker.Chunk chunk;
+            while ((chunk = chunker.next()) != null) {
+                Repository.SaveResult r = repository.saveBlob(BlobType.DATA, chunk.data(), 0, chunk.length());
+                chunks.add(r.id());
+                if (r.added()) {
+                    added += chunk.length();
+                    stored.addAndGet(r.storedBytes());
+                }
+                progress.advance(chunk.length(), 0);
+            }
+        } catch (CopyOutStream.CopyFailure e) {
+            throw tableFailure(t, connect, e.sql());
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+        if (!scanner.complete()) {
+            throw new RkException(ErrorCode.FAILED, "the COPY stream of table '" + t.schema() + "." + t.name()
+                    + "' ended inside a row; run the backup again");
+        }
+        progress.advance(0, 1);
+        Map<String, Long> tenants = t.columns().contains(tenantColumn) ? scanner.tenants() : null;
+        return new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), scanner.rows(), tenants,
+                scanner.digest(), scanner.bytes(), added, chunks);
+    }
+
+    private static RkException tableFailure(TableInfo t, PgConnect connect, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.equals("42P01")) {
+            return new RkException(ErrorCode.FAILED, "table '" + t.schema() + "." + t.name()
+                    + "' was dropped during the backup; nothing was saved as a snapshot, run the backup again", e);
+        }
+        if (state.equals("42703")) {
+            return new RkException(ErrorCode.FAILED, "table '" + t.schema() + "." + t.name()
+                    + "' was altered during the backup; nothing was saved as a snapshot, run the backup again", e);
+        }
+        return connect.failure("dump table '" + t.schema() + "." + t.name() + "' of", e);
+    }
+
+    static String columnList(List<String> columns) {
+        return columns.isEmpty() ? "" : " (" + String.join(", ", columns.stream().map(PgConnect::ident).toList())
+                + ")";
+    }
+
+    private static String single(Statement st, String sql) throws SQLException {
+        try (ResultSet r = st.executeQuery(sql)) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+}

@@ -1,0 +1,360 @@
+package io.restorekit.source.postgres;
+
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
+import io.restorekit.repository.Repository;
+import io.restorekit.source.postgres.DatabaseManifest.Ddl;
+import io.restorekit.source.postgres.DatabaseManifest.Phase;
+import org.postgresql.PGConnection;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.restorekit.source.postgres.PgConnect.ident;
+import static io.restorekit.source.postgres.PgConnect.qualified;
+
+/**
+ * Recreates a database from a manifest: schema objects, then the data of every table loaded in
+ * parallel with {@code COPY ... FROM STDIN}, then constraints and indexes (built in parallel),
+ * foreign keys, sequence values, views, triggers and comments. Each table's rows and digest are
+ * checked against the manifest as they stream in.
+ *
+ * <p>A database this restore created is dropped again when the restore fails, so a half-restored
+ * database never looks complete.
+ */
+public final class PostgresRestore {
+    private static final String USER_TABLES = "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON"
+            + " n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname NOT LIKE 'pg\\_%'"
+            + " AND n.nspname <> 'information_schema'";
+
+    private final Repository repository;
+
+    public PostgresRestore(Repository repository) {
+        this.repository = repository;
+    }
+
+    /**
+     * @param jobs    parallel connections for data and index builds
+     * @param replace permission to restore into a database that already holds tables: the
+     *                snapshot's schemas are dropped there first ({@code --yes})
+     */
+    public record Options(int jobs, boolean replace) {
+    }
+
+    public record PhaseTime(String phase, long durationMs) {
+    }
+
+    /**
+     * @param created        whether the database was created by this restore
+     * @param existingTables tables the database held before; -1 when it was created
+     */
+    public record Result(String database, boolean created, long existingTables, List<PhaseTime> phases,
+                         long tables, long rows, long bytes, long durationMs) {
+        public Result {
+            phases = List.copyOf(phases);
+        }
+    }
+
+    /** How many tables the target database holds, or -1 when it does not exist. */
+    public static long tablesIn(PgConnect target) {
+        try (Connection c = target.open(); Statement st = c.createStatement(); ResultSet r = st.executeQuery(USER_TABLES)) {
+            r.next();
+            return r.getLong(1);
+        } catch (RkException e) {
+            if (e.getCause() instanceof SQLException s && "3D000".equals(s.getSQLState())) {
+                return -1;
+            }
+            throw e;
+        } catch (SQLException e) {
+            throw target.failure("inspect", e);
+        }
+    }
+
+    public Result restore(DatabaseManifest manifest, PgConnect target, Options options, ProgressListener progress)
+            throws IOException {
+        long t0 = System.nanoTime();
+        long existing = tablesIn(target);
+        boolean created = false;
+        if (existing < 0) {
+            createDatabase(target);
+            created = true;
+        } else if (existing > 0 && !options.replace()) {
+            throw new RkException(ErrorCode.FAILED, "database '" + target.database() + "' at '" + target.url()
+                    + "' already holds " + existing + (existing == 1 ? " table" : " tables")
+                    + "; nothing was changed. Restore into a new database, or pass --yes to replace the"
+                    + " snapshot's schemas there");
+        }
+        try {
+            List<PhaseTime> phases = new ArrayList<>();
+            run(manifest, target, options, existing > 0, phases, progress);
+            long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
+            long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
+            return new Result(target.database(), created, existing, phases, manifest.tables().size(), rows, bytes,
+                    (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException | IOException e) {
+            if (created) {
+                dropDatabase(target, e);
+            }
+            throw e;
+        }
+    }
+
+    private void run(DatabaseManifest manifest, PgConnect target, Options options, boolean replace,
+                     List<PhaseTime> phases, ProgressListener progress) throws IOException {
+        Map<Phase, List<Ddl>> byPhase = new LinkedHashMap<>();
+        for (Phase p : Phase.values()) {
+            byPhase.put(p, new ArrayList<>());
+        }
+        manifest.schema().forEach(d -> byPhase.get(d.phase()).add(d));
+        try (Connection c = target.open()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET check_function_bodies = false");
+                st.execute("SET synchronous_commit = off");
+            }
+            if (replace) {
+                timed(phases, "drop existing schemas", () -> dropSchemas(c, byPhase.get(Phase.SCHEMAS)));
+            }
+            List<Ddl> deferred = new ArrayList<>();
+            for (Phase p : List.of(Phase.SCHEMAS, Phase.EXTENSIONS)) {
+                timed(phases, name(p), () -> execute(c, byPhase.get(p)));
+            }
+            timed(phases, name(Phase.TYPES), () -> execute(c, tryAll(c, byPhase.get(Phase.TYPES))));
+            timed(phases, name(Phase.SEQUENCES), () -> execute(c, byPhase.get(Phase.SEQUENCES)));
+            // Functions come before tables (defaults, checks and generated columns may call them);
+            // those whose signatures need a table's row type are retried after the views.
+            timed(phases, name(Phase.FUNCTIONS), () -> deferred.addAll(tryAll(c, byPhase.get(Phase.FUNCTIONS))));
+            for (Phase p : List.of(Phase.TABLES, Phase.SEQUENCE_OWNERSHIP)) {
+                timed(phases, name(p), () -> execute(c, byPhase.get(p)));
+            }
+            timed(phases, "data", () -> load(manifest, target, options.jobs(), progress));
+            timed(phases, name(Phase.CONSTRAINTS), () -> parallel(target, options.jobs(), byPhase.get(Phase.CONSTRAINTS)));
+            timed(phases, name(Phase.INDEXES), () -> parallel(target, options.jobs(), byPhase.get(Phase.INDEXES)));
+            for (Phase p : List.of(Phase.FOREIGN_KEYS, Phase.SEQUENCE_VALUES)) {
+                timed(phases, name(p), () -> execute(c, byPhase.get(p)));
+            }
+            timed(phases, name(Phase.VIEWS), () -> {
+                List<Ddl> views = new ArrayList<>(byPhase.get(Phase.VIEWS));
+                views.addAll(deferred);
+                List<Ddl> left = tryAll(c, views);
+                if (!left.isEmpty()) {
+                    execute(c, left);
+                }
+            });
+            for (Phase p : List.of(Phase.REFRESH, Phase.TRIGGERS, Phase.COMMENTS)) {
+                timed(phases, name(p), () -> execute(c, byPhase.get(p)));
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute("ANALYZE");
+            }
+        } catch (SQLException e) {
+            throw target.failure("restore into", e);
+        }
+    }
+
+    private static String name(Phase p) {
+        return p.name().toLowerCase().replace('_', ' ');
+    }
+
+    private interface Step {
+        void run() throws SQLException, IOException;
+    }
+
+    private static void timed(List<PhaseTime> phases, String name, Step step) throws SQLException, IOException {
+        long t0 = System.nanoTime();
+        step.run();
+        phases.add(new PhaseTime(name, (System.nanoTime() - t0) / 1_000_000));
+    }
+
+    private static void execute(Connection c, List<Ddl> statements) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (Ddl d : statements) {
+                try {
+                    st.execute(d.sql());
+                } catch (SQLException e) {
+                    throw new RkException(ErrorCode.FAILED, "restore could not create " + d.object() + ": "
+                            + e.getMessage() + " (statement: " + abbreviate(d.sql()) + ")", e);
+                }
+            }
+        }
+    }
+
+    /** Runs statements in rounds until none succeeds any more; returns those that never did. */
+    private static List<Ddl> tryAll(Connection c, List<Ddl> statements) throws SQLException {
+        List<Ddl> pending = new ArrayList<>(statements);
+        boolean progress = true;
+        try (Statement st = c.createStatement()) {
+            while (progress && !pending.isEmpty()) {
+                progress = false;
+                List<Ddl> failed = new ArrayList<>();
+                for (Ddl d : pending) {
+                    try {
+                        st.execute(d.sql());
+                        progress = true;
+                    } catch (SQLException e) {
+                        failed.add(d);
+                    }
+                }
+                pending = failed;
+            }
+        }
+        return pending;
+    }
+
+    private static void dropSchemas(Connection c, List<Ddl> schemas) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (Ddl d : schemas) {
+                String name = d.object().substring("schema ".length());
+                st.execute("DROP SCHEMA IF EXISTS " + ident(name) + " CASCADE");
+            }
+        }
+    }
+
+    private static void createDatabase(PgConnect target) {
+        try (Connection admin = target.withDatabase("postgres").open(); Statement st = admin.createStatement()) {
+            st.execute("CREATE DATABASE " + ident(target.database()) + " TEMPLATE template0 ENCODING 'UTF8'");
+        } catch (SQLException e) {
+            throw target.failure("create database '" + target.database() + "' on", e);
+        }
+    }
+
+    private static void dropDatabase(PgConnect target, Exception cause) {
+        try (Connection admin = target.withDatabase("postgres").open(); Statement st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + ident(target.database()) + " WITH (FORCE)");
+        } catch (RuntimeException | SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    /** Loads every table, largest first, on {@code jobs} connections. */
+    private void load(DatabaseManifest manifest, PgConnect target, int jobs, ProgressListener progress)
+            throws IOException {
+        List<DatabaseManifest.Table> tables = manifest.tables().stream()
+                .sorted(Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed()).toList();
+        progress.total(tables.stream().mapToLong(DatabaseManifest.Table::bytes).sum(), tables.size());
+        ConcurrentLinkedQueue<DatabaseManifest.Table> queue = new ConcurrentLinkedQueue<>(tables);
+        inParallel(Math.min(jobs, tables.size()), target, c -> {
+            DatabaseManifest.Table t;
+            while ((t = queue.poll()) != null) {
+                copyIn(c, t, progress);
+            }
+        });
+    }
+
+    private void copyIn(Connection c, DatabaseManifest.Table t, ProgressListener progress)
+            throws SQLException, IOException {
+        RowScanner scanner = new RowScanner(-1);
+        String sql = "COPY " + qualified(t.schema(), t.name()) + PostgresBackup.columnList(t.columns())
+                + " FROM STDIN";
+        try {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new ChunkStream(repository, t.chunks(), scanner),
+                    1 << 16);
+        } catch (SQLException e) {
+            throw new RkException(ErrorCode.FAILED, "loading table '" + t.qualifiedName() + "' failed: "
+                    + e.getMessage(), e);
+        }
+        if (scanner.rows() != t.rows() || !scanner.digest().equals(t.digest())) {
+            throw new RkException(ErrorCode.FAILED, "the stored rows of table '" + t.qualifiedName()
+                    + "' do not match the snapshot's manifest (" + scanner.rows() + " rows read, " + t.rows()
+                    + " expected); run 'rk verify --read-data'");
+        }
+        progress.advance(t.bytes(), 1);
+    }
+
+    /** Builds independent statements (constraints of one kind, indexes) on several connections. */
+    private static void parallel(PgConnect target, int jobs, List<Ddl> statements) throws IOException {
+        if (statements.isEmpty()) {
+            return;
+        }
+        ConcurrentLinkedQueue<Ddl> queue = new ConcurrentLinkedQueue<>(statements);
+        inParallel(Math.min(jobs, statements.size()), target, c -> {
+            Ddl d;
+            while ((d = queue.poll()) != null) {
+                execute(c, List.of(d));
+            }
+        });
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException, IOException;
+    }
+
+    private static void inParallel(int workers, PgConnect target, Work work) throws IOException {
+        if (workers <= 0) {
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "pg-restore");
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicBoolean failed = new AtomicBoolean();
+        try {
+            List<Future<Void>> futures = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                futures.add(pool.submit(() -> {
+                    try (Connection c = target.open()) {
+                        try (Statement st = c.createStatement()) {
+                            st.execute("SET synchronous_commit = off");
+                            st.execute("SET maintenance_work_mem = '256MB'");
+                        }
+                        if (!failed.get()) {
+                            work.run(c);
+                        }
+                    } catch (SQLException e) {
+                        failed.set(true);
+                        throw target.failure("restore into", e);
+                    } catch (RuntimeException | IOException e) {
+                        failed.set(true);
+                        throw e;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : futures) {
+                try {
+                    f.get();
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException(e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String abbreviate(String sql) {
+        return sql.length() <= 200 ? sql : sql.substring(0, 200) + "...";
+    }
+
+    static long count(Connection c, String sql) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql); ResultSet r = st.executeQuery()) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package io.restorekit.source.postgres;
+
+import io.restorekit.common.Hex;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Reads a COPY text stream in pieces of any size and keeps, per row: the count, the count per
+ * tenant, and the order-independent table digest.
+ *
+ * <p>The digest is the sum, modulo 2^256, of the SHA-256 of every row line (its bytes without the
+ * newline). Summing makes it independent of row order and keeps duplicate rows apart (XOR would
+ * cancel pairs). In COPY text a newline inside a value is escaped, so every raw {@code \n} ends a
+ * row and every raw tab separates columns.
+ */
+public final class RowScanner {
+    private final MessageDigest sha;
+    private final int tenantField;
+    private final long[] sum = new long[4];
+    private final Map<String, Long> tenants = new HashMap<>();
+    private byte[] partial = new byte[256];
+    private int partialLength;
+    private long rows;
+    private long bytes;
+
+    /** @param tenantField the 0-based column holding the tenant, or -1 */
+    public RowScanner(int tenantField) {
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        this.tenantField = tenantField;
+    }
+
+    public void update(byte[] data, int off, int len) {
+        bytes += len;
+        int end = off + len;
+        int start = off;
+        for (int i = off; i < end; i++) {
+            if (data[i] != '\n') {
+                continue;
+            }
+            if (partialLength > 0) {
+                append(data, start, i - start);
+                row(partial, 0, partialLength);
+                partialLength = 0;
+            } else {
+                row(data, start, i - start);
+            }
+            start = i + 1;
+        }
+        if (start < end) {
+            append(data, start, end - start);
+        }
+    }
+
+    private void append(byte[] data, int off, int len) {
+        if (partialLength + len > partial.length) {
+            byte[] bigger = new byte[Math.max(partial.length * 2, partialLength + len)];
+            System.arraycopy(partial, 0, bigger, 0, partialLength);
+            partial = bigger;
+        }
+        System.arraycopy(data, off, partial, partialLength, len);
+        partialLength += len;
+    }
+
+    private void row(byte[] data, int off, int len) {
+        rows++;
+        sha.update(data, off, len);
+        add(sha.digest());
+        if (tenantField >= 0) {
+            String tenant = field(data, off, len, tenantField);
+            if (tenant != null) {
+                tenants.merge(tenant, 1L, Long::sum);
+            }
+        }
+    }
+
+    private void add(byte[] h) {
+        long carry = 0;
+        for (int word = 3; word >= 0; word--) {
+            long v = 0;
+            for (int k = 0; k < 8; k++) {
+                v = (v << 8) | (h[word * 8 + k] & 0xff);
+            }
+            long s = sum[word] + v;
+            long c1 = Long.compareUnsigned(s, sum[word]) < 0 ? 1 : 0;
+            long s2 = s + carry;
+            long c2 = Long.compareUnsigned(s2, s) < 0 ? 1 : 0;
+            sum[word] = s2;
+            carry = c1 + c2;
+        }
+    }
+
+    /** The raw text of field {@code n}, or null for SQL NULL ({@code \N}). */
+    private static String field(byte[] data, int off, int len, int n) {
+        int end = off + len;
+        int start = off;
+        int index = 0;
+        for (int i = off; i <= end; i++) {
+            if (i == end || data[i] == '\t') {
+                if (index == n) {
+                    if (i - start == 2 && data[start] == '\\' && data[start + 1] == 'N') {
+                        return null;
+                    }
+                    return new String(data, start, i - start, StandardCharsets.UTF_8);
+                }
+                index++;
+                start = i + 1;
+            }
+        }
+        return null;
+    }
+
+    /** True when the stream ended with a complete row. */
+    public boolean complete() {
+        return partialLength == 0;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Rows per tenant value; empty when the table has no tenant column. */
+    public Map<String, Long> tenants() {
+        return Map.copyOf(tenants);
+    }
+
+    /** The digest as 64 hex characters. */
+    public String digest() {
+        byte[] out = new byte[32];
+        for (int word = 0; word < 4; word++) {
+            for (int k = 0; k < 8; k++) {
+                out[word * 8 + k] = (byte) (sum[word] >>> (56 - 8 * k));
+            }
+        }
+        return Hex.encode(out);
+    }
+}

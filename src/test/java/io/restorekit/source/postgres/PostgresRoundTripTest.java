@@ -1,0 +1,177 @@
+package io.restorekit.source.postgres;
+
+import io.restorekit.backup.BackupRequest;
+import io.restorekit.backup.BackupResult;
+import io.restorekit.backup.BackupService;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
+import io.restorekit.repository.Repository;
+import io.restorekit.repository.Snapshot;
+import io.restorekit.restore.DatabaseBrowser;
+import io.restorekit.restore.DatabaseRestoreRequest;
+import io.restorekit.restore.DatabaseRestoreResult;
+import io.restorekit.restore.DatabaseRestoreService;
+import io.restorekit.source.files.FilesFixtures;
+import io.restorekit.verify.VerifyReport;
+import io.restorekit.verify.VerifyRequest;
+import io.restorekit.verify.VerifyService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PostgresRoundTripTest {
+    Repository repository;
+    String sourceUrl;
+    BackupResult.SourceResult backup;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        repository = FilesFixtures.newRepository();
+        sourceUrl = EmbeddedPostgresServer.freshDatabase("awkward_src");
+        try (Connection c = EmbeddedPostgresServer.connect("awkward_src"); Statement st = c.createStatement();
+             InputStream in = getClass().getResourceAsStream("/postgres/awkward.sql")) {
+            st.execute(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        try (Connection c = EmbeddedPostgresServer.connect("postgres"); Statement st = c.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS awkward_dst WITH (FORCE)");
+        }
+        PostgresSourceSpec spec = new PostgresSourceSpec("db", sourceUrl, "postgres", null, null, "tenant_id",
+                List.of(), List.of(), 2, null);
+        BackupResult result = new BackupService(repository).backup(BackupRequest.of(List.of(spec)),
+                ProgressListener.NONE);
+        assertThat(result.sources().get(0).error()).isNull();
+        backup = result.sources().get(0);
+    }
+
+    @AfterAll
+    void tearDown() throws IOException {
+        repository.close();
+    }
+
+    private DatabaseManifest manifest() throws IOException {
+        return DatabaseManifest.load(repository, repository.loadSnapshot(backup.snapshotId()).tree());
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("the snapshot records every table with rows, tenant counts and digest, and no warnings")
+    void manifestContents() throws IOException {
+        Snapshot s = repository.loadSnapshot(backup.snapshotId());
+        assertThat(s.kind()).isEqualTo("postgres");
+        assertThat(s.warnings()).isEmpty();
+        DatabaseManifest m = manifest();
+        Map<String, DatabaseManifest.Table> tables = new java.util.HashMap<>();
+        m.tables().forEach(t -> tables.put(t.qualifiedName(), t));
+        assertThat(tables.keySet()).contains("app.companies", "app.invoices", "app.events_2025",
+                "app.events_2026_t1", "app.events_2026_rest", "app.events_other", "app.docs", "app.cache",
+                "Mixed Case.Order").doesNotContain("app.events", "app.events_2026");
+        assertThat(tables.get("app.invoices").rows()).isEqualTo(3000);
+        assertThat(tables.get("app.invoices").columns()).doesNotContain("net");
+        assertThat(tables.get("app.companies").tenantRows()).hasSize(5)
+                .containsEntry("0", 12L);
+        assertThat(tables.get("Mixed Case.Order").tenantRows()).isNull();
+        assertThat(m.tables().get(0).bytes()).isGreaterThanOrEqualTo(m.tables().get(1).bytes());
+
+        DatabaseBrowser.Listing ls = new DatabaseBrowser(repository).tables(backup.snapshotId());
+        assertThat(ls.tables()).extracting(DatabaseBrowser.TableEntry::name).contains("invoices", "Order");
+        assertThat(ls.schemaFingerprint()).hasSize(64);
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("restore into a new database: the catalog is identical and every table's rows and digest equal the source's")
+    void restoreIsIdentical() throws Exception {
+        String target = EmbeddedPostgresServer.url("awkward_dst");
+        DatabaseRestoreResult r = new DatabaseRestoreService(repository).restore(new DatabaseRestoreRequest("db",
+                null, null, target, "postgres", null, 2, false, false), ProgressListener.NONE);
+        assertThat(r.created()).isTrue();
+        assertThat(r.phases()).extracting(DatabaseRestoreResult.Phase::name).contains("data", "indexes", "views");
+
+        Map<String, List<String>> expected;
+        Map<String, List<String>> actual;
+        try (Connection a = EmbeddedPostgresServer.connect("awkward_src");
+             Connection b = EmbeddedPostgresServer.connect("awkward_dst")) {
+            expected = CatalogFacts.of(a);
+            actual = CatalogFacts.of(b);
+        }
+        for (String kind : expected.keySet()) {
+            assertThat(actual.get(kind)).as(kind).containsExactlyElementsOf(expected.get(kind));
+        }
+        DatabaseManifest m = manifest();
+        List<TableCheck> restored = TableCheck.compare(m, new PgConnect(target, "postgres", null, null));
+        assertThat(restored).hasSize(m.tables().size()).allSatisfy(t -> assertThat(t.equal()).as(t.table()).isTrue());
+        List<TableCheck> source = TableCheck.compare(m, new PgConnect(sourceUrl, "postgres", null, null));
+        assertThat(source).allSatisfy(t -> assertThat(t.equal()).as(t.table()).isTrue());
+
+        // The restored schema reads back to the same DDL, fingerprint included.
+        try (Connection b = new PgConnect(target, "postgres", null, null).open()) {
+            SchemaReader.Result again = new SchemaReader(b).read();
+            assertThat(again.ddl()).containsExactlyElementsOf(m.schema());
+            assertThat(again.fingerprint()).isEqualTo(m.schemaFingerprint());
+        }
+        try (Connection b = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = b.createStatement();
+             ResultSet rs = st.executeQuery("SELECT n FROM app.open_count")) {
+            rs.next();
+            assertThat(rs.getLong(1)).isPositive();
+        }
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("a target that holds tables is refused, and replaced with --yes")
+    void nonEmptyTarget() {
+        String target = EmbeddedPostgresServer.url("awkward_dst");
+        DatabaseRestoreService service = new DatabaseRestoreService(repository);
+        assertThatThrownBy(() -> service.restore(new DatabaseRestoreRequest("db", null, null, target, "postgres",
+                null, 2, false, false), ProgressListener.NONE))
+                .isInstanceOf(RkException.class).hasMessageContaining("already holds").hasMessageContaining("--yes");
+        DatabaseRestoreResult r = service.restore(new DatabaseRestoreRequest("db", null, null, target, "postgres",
+                null, 2, false, true), ProgressListener.NONE);
+        assertThat(r.created()).isFalse();
+        List<TableCheck> checks = TableCheck.compare(DatabaseManifestHolder.of(repository, backup.snapshotId()),
+                new PgConnect(target, "postgres", null, null));
+        assertThat(checks).allSatisfy(t -> assertThat(t.equal()).as(t.table()).isTrue());
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("verify --read-data recomputes every table digest from the stored streams")
+    void verifyReadData() {
+        VerifyReport report = new VerifyService(repository).verify(new VerifyRequest(backup.snapshotId(), true),
+                ProgressListener.NONE);
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.bytesRead()).isPositive();
+        VerifyReport whole = new VerifyService(repository).verify(new VerifyRequest(null, true), ProgressListener.NONE);
+        assertThat(whole.problems()).isEmpty();
+    }
+
+    /** Loads a manifest by snapshot id. */
+    static final class DatabaseManifestHolder {
+        static DatabaseManifest of(Repository repository, String snapshotId) {
+            try {
+                return DatabaseManifest.load(repository, repository.loadSnapshot(snapshotId).tree());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+}
