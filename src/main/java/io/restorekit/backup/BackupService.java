@@ -70,8 +70,7 @@ public final class BackupService {
             } catch (RkException e) {
                 results.add(failed(spec, e.code(), e.getMessage(), progress));
             } catch (IOException e) {
-                results.add(failed(spec, e instanceof StorageUnavailableException ? ErrorCode.UNREACHABLE
-                        : ErrorCode.FAILED, "backup of source '" + spec.name() + "' failed: "
+                results.add(failed(spec, unreachable(e) ? ErrorCode.UNREACHABLE : ErrorCode.FAILED, "backup of source '" + spec.name() + "' failed: "
                         + e.getMessage(), progress));
             }
         }
@@ -142,6 +141,16 @@ public final class BackupService {
                 .filter(s -> source.equals(s.source()) && "files".equals(s.kind()) && root.equals(s.root())
                         && s.tree() != null)
                 .max(Comparator.comparing(Snapshot::time));
+    }
+
+    /** Whether the failure is the repository's storage being out of reach, maybe wrapped by the pack writer. */
+    private static boolean unreachable(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof StorageUnavailableException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static BackupResult.SourceResult failed(SourceSpec spec, ErrorCode code, String message,

@@ -163,7 +163,7 @@ public final class ConfigLoader {
         RepositoryConfig.S3 s3 = null;
         if (f.has("s3")) {
             YamlNode.Fields s = f.get("s3").fields("S3 settings", "endpoint", "region", "path-style", "access-key-env",
-                    "secret-key-env");
+                    "secret-key-env", "storage-class", "object-lock");
             String endpoint = str(s, "endpoint", "an http(s) URL", false);
             if (endpoint != null) {
                 uri(s.get("endpoint"), endpoint, "an http(s) URL");
@@ -171,7 +171,9 @@ public final class ConfigLoader {
             s3 = new RepositoryConfig.S3(endpoint, str(s, "region", "an AWS region name", false),
                     s.bool("path-style", "whether to use path-style requests", false),
                     str(s, "access-key-env", "an environment variable name", false),
-                    str(s, "secret-key-env", "an environment variable name", false));
+                    str(s, "secret-key-env", "an environment variable name", false),
+                    str(s, "storage-class", "an S3 storage class such as STANDARD_IA", false),
+                    objectLock(s));
         }
         RepositoryConfig.Sftp sftp = null;
         if (f.has("sftp")) {
@@ -181,6 +183,19 @@ public final class ConfigLoader {
                     str(s, "password-env", "an environment variable name", false));
         }
         return new RepositoryConfig(name, url, s3, sftp);
+    }
+
+    private RepositoryConfig.ObjectLock objectLock(YamlNode.Fields s3) {
+        if (!s3.has("object-lock")) {
+            return null;
+        }
+        YamlNode.Fields lock = s3.get("object-lock").fields("Object Lock retention (mode, days)", "mode", "days");
+        YamlNode mode = lock.required("mode", "COMPLIANCE or GOVERNANCE");
+        String value = mode.string("COMPLIANCE or GOVERNANCE");
+        if (!value.equals("COMPLIANCE") && !value.equals("GOVERNANCE")) {
+            throw mode.error("expected COMPLIANCE or GOVERNANCE, got '" + value + "'");
+        }
+        return new RepositoryConfig.ObjectLock(value, lock.required("days", "a number of days").integer("a number of days", 1));
     }
 
     private List<RepositoryConfig> copies(YamlNode node) {

@@ -46,7 +46,8 @@ class ConfigLoaderTest {
                   - name: offsite
                     url: s3://company-backups/restorekit
                     s3: { endpoint: "http://127.0.0.1:9000", region: us-east-1, path-style: true,
-                          access-key-env: S3_KEY, secret-key-env: S3_SECRET }
+                          access-key-env: S3_KEY, secret-key-env: S3_SECRET, storage-class: STANDARD_IA,
+                          object-lock: {mode: COMPLIANCE, days: 30} }
                   - name: nas
                     url: sftp://rk@nas:2222/backups
                     sftp: { identity-file: ~/.ssh/id_ed25519, known-hosts: ~/.ssh/known_hosts }
@@ -106,7 +107,8 @@ class ConfigLoaderTest {
             assertThat(c.repository()).isEqualTo(new RepositoryConfig("primary", "/var/backups/restorekit", null, null));
             assertThat(c.copies()).containsExactly(
                     new RepositoryConfig("offsite", "s3://company-backups/restorekit",
-                            new RepositoryConfig.S3("http://127.0.0.1:9000", "us-east-1", true, "S3_KEY", "S3_SECRET"),
+                            new RepositoryConfig.S3("http://127.0.0.1:9000", "us-east-1", true, "S3_KEY", "S3_SECRET",
+                                    "STANDARD_IA", new RepositoryConfig.ObjectLock("COMPLIANCE", 30)),
                             null),
                     new RepositoryConfig("nas", "sftp://rk@nas:2222/backups", null,
                             new RepositoryConfig.Sftp("/home/op/.ssh/id_ed25519", "/home/op/.ssh/known_hosts", null)));
@@ -273,6 +275,8 @@ class ConfigLoaderTest {
                     "restorekit.yml: alerts.email: missing required key 'to' (recipient addresses)");
             assertError("repository: {url: /b}\ncopies: [{url: /c}]\n",
                     "restorekit.yml: copies[0]: missing required key 'name' (a unique copy name)");
+            assertError("repository: {url: s3://b/r, s3: {object-lock: {mode: forever, days: 3}}}\n",
+                    "restorekit.yml: repository.s3.object-lock.mode: expected COMPLIANCE or GOVERNANCE, got 'forever'");
             assertError("repository: {url: /b, s3: {path-style: yes please}}\n",
                     "restorekit.yml: repository.s3.path-style: expected whether to use path-style requests (true or false), got 'yes please'");
             assertError("repository: {url: /b}\nmodules: {billing: {}}\n",
