@@ -103,6 +103,9 @@ public final class Repository implements Closeable {
             BlobType.DATA, ConcurrentHashMap.newKeySet(), BlobType.TREE, ConcurrentHashMap.newKeySet());
     private final Map<BlobType, Object> packLocks = Map.of(BlobType.DATA, new Object(), BlobType.TREE, new Object());
     private final Map<BlobType, PackWriter> openPacks = new ConcurrentHashMap<>();
+    // Data packs are written from their working buffer, which then serves the next pack: a fresh
+    // 16 MiB array per pack costs a full collection in a small heap.
+    private final BlockingQueue<byte[]> spareDataBuffers = new ArrayBlockingQueue<>(4);
     private final Map<BlobId, byte[]> treeCache = Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, true) {
                 @Override
@@ -256,6 +259,20 @@ public final class Repository implements Closeable {
         return new FastCdc(in, gear, p.min(), p.avg(), p.max());
     }
 
+    /**
+     * A chunker that works in {@code buffer} (see {@link #chunkBufferSize()}): one buffer per
+     * thread, reused file after file, instead of a fresh one per stream.
+     */
+    public Chunker chunker(InputStream in, byte[] buffer) {
+        RepositoryConfig.ChunkerParams p = config.chunker();
+        return new FastCdc(in, gear, p.min(), p.avg(), p.max(), buffer);
+    }
+
+    /** The buffer size a chunker never outgrows. */
+    public int chunkBufferSize() {
+        return FastCdc.bufferSize(config.chunker().max());
+    }
+
     /** The keyed id of {@code data[off, off+len)}. */
     public BlobId blobId(byte[] data, int off, int len) {
         return BlobId.of(keyedHash.hash(data, off, len));
@@ -284,12 +301,12 @@ public final class Repository implements Closeable {
             return new SaveResult(id, false, len, 0);
         }
         PackWriter full = null;
-        Sealed sealed;
+        int stored;
         try {
-            sealed = compressAndSeal(data, off, len);
+            ToSeal payload = toSeal(data, off, len);
             synchronized (packLocks.get(type)) {
-                PackWriter writer = openPacks.computeIfAbsent(type, t -> new PackWriter(t, config.packSize()));
-                writer.add(id, sealed.bytes(), sealed.rawLength());
+                PackWriter writer = openPacks.computeIfAbsent(type, this::newPackWriter);
+                stored = writer.seal(id, sealer, payload.bytes(), payload.off(), payload.len(), payload.rawLength());
                 if (writer.size() >= config.packSize()) {
                     openPacks.remove(type);
                     full = writer;
@@ -300,17 +317,27 @@ public final class Repository implements Closeable {
             throw e;
         }
         if (full != null) {
-            uploader.submit(full.finish(sealer));
+            finishPack(full);
         }
-        return new SaveResult(id, true, len, sealed.bytes().length);
+        return new SaveResult(id, true, len, stored);
     }
 
-    private record Sealed(byte[] bytes, int rawLength) {
+    private PackWriter newPackWriter(BlobType type) {
+        byte[] spare = type == BlobType.DATA ? spareDataBuffers.poll() : null;
+        return spare != null ? new PackWriter(type, spare) : new PackWriter(type, config.packSize());
     }
 
-    private Sealed compressAndSeal(byte[] data, int off, int len) {
+    private void finishPack(PackWriter writer) throws IOException {
+        uploader.submit(writer.finish(sealer));
+    }
+
+    /** What gets sealed: the blob itself, or its zstd frame in this thread's scratch buffer. */
+    private record ToSeal(byte[] bytes, int off, int len, int rawLength) {
+    }
+
+    private ToSeal toSeal(byte[] data, int off, int len) {
         if (!worthCompressing(data, off, len)) {
-            return new Sealed(sealer.seal(data, off, len), 0);
+            return new ToSeal(data, off, len, 0);
         }
         int bound = (int) Zstd.compressBound(len);
         byte[] dst = SCRATCH.get();
@@ -320,9 +347,9 @@ public final class Repository implements Closeable {
         }
         int compressed = COMPRESSOR.get().compressByteArray(dst, 0, dst.length, data, off, len);
         if (compressed > len - len / 32) {
-            return new Sealed(sealer.seal(data, off, len), 0);
+            return new ToSeal(data, off, len, 0);
         }
-        return new Sealed(sealer.seal(dst, 0, compressed), len);
+        return new ToSeal(dst, 0, compressed, len);
     }
 
     // A 64 KiB sample that does not shrink by about 5% means the whole will not pay for zstd either.
@@ -432,7 +459,7 @@ public final class Repository implements Closeable {
                 writer = openPacks.remove(type);
             }
             if (writer != null && !writer.isEmpty()) {
-                uploader.submit(writer.finish(sealer));
+                finishPack(writer);
             }
         }
         uploader.barrier();
@@ -880,9 +907,12 @@ public final class Repository implements Closeable {
 
         private void store(FinishedPack pack) throws IOException {
             try {
-                storage.save(new Handle(Kind.PACK, pack.id()), Payload.of(pack.bytes()));
+                storage.save(new Handle(Kind.PACK, pack.id()), pack.payload());
             } catch (ObjectExistsException same) {
                 // The name is the content's hash: the same pack is already stored.
+            }
+            if (pack.entries().get(0).type() == BlobType.DATA) {
+                spareDataBuffers.offer(pack.buffer());
             }
             index.add(pack.id(), pack.entries());
             for (PackEntry e : pack.entries()) {
