@@ -79,6 +79,7 @@ public final class Repository implements Closeable {
     private static final int SAMPLE = 64 << 10;
     private static final int TREE_CACHE_ENTRIES = 256;
     private static final int READ_THREADS = 8;
+    private static final int IO_PIECE = 1 << 20;
     private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{6,64}");
 
     private static final ThreadLocal<ZstdCompressCtx> COMPRESSOR =
@@ -402,13 +403,14 @@ public final class Repository implements Closeable {
         return plain;
     }
 
-    // One array of the known size, filled by as few reads as the storage allows (readAllBytes
-    // reads 16 KiB at a time and copies the pieces together).
+    // One array of the known size, filled in reads of one bounded size (readAllBytes reads 16 KiB
+    // at a time and copies the pieces together; a channel given reads of every size up to 8 MiB
+    // allocates and frees a temporary direct buffer for most of them).
     private byte[] readExactly(InputStream in, int length, String packId) throws IOException {
         byte[] out = new byte[length];
         int done = 0;
         while (done < length) {
-            int n = in.read(out, done, length - done);
+            int n = in.read(out, done, Math.min(IO_PIECE, length - done));
             if (n < 0) {
                 throw new RepositoryCorruptException("pack " + packId + " in repository '" + storage.location()
                         + "' ends before a blob the index places in it; run 'rk verify'");
