@@ -77,6 +77,7 @@ public final class Repository implements Closeable {
     /** An index file is written after this many packs, so an interrupted backup's blobs are reused. */
     static final int PACKS_PER_INDEX = 8;
     private static final int SAMPLE = 64 << 10;
+    private static final int MIN_SAMPLE = 4 << 10;
     private static final int TREE_CACHE_ENTRIES = 256;
     private static final int READ_THREADS = 8;
     private static final int IO_PIECE = 1 << 20;
@@ -353,19 +354,22 @@ public final class Repository implements Closeable {
         return new ToSeal(dst, 0, compressed, len);
     }
 
-    // A 64 KiB sample that does not shrink by about 5% means the whole will not pay for zstd either.
+    // A sample from the middle that does not shrink by about 5% means the whole will not pay for
+    // zstd either: an eighth of the blob, at least 4 KiB and at most 64 KiB. Small blobs (photos,
+    // archives: often whole files of tens of KiB) are worth testing too.
     private static boolean worthCompressing(byte[] data, int off, int len) {
-        if (len <= 2 * SAMPLE) {
+        if (len <= 4 * MIN_SAMPLE) {
             return true;
         }
+        int sample = Math.min(SAMPLE, Math.max(MIN_SAMPLE, len / 8));
         byte[] dst = SCRATCH.get();
         int bound = (int) Zstd.compressBound(SAMPLE);
         if (dst.length < bound) {
             dst = new byte[bound];
             SCRATCH.set(dst);
         }
-        int compressed = COMPRESSOR.get().compressByteArray(dst, 0, dst.length, data, off + (len - SAMPLE) / 2, SAMPLE);
-        return compressed <= SAMPLE - SAMPLE / 20;
+        int compressed = COMPRESSOR.get().compressByteArray(dst, 0, dst.length, data, off + (len - sample) / 2, sample);
+        return compressed <= sample - sample / 20;
     }
 
     /** Reads, authenticates and decompresses a blob; checks its id. */
