@@ -77,8 +77,10 @@ public final class Repository implements Closeable {
     /** An index file is written after this many packs, so an interrupted backup's blobs are reused. */
     static final int PACKS_PER_INDEX = 8;
     private static final int SAMPLE = 64 << 10;
+    private static final int MIN_SAMPLE = 4 << 10;
     private static final int TREE_CACHE_ENTRIES = 256;
     private static final int READ_THREADS = 8;
+    private static final int IO_PIECE = 1 << 20;
     private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{6,64}");
 
     private static final ThreadLocal<ZstdCompressCtx> COMPRESSOR =
@@ -103,6 +105,9 @@ public final class Repository implements Closeable {
             BlobType.DATA, ConcurrentHashMap.newKeySet(), BlobType.TREE, ConcurrentHashMap.newKeySet());
     private final Map<BlobType, Object> packLocks = Map.of(BlobType.DATA, new Object(), BlobType.TREE, new Object());
     private final Map<BlobType, PackWriter> openPacks = new ConcurrentHashMap<>();
+    // Data packs are written from their working buffer, which then serves the next pack: a fresh
+    // 16 MiB array per pack costs a full collection in a small heap.
+    private final BlockingQueue<byte[]> spareDataBuffers = new ArrayBlockingQueue<>(4);
     private final Map<BlobId, byte[]> treeCache = Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, true) {
                 @Override
@@ -256,6 +261,20 @@ public final class Repository implements Closeable {
         return new FastCdc(in, gear, p.min(), p.avg(), p.max());
     }
 
+    /**
+     * A chunker that works in {@code buffer} (see {@link #chunkBufferSize()}): one buffer per
+     * thread, reused file after file, instead of a fresh one per stream.
+     */
+    public Chunker chunker(InputStream in, byte[] buffer) {
+        RepositoryConfig.ChunkerParams p = config.chunker();
+        return new FastCdc(in, gear, p.min(), p.avg(), p.max(), buffer);
+    }
+
+    /** The buffer size a chunker never outgrows. */
+    public int chunkBufferSize() {
+        return FastCdc.bufferSize(config.chunker().max());
+    }
+
     /** The keyed id of {@code data[off, off+len)}. */
     public BlobId blobId(byte[] data, int off, int len) {
         return BlobId.of(keyedHash.hash(data, off, len));
@@ -284,12 +303,12 @@ public final class Repository implements Closeable {
             return new SaveResult(id, false, len, 0);
         }
         PackWriter full = null;
-        Sealed sealed;
+        int stored;
         try {
-            sealed = compressAndSeal(data, off, len);
+            ToSeal payload = toSeal(data, off, len);
             synchronized (packLocks.get(type)) {
-                PackWriter writer = openPacks.computeIfAbsent(type, t -> new PackWriter(t, config.packSize()));
-                writer.add(id, sealed.bytes(), sealed.rawLength());
+                PackWriter writer = openPacks.computeIfAbsent(type, this::newPackWriter);
+                stored = writer.seal(id, sealer, payload.bytes(), payload.off(), payload.len(), payload.rawLength());
                 if (writer.size() >= config.packSize()) {
                     openPacks.remove(type);
                     full = writer;
@@ -300,17 +319,27 @@ public final class Repository implements Closeable {
             throw e;
         }
         if (full != null) {
-            uploader.submit(full.finish(sealer));
+            finishPack(full);
         }
-        return new SaveResult(id, true, len, sealed.bytes().length);
+        return new SaveResult(id, true, len, stored);
     }
 
-    private record Sealed(byte[] bytes, int rawLength) {
+    private PackWriter newPackWriter(BlobType type) {
+        byte[] spare = type == BlobType.DATA ? spareDataBuffers.poll() : null;
+        return spare != null ? new PackWriter(type, spare) : new PackWriter(type, config.packSize());
     }
 
-    private Sealed compressAndSeal(byte[] data, int off, int len) {
+    private void finishPack(PackWriter writer) throws IOException {
+        uploader.submit(writer.finish(sealer));
+    }
+
+    /** What gets sealed: the blob itself, or its zstd frame in this thread's scratch buffer. */
+    private record ToSeal(byte[] bytes, int off, int len, int rawLength) {
+    }
+
+    private ToSeal toSeal(byte[] data, int off, int len) {
         if (!worthCompressing(data, off, len)) {
-            return new Sealed(sealer.seal(data, off, len), 0);
+            return new ToSeal(data, off, len, 0);
         }
         int bound = (int) Zstd.compressBound(len);
         byte[] dst = SCRATCH.get();
@@ -320,24 +349,27 @@ public final class Repository implements Closeable {
         }
         int compressed = COMPRESSOR.get().compressByteArray(dst, 0, dst.length, data, off, len);
         if (compressed > len - len / 32) {
-            return new Sealed(sealer.seal(data, off, len), 0);
+            return new ToSeal(data, off, len, 0);
         }
-        return new Sealed(sealer.seal(dst, 0, compressed), len);
+        return new ToSeal(dst, 0, compressed, len);
     }
 
-    // A 64 KiB sample that does not shrink by about 5% means the whole will not pay for zstd either.
+    // A sample from the middle that does not shrink by about 5% means the whole will not pay for
+    // zstd either: an eighth of the blob, at least 4 KiB and at most 64 KiB. Small blobs (photos,
+    // archives: often whole files of tens of KiB) are worth testing too.
     private static boolean worthCompressing(byte[] data, int off, int len) {
-        if (len <= 2 * SAMPLE) {
+        if (len <= 4 * MIN_SAMPLE) {
             return true;
         }
+        int sample = Math.min(SAMPLE, Math.max(MIN_SAMPLE, len / 8));
         byte[] dst = SCRATCH.get();
         int bound = (int) Zstd.compressBound(SAMPLE);
         if (dst.length < bound) {
             dst = new byte[bound];
             SCRATCH.set(dst);
         }
-        int compressed = COMPRESSOR.get().compressByteArray(dst, 0, dst.length, data, off + (len - SAMPLE) / 2, SAMPLE);
-        return compressed <= SAMPLE - SAMPLE / 20;
+        int compressed = COMPRESSOR.get().compressByteArray(dst, 0, dst.length, data, off + (len - sample) / 2, sample);
+        return compressed <= sample - sample / 20;
     }
 
     /** Reads, authenticates and decompresses a blob; checks its id. */
@@ -375,13 +407,14 @@ public final class Repository implements Closeable {
         return plain;
     }
 
-    // One array of the known size, filled by as few reads as the storage allows (readAllBytes
-    // reads 16 KiB at a time and copies the pieces together).
+    // One array of the known size, filled in reads of one bounded size (readAllBytes reads 16 KiB
+    // at a time and copies the pieces together; a channel given reads of every size up to 8 MiB
+    // allocates and frees a temporary direct buffer for most of them).
     private byte[] readExactly(InputStream in, int length, String packId) throws IOException {
         byte[] out = new byte[length];
         int done = 0;
         while (done < length) {
-            int n = in.read(out, done, length - done);
+            int n = in.read(out, done, Math.min(IO_PIECE, length - done));
             if (n < 0) {
                 throw new RepositoryCorruptException("pack " + packId + " in repository '" + storage.location()
                         + "' ends before a blob the index places in it; run 'rk verify'");
@@ -432,7 +465,7 @@ public final class Repository implements Closeable {
                 writer = openPacks.remove(type);
             }
             if (writer != null && !writer.isEmpty()) {
-                uploader.submit(writer.finish(sealer));
+                finishPack(writer);
             }
         }
         uploader.barrier();
@@ -880,9 +913,12 @@ public final class Repository implements Closeable {
 
         private void store(FinishedPack pack) throws IOException {
             try {
-                storage.save(new Handle(Kind.PACK, pack.id()), Payload.of(pack.bytes()));
+                storage.save(new Handle(Kind.PACK, pack.id()), pack.payload());
             } catch (ObjectExistsException same) {
                 // The name is the content's hash: the same pack is already stored.
+            }
+            if (pack.entries().get(0).type() == BlobType.DATA) {
+                spareDataBuffers.offer(pack.buffer());
             }
             index.add(pack.id(), pack.entries());
             for (PackEntry e : pack.entries()) {

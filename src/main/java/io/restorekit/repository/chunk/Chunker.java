@@ -10,6 +10,18 @@ public interface Chunker {
      */
     Chunk next() throws IOException;
 
+    /**
+     * The next chunk as {@code data()[offset(), offset()+length())} of a buffer the chunker may
+     * reuse: valid only until the next call. Saves a copy per chunk when the caller consumes it at once.
+     */
+    default Slice nextSlice() throws IOException {
+        Chunk c = next();
+        return c == null ? null : new Slice(c.data(), 0, c.length());
+    }
+
     record Chunk(byte[] data, int length) {
+    }
+
+    record Slice(byte[] data, int offset, int length) {
     }
 }

@@ -20,6 +20,9 @@ public final class FastCdc implements Chunker {
     public static final int DEFAULT_MAX = 8 << 20;
 
     private static final int FIRST_BUFFER = 64 << 10;
+    // Reads of one bounded size let a FileChannel stream reuse its temporary direct buffer; reads
+    // of up to 16 MiB of varying size make it allocate and free (map and unmap) one per read.
+    private static final int READ = 1 << 20;
 
     private final InputStream in;
     private final long[] gear;
@@ -29,12 +32,20 @@ public final class FastCdc implements Chunker {
     private final long maskStrict;
     private final long maskLoose;
 
-    private byte[] buf = new byte[FIRST_BUFFER];
+    private byte[] buf;
     private int pos;
     private int limit;
     private boolean eof;
 
     public FastCdc(InputStream in, long[] gear, int min, int avg, int max) {
+        this(in, gear, min, avg, max, null);
+    }
+
+    /**
+     * @param buffer a buffer this chunker may use and {@link #nextSlice()} returns slices of, best of
+     *               {@link #bufferSize(int)} bytes (smaller ones are outgrown); null for a fresh one
+     */
+    public FastCdc(InputStream in, long[] gear, int min, int avg, int max, byte[] buffer) {
         if (gear.length != 256) {
             throw new IllegalArgumentException("a gear table has 256 entries");
         }
@@ -42,6 +53,7 @@ public final class FastCdc implements Chunker {
             throw new IllegalArgumentException("chunk sizes must satisfy 0 < min <= avg <= max, avg a power of two");
         }
         this.in = in;
+        this.buf = buffer != null && buffer.length > 0 ? buffer : new byte[FIRST_BUFFER];
         this.gear = gear;
         this.min = min;
         this.avg = avg;
@@ -50,6 +62,11 @@ public final class FastCdc implements Chunker {
         // The top bits of the gear hash depend on the last 64 bytes; the low ones only on the last few.
         this.maskStrict = topBits(bits + 2);
         this.maskLoose = topBits(bits - 2);
+    }
+
+    /** The buffer size with which a chunker never grows its buffer: twice the maximum chunk. */
+    public static int bufferSize(int max) {
+        return 2 * max;
     }
 
     /** {@code table[i] = first 8 bytes of SHA-256(seed || i)}, big-endian, {@code i} as one byte. */
@@ -86,6 +103,19 @@ public final class FastCdc implements Chunker {
         return new Chunk(data, len);
     }
 
+    @Override
+    public Slice nextSlice() throws IOException {
+        fill();
+        int n = limit - pos;
+        if (n == 0) {
+            return null;
+        }
+        int len = cut(buf, pos, n);
+        Slice s = new Slice(buf, pos, len);
+        pos += len;
+        return s;
+    }
+
     private int cut(byte[] b, int start, int n) {
         if (n <= min) {
             return n;
@@ -114,7 +144,7 @@ public final class FastCdc implements Chunker {
 
     /** Makes at least {@code max} bytes available after {@code pos}, unless the stream ends first. */
     private void fill() throws IOException {
-        int largest = 2 * max;
+        int largest = Math.max(bufferSize(max), buf.length);
         while (!eof && limit - pos < max) {
             if (limit == buf.length) {
                 if (buf.length < largest) {
@@ -126,7 +156,7 @@ public final class FastCdc implements Chunker {
                     pos = 0;
                 }
             }
-            int r = in.read(buf, limit, buf.length - limit);
+            int r = in.read(buf, limit, Math.min(READ, buf.length - limit));
             if (r < 0) {
                 eof = true;
             } else {

@@ -43,22 +43,32 @@ public final class Sealer {
 
     public byte[] seal(byte[] plaintext, int off, int len) {
         byte[] out = new byte[NONCE + len + TAG];
+        seal(plaintext, off, len, out, 0);
+        return out;
+    }
+
+    /**
+     * Seals {@code plaintext[off, off+len)} into {@code out[at, at+len+OVERHEAD)}; the ranges must not overlap.
+     *
+     * @return the bytes written, {@code len + OVERHEAD}
+     */
+    public int seal(byte[] plaintext, int off, int len, byte[] out, int at) {
         byte[] nonce = new byte[NONCE];
         RANDOM.get().nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, 0, NONCE);
+        System.arraycopy(nonce, 0, out, at, NONCE);
         try {
             Cipher c = cipher.get();
-            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, out, 0, NONCE));
-            int pos = NONCE;
+            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
+            int pos = at + NONCE;
             int end = off + len;
             for (int p = off; p < end; p += PIECE) {
                 pos += c.update(plaintext, p, Math.min(PIECE, end - p), out, pos);
             }
             pos += c.doFinal(out, pos);
-            if (pos != out.length) {
-                throw new IllegalStateException("sealed " + pos + " bytes, expected " + out.length);
+            if (pos - at != NONCE + len + TAG) {
+                throw new IllegalStateException("sealed " + (pos - at) + " bytes, expected " + (NONCE + len + TAG));
             }
-            return out;
+            return pos - at;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not usable: " + e.getMessage(), e);
         }

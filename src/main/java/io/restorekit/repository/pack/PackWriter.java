@@ -5,8 +5,14 @@ import io.restorekit.repository.BlobType;
 import io.restorekit.repository.crypto.Sealer;
 import io.restorekit.repository.crypto.Sha256;
 
+import io.restorekit.common.Hex;
+import io.restorekit.storage.Payload;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,11 +25,16 @@ public final class PackWriter {
     private final List<PackEntry> entries = new ArrayList<>();
 
     public PackWriter(BlobType type, int expectedSize) {
-        this.type = type;
-        // Data packs fill up: allocate once. Tree packs are often tiny.
-        this.buf = new byte[type == BlobType.DATA
+        this(type, new byte[type == BlobType.DATA
+                // Data packs fill up: allocate once. Tree packs are often tiny.
                 ? expectedSize + (64 << 10)
-                : Math.max(1024, Math.min(expectedSize, 1 << 20))];
+                : Math.max(1024, Math.min(expectedSize, 1 << 20))]);
+    }
+
+    /** A writer that gathers blobs in {@code buffer} (grown when a blob does not fit); see {@link #release()}. */
+    public PackWriter(BlobType type, byte[] buffer) {
+        this.type = type;
+        this.buf = buffer;
     }
 
     public BlobType type() {
@@ -31,12 +42,30 @@ public final class PackWriter {
     }
 
     public void add(BlobId id, byte[] sealed, int rawLength) {
-        if (size + sealed.length > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(size + sealed.length, buf.length * 2));
-        }
+        ensure(sealed.length);
         System.arraycopy(sealed, 0, buf, size, sealed.length);
         entries.add(new PackEntry(type, id, size, sealed.length, rawLength));
         size += sealed.length;
+    }
+
+    /**
+     * Seals {@code payload[off, off+len)} straight into the pack, without an intermediate copy.
+     *
+     * @param rawLength the uncompressed length when the payload is compressed, else 0
+     * @return the stored length
+     */
+    public int seal(BlobId id, Sealer sealer, byte[] payload, int off, int len, int rawLength) {
+        ensure(len + Sealer.OVERHEAD);
+        int stored = sealer.seal(payload, off, len, buf, size);
+        entries.add(new PackEntry(type, id, size, stored, rawLength));
+        size += stored;
+        return stored;
+    }
+
+    private void ensure(int more) {
+        if (size + more > buf.length) {
+            buf = Arrays.copyOf(buf, Math.max(size + more, buf.length * 2));
+        }
     }
 
     /** Bytes of blobs so far. */
@@ -52,17 +81,44 @@ public final class PackWriter {
         return entries.size();
     }
 
-    /** The complete pack: blobs, sealed header, header length; named by its SHA-256. */
+    /**
+     * The complete pack: blobs, sealed header, header length; named by its SHA-256. It is written
+     * into the working buffer: the writer is unusable afterwards, and the buffer may serve another
+     * writer once the pack is stored.
+     */
     public FinishedPack finish(Sealer sealer) {
         byte[] header = sealer.seal(PackHeader.encode(entries));
-        byte[] pack = Arrays.copyOf(buf, size + header.length + 4);
-        System.arraycopy(header, 0, pack, size, header.length);
-        ByteBuffer.wrap(pack, size + header.length, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(header.length);
+        ensure(header.length + 4);
+        System.arraycopy(header, 0, buf, size, header.length);
+        int length = size + header.length + 4;
+        ByteBuffer.wrap(buf, size + header.length, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(header.length);
+        MessageDigest sha = Sha256.newDigest();
+        Sha256.update(sha, buf, 0, length);
+        byte[] pack = buf;
         buf = null;
-        return new FinishedPack(Sha256.hex(pack), pack, List.copyOf(entries));
+        return new FinishedPack(Hex.encode(sha.digest()), pack, length, List.copyOf(entries));
     }
 
-    /** A pack ready to be stored under {@code data/<id>}. */
-    public record FinishedPack(String id, byte[] bytes, List<PackEntry> entries) {
+    /** A pack ready to be stored under {@code data/<id>}: {@code buffer[0, length)}. */
+    public record FinishedPack(String id, byte[] buffer, int length, List<PackEntry> entries) {
+        /** The pack's bytes to store, without copying them. */
+        public Payload payload() {
+            return new Payload() {
+                @Override
+                public long length() {
+                    return length;
+                }
+
+                @Override
+                public InputStream open() {
+                    return new ByteArrayInputStream(buffer, 0, length);
+                }
+            };
+        }
+
+        /** The pack's bytes in an array of their own. */
+        public byte[] bytes() {
+            return Arrays.copyOf(buffer, length);
+        }
     }
 }

@@ -127,6 +127,8 @@ public final class FilesBackup {
         final ExecutorService pool;
         final ForkJoinPool walkers;
         final Semaphore inFlight = new Semaphore(threads * 2);
+        // One file at a time per reading thread: its chunker buffer serves file after file.
+        final ThreadLocal<byte[]> chunkBuffer = ThreadLocal.withInitial(() -> new byte[repository.chunkBufferSize()]);
         final ConcurrentLinkedQueue<Snapshot.Warning> warnings = new ConcurrentLinkedQueue<>();
         final AtomicLong files = new AtomicLong();
         final AtomicLong dirs = new AtomicLong();
@@ -321,9 +323,9 @@ public final class FilesBackup {
             long length = 0;
             try (InputStream in = Channels.newInputStream(Files.newByteChannel(path, StandardOpenOption.READ,
                     LinkOption.NOFOLLOW_LINKS))) {
-                Chunker chunker = repository.chunker(in);
-                for (Chunker.Chunk c = chunker.next(); c != null; c = chunker.next()) {
-                    Sha256.update(sha, c.data(), 0, c.length());
+                Chunker chunker = repository.chunker(in, chunkBuffer.get());
+                for (Chunker.Slice c = chunker.nextSlice(); c != null; c = chunker.nextSlice()) {
+                    Sha256.update(sha, c.data(), c.offset(), c.length());
                     Repository.SaveResult r = save(c);
                     content.add(r.id());
                     length += c.length();
@@ -362,9 +364,9 @@ public final class FilesBackup {
         }
 
         /** Repository failures end the backup; only reading the file may become a warning. */
-        Repository.SaveResult save(Chunker.Chunk c) {
+        Repository.SaveResult save(Chunker.Slice c) {
             try {
-                Repository.SaveResult r = repository.saveBlob(BlobType.DATA, c.data(), 0, c.length());
+                Repository.SaveResult r = repository.saveBlob(BlobType.DATA, c.data(), c.offset(), c.length());
                 count(r);
                 return r;
             } catch (IOException e) {

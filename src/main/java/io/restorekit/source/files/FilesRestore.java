@@ -55,6 +55,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FilesRestore {
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int WRITE_PIECE = 1 << 20;
 
     private final Repository repository;
     private final int threads;
@@ -401,7 +402,10 @@ public final class FilesRestore {
             for (BlobId id : content) {
                 byte[] data = loadContent(id, rel);
                 Sha256.update(sha, data, 0, data.length);
-                out.write(data);
+                // Bounded writes let the channel reuse one temporary direct buffer (see FastCdc).
+                for (int p = 0; p < data.length; p += WRITE_PIECE) {
+                    out.write(data, p, Math.min(WRITE_PIECE, data.length - p));
+                }
                 length += data.length;
                 progress.advance(data.length, 0);
             }
