@@ -23,7 +23,7 @@ export BENCH
 command -v restic >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq restic; }
 SCALE=${SCALE:-1.0} bash "$SHARED/gen-data.sh"
 
-export RK_PASSWORD=bench-password RESTIC_PASSWORD=bench-password
+export RK_PASSWORD=bench-password RK_NEW_PASSWORD=bench-password RESTIC_PASSWORD=bench-password
 export RK_HOME=$WORK/rk-home
 RK="$ROOT/shell/rk"
 [ -f "$ROOT/target/restorekit.jar" ] || (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
