@@ -60,15 +60,19 @@ class KilledBackupTest {
         int kills = 0;
         long t0 = System.nanoTime();
 
-        // Deterministic, different delays after the child has opened the repository and started.
-        for (long delayMs : new long[] {300, 800, 1500}) {
+        // At different, deterministic points of the run: after its 1st, 3rd and 5th pack (of ~25),
+        // while it goes on chunking, sealing and writing. None reaches its first index file (every
+        // 8 packs), so each next child starts from unindexed packs, as after a crash.
+        for (int packs : new int[] {1, 3, 5}) {
             try (ChildProcess child = backupChild(repoDir)) {
                 child.await("opened", Duration.ofSeconds(60));
-                Thread.sleep(delayMs);
-                assertThat(child.isAlive()).as("child still backing up after %d ms", delayMs).isTrue();
+                for (int i = 0; i < packs; i++) {
+                    child.await("saved data/", Duration.ofSeconds(60));
+                }
+                assertThat(child.isAlive()).as("child still backing up after %d packs", packs).isTrue();
                 child.kill();
                 kills++;
-                figures.add(afterKill(storage, repoDir, "after " + delayMs + " ms", child));
+                figures.add(afterKill(storage, repoDir, "after " + packs + " packs", child));
             }
         }
         // And after it reports a completed index file, in the middle of writing the next pack: the
