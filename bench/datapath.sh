@@ -13,7 +13,7 @@ SETS=${SETS:-cctv uploads}
 MUTATE=${MUTATE:-/work/shared/bench/mutate.sh}
 ONE_FILE_uploads=${ONE_FILE_uploads:-tenant-16/invoices/2024/03/f93b41e6-6703.zip}
 ONE_FILE_cctv=${ONE_FILE_cctv:-}
-JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx256m -XX:MaxMetaspaceSize=192m}  # as shell/rk for data commands
+JAVA_OPTS=${JAVA_OPTS:--XX:+UseSerialGC -Xmx448m -XX:MaxMetaspaceSize=192m}  # as shell/rk for data commands
 WORK=$BENCH/datapath
 CP="target/classes:target/test-classes:$(cat cp.txt)"
 export RK_PASSWORD=bench RESTIC_PASSWORD=bench
