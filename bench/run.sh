@@ -119,6 +119,6 @@ done
     printf '| %s | peak memory, first backup (MiB) | %.0f | %.0f | %.2f× |\n' "$ds" "$(echo "$a/1024" | bc -l)" "$(echo "$b/1024" | bc -l)" "$(echo "$b / $a" | bc -l)"
   done
   echo
-  echo "Medians of $RUNS runs, $(date -u +%Y-%m-%d), $(nproc) cores, $(java -version 2>&1 | head -1), restic $(restic version | cut -d' ' -f2)."
+  echo "Medians of $RUNS runs, $(date -u +%Y-%m-%d), $(nproc) cores, $("$RK" version 2>/dev/null), restic $(restic version | cut -d' ' -f2)."
 } | tee "$OUT/latest.md"
 sed -e '1,2d' -e '/^$/,$d' -e 's/^| //' -e 's/ |$//' -e 's/ | /,/g' "$OUT/latest.md" > "$OUT/latest.csv"
