@@ -127,9 +127,11 @@ class PostgresBackupBehaviourTest {
     void secondBackupAddsLittle() throws Exception {
         String url = EmbeddedPostgresServer.freshDatabase("daily");
         sql("daily",
-                "CREATE TABLE archive (id int PRIMARY KEY, body text)",
+                // no autovacuum: a vacuum between the backups would let the new row versions fill
+                // free space anywhere in the table instead of its tail, as this test assumes
+                "CREATE TABLE archive (id int PRIMARY KEY, body text) WITH (autovacuum_enabled = false)",
                 "INSERT INTO archive SELECT g, md5(g::text) || ' archived' FROM generate_series(1, 200000) g",
-                "CREATE TABLE invoices (id int PRIMARY KEY, tenant_id int, body text)",
+                "CREATE TABLE invoices (id int PRIMARY KEY, tenant_id int, body text) WITH (autovacuum_enabled = false)",
                 "INSERT INTO invoices SELECT g, g % 10, md5(g::text) || ' ' || md5((g + 1)::text) || ' ' || g"
                         + " FROM generate_series(1, 150000) g");
         BackupResult.SourceResult first = backup(spec(url, "postgres", 2));
@@ -145,7 +147,10 @@ class PostgresBackupBehaviourTest {
         DatabaseManifest m = DatabaseManifest.load(repository, repository.loadSnapshot(second.snapshotId()).tree());
         assertThat(m.tables()).filteredOn(t -> t.name().equals("archive"))
                 .singleElement().satisfies(t -> assertThat(t.addedBytes()).isZero());
-        assertThat(second.summary().addedBytes()).isLessThan(first.summary().addedBytes() / 5);
+        // Each repository has its own secret chunker table, so where the tail chunks start varies
+        // from run to run: with ~1 MiB chunks of this ~21 MB dump, the changed tail costs a few
+        // of them, never a third of the whole.
+        assertThat(second.summary().addedBytes()).isLessThan(first.summary().addedBytes() / 3);
     }
 
     @Test
