@@ -13,25 +13,23 @@ import io.restorekit.restore.RestoreResult;
 import io.restorekit.restore.RestoreService;
 import io.restorekit.source.files.FilesFixtures;
 import io.restorekit.source.files.FilesSourceSpec;
-import io.restorekit.storage.FileInfo;
 import io.restorekit.storage.Handle;
 import io.restorekit.storage.Kind;
 import io.restorekit.storage.Payload;
 import io.restorekit.storage.Storage;
+import io.restorekit.storage.decorator.ForwardingStorage;
 import io.restorekit.storage.decorator.RetryingStorage;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -150,22 +148,16 @@ public abstract class RemoteRepositoryContract {
     }
 
     /** Runs {@code stop} just before the n-th pack save, then lets the call fail against the stopped server. */
-    private static final class StopAfterPacks implements Storage {
-        private final Storage inner;
+    private static final class StopAfterPacks extends ForwardingStorage {
         private final AtomicInteger packs;
         private final int n;
         private final Runnable stop;
 
         StopAfterPacks(Storage inner, AtomicInteger packs, int n, Runnable stop) {
-            this.inner = inner;
+            super(inner);
             this.packs = packs;
             this.n = n;
             this.stop = stop;
-        }
-
-        @Override
-        public String location() {
-            return inner.location();
         }
 
         @Override
@@ -174,31 +166,6 @@ public abstract class RemoteRepositoryContract {
                 stop.run();
             }
             inner.save(handle, payload);
-        }
-
-        @Override
-        public InputStream open(Handle handle, long offset, long length) throws IOException {
-            return inner.open(handle, offset, length);
-        }
-
-        @Override
-        public FileInfo stat(Handle handle) throws IOException {
-            return inner.stat(handle);
-        }
-
-        @Override
-        public void list(Kind kind, Consumer<FileInfo> each) throws IOException {
-            inner.list(kind, each);
-        }
-
-        @Override
-        public void remove(Handle handle) throws IOException {
-            inner.remove(handle);
-        }
-
-        @Override
-        public void close() throws IOException {
-            inner.close();
         }
     }
 }

@@ -4,12 +4,11 @@ import io.restorekit.backup.BackupResult;
 import io.restorekit.repository.LockRequest;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.RepositoryLock;
-import io.restorekit.storage.Capabilities;
-import io.restorekit.storage.FileInfo;
 import io.restorekit.storage.Handle;
 import io.restorekit.storage.Kind;
 import io.restorekit.storage.Payload;
 import io.restorekit.storage.Storage;
+import io.restorekit.storage.decorator.ForwardingStorage;
 import io.restorekit.storage.local.LocalStorage;
 
 import java.io.BufferedReader;
@@ -26,7 +25,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * A second JVM working on a folder repository, to be killed with SIGKILL by a test. Its main
@@ -178,21 +176,15 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Tells the parent about every completed save of an index or pack. */
-    private static final class Announcing implements Storage {
-        private final Storage inner;
+    private static final class Announcing extends ForwardingStorage {
         private final PrintStream out;
         private final boolean stallAfterIndex;
         private volatile boolean indexSaved;
 
         Announcing(Storage inner, PrintStream out, boolean stallAfterIndex) {
-            this.inner = inner;
+            super(inner);
             this.out = out;
             this.stallAfterIndex = stallAfterIndex;
-        }
-
-        @Override
-        public String location() {
-            return inner.location();
         }
 
         @Override
@@ -210,31 +202,6 @@ final class ChildProcess implements AutoCloseable {
                     out.flush();
                 }
             }
-        }
-
-        @Override
-        public InputStream open(Handle handle, long offset, long length) throws IOException {
-            return inner.open(handle, offset, length);
-        }
-
-        @Override
-        public FileInfo stat(Handle handle) throws IOException {
-            return inner.stat(handle);
-        }
-
-        @Override
-        public void list(Kind kind, Consumer<FileInfo> each) throws IOException {
-            inner.list(kind, each);
-        }
-
-        @Override
-        public void remove(Handle handle) throws IOException {
-            inner.remove(handle);
-        }
-
-        @Override
-        public Capabilities capabilities() {
-            return inner.capabilities();
         }
     }
 }
