@@ -1,5 +1,7 @@
 package io.restorekit.config;
 
+import io.restorekit.catalog.Catalog;
+import io.restorekit.catalog.InMemoryCatalog;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -19,6 +21,12 @@ public class RkWiring {
     @Bean
     PasswordProvider passwordProvider() {
         return PasswordProvider.fromEnvironment();
+    }
+
+    /** The operations catalog; process-local until the JDBC catalog is configured. */
+    @Bean(destroyMethod = "close")
+    Catalog catalog() {
+        return new InMemoryCatalog();
     }
 
     @Bean(destroyMethod = "close")

@@ -1,0 +1,34 @@
+package io.restorekit.catalog;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The operations record: every run and the audit trail. Implementations are safe for use from several
+ * threads. The catalog is a convenience for operators: everything needed to recover lives in the
+ * repository, so a lost catalog loses history, never data.
+ */
+public interface Catalog extends AutoCloseable {
+
+    /** Records {@code run} (its id is ignored) and returns it with the id assigned. */
+    Run record(Run run);
+
+    /** Replaces the stored run with the same id (a run that ended, or gained volumes and details). */
+    void update(Run run);
+
+    Optional<Run> run(long id);
+
+    /** Matching runs, newest first. */
+    List<Run> runs(RunQuery query);
+
+    /** Records {@code entry} (its id is ignored) and returns it with the id assigned. */
+    AuditEntry audit(AuditEntry entry);
+
+    /** Audit entries at or after {@code since} (null: all), newest first, at most {@code limit} (0: all). */
+    List<AuditEntry> audits(Instant since, int limit);
+
+    @Override
+    default void close() {
+    }
+}
