@@ -43,7 +43,7 @@ public final class InMemoryCatalog implements Catalog {
                 .filter(r -> query.kind() == null || r.kind() == query.kind())
                 .filter(r -> query.source() == null || query.source().equals(r.source()))
                 .filter(r -> query.since() == null || !r.started().isBefore(query.since()))
-                .sorted(Comparator.comparing(Run::started).thenComparing(Run::id).reversed());
+                .sorted(Comparator.comparing(Run::started).thenComparingLong(Run::id).reversed());
         return (query.limit() > 0 ? matching.limit(query.limit()) : matching).toList();
     }
 
@@ -58,7 +58,7 @@ public final class InMemoryCatalog implements Catalog {
     public synchronized List<AuditEntry> audits(Instant since, int limit) {
         Stream<AuditEntry> matching = audits.stream()
                 .filter(a -> since == null || !a.at().isBefore(since))
-                .sorted(Comparator.comparing(AuditEntry::at).thenComparing(AuditEntry::id).reversed());
+                .sorted(Comparator.comparing(AuditEntry::at).thenComparingLong(AuditEntry::id).reversed());
         return (limit > 0 ? matching.limit(limit) : matching).toList();
     }
 }

@@ -26,7 +26,7 @@ public record Run(long id, RunKind kind, String source, String snapshot, String 
                   String details, Actor actor) {
 
     /** A run that has just started, by the current {@link Actor}. */
-    public static Run started(RunKind kind, String source, String repository, Instant started) {
+    public static Run begin(RunKind kind, String source, String repository, Instant started) {
         return new Run(0, kind, source, null, repository, started, null, RunStatus.RUNNING, null,
                 0, 0, 0, 0, 0, null, Actor.current());
     }
