@@ -23,7 +23,7 @@ class ArchitectureTest {
     private static final String[] SERVICES = {
             "io.restorekit.backup..", "io.restorekit.restore..", "io.restorekit.verify..",
             "io.restorekit.drill..", "io.restorekit.retention..", "io.restorekit.runbook..",
-            "io.restorekit.catalog..", "io.restorekit.notify..", "io.restorekit.copy.."};
+            "io.restorekit.catalog..", "io.restorekit.notify..", "io.restorekit.copy..", "io.restorekit.archive.."};
 
     /** Our classes outside the given packages. */
     private static DescribedPredicate<JavaClass> oursExcept(String... allowed) {
@@ -111,6 +111,13 @@ class ArchitectureTest {
     static final ArchRule flywayOnlyInCatalog = noClasses()
             .that().resideOutsideOfPackage("io.restorekit.catalog..")
             .should().dependOnClassesThat().resideInAPackage("org.flywaydb..")
+            .allowEmptyShould(true);
+
+    @ArchTest
+    static final ArchRule archivesOnlyInArchive = noClasses()
+            .that().resideOutsideOfPackage("io.restorekit.archive..")
+            .should().dependOnClassesThat().resideInAnyPackage("org.apache.commons.compress..",
+                    "org.bouncycastle.openpgp..", "org.bouncycastle.bcpg..")
             .allowEmptyShould(true);
 
     @ArchTest

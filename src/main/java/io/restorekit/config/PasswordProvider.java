@@ -57,6 +57,22 @@ public final class PasswordProvider {
         return typed;
     }
 
+    /**
+     * The passphrase offline exports are encrypted with: {@code RK_EXPORT_PASSWORD} or
+     * {@code RK_EXPORT_PASSWORD_FILE}, otherwise the password of the repository at {@code location}.
+     */
+    public char[] exportPassphrase(String location) {
+        String direct = env.get("RK_EXPORT_PASSWORD");
+        if (direct != null && !direct.isEmpty()) {
+            return direct.toCharArray();
+        }
+        String file = env.get("RK_EXPORT_PASSWORD_FILE");
+        if (file != null && !file.isEmpty()) {
+            return firstLine(Path.of(file));
+        }
+        return password(location);
+    }
+
     /** A new password for {@code purpose} ("the new repository", "the new key"), typed twice when prompted. */
     public char[] newPassword(String purpose) {
         String direct = env.get("RK_NEW_PASSWORD");

@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * Facts about a database's schema, read with queries independent of {@link SchemaReader}, so
  * that two databases can be compared object by object.
  */
-final class CatalogFacts {
+public final class CatalogFacts {
     private static final String USER_NS = "n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'";
 
     private static final Map<String, String> QUERIES = new TreeMap<>(Map.ofEntries(
@@ -58,7 +58,7 @@ final class CatalogFacts {
     }
 
     /** Every fact, by kind, each kind's rows sorted. */
-    static Map<String, List<String>> of(Connection c) throws SQLException {
+    public static Map<String, List<String>> of(Connection c) throws SQLException {
         Map<String, List<String>> out = new TreeMap<>();
         try (Statement st = c.createStatement()) {
             st.execute("SET search_path = pg_catalog");
