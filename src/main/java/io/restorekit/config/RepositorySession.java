@@ -86,6 +86,24 @@ public class RepositorySession implements Closeable {
         return repository;
     }
 
+    /**
+     * The copy called {@code name} (under {@code copies:}), opened with the configured password; the
+     * caller closes it. A copy holds the same keys as its primary, so the same password opens it.
+     */
+    public Repository openCopy(String name) throws IOException {
+        RkConfig c = config();
+        Storage storage = storages.open(c.copy(name), c.baseDir());
+        char[] password = passwords.password(storage.location());
+        try {
+            return opener.open(storage, password);
+        } catch (IOException | RuntimeException e) {
+            storage.close();
+            throw e;
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
     /** Whether the primary repository has been opened in this session. */
     public synchronized boolean isOpen() {
         return repository != null;

@@ -31,11 +31,17 @@ public class VerifyCommand {
             @Option(longNames = "snapshot", description = "only this snapshot (id or unique prefix)")
             @OptionValues(provider = "snapshotIds") String snapshot,
             @Option(longNames = "read-data", description = "read, decrypt and hash every byte") boolean readData,
+            @Option(longNames = "repository", description = "check this copy (a name under copies:) instead of the primary")
+            String copy,
             @Option(longNames = "json", description = "print one JSON document") boolean json) throws IOException {
-        Repository repository = session.repository();
+        Repository repository = copy == null ? session.repository() : session.openCopy(copy);
         VerifyReport report;
         try (TerminalProgress progress = interaction.progress("verify", "files")) {
             report = new VerifyService(repository).verify(new VerifyRequest(snapshot, readData), progress);
+        } finally {
+            if (copy != null) {
+                repository.close();
+            }
         }
         String rendered = json ? Json.render(View.of(report)) : render(report);
         if (report.ok()) {

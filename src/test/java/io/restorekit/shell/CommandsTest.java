@@ -194,9 +194,9 @@ class CommandsTest {
                 .contains("2 to create, 1 to overwrite, 0 unchanged").endsWith("dry run: nothing was written");
         assertThat(Files.readAllBytes(target.resolve("a.txt"))).isEqualTo(original);
 
-        String verify = new VerifyCommand(session, unattended()).verify(null, true, false);
+        String verify = new VerifyCommand(session, unattended()).verify(null, true, null, false);
         assertThat(verify).startsWith("verified 2 snapshots, ").contains("read and authenticated").endsWith("no problems found");
-        assertThat(json(new VerifyCommand(session, unattended()).verify(second, false, true)).path("ok").asBoolean())
+        assertThat(json(new VerifyCommand(session, unattended()).verify(second, false, null, true)).path("ok").asBoolean())
                 .isTrue();
     }
 
@@ -215,13 +215,13 @@ class CommandsTest {
         Files.write(pack, bytes);
 
         VerifyCommand verify = new VerifyCommand(session, unattended());
-        assertThat(exit(() -> verify.verify(null, true, false))).isEqualTo(3);
+        assertThat(exit(() -> verify.verify(null, true, null, false))).isEqualTo(3);
         assertThat(stdout()).contains("ERROR").contains(snapshot.substring(0, 8) + ":files:sub/b.bin")
                 .contains("snapshots: " + snapshot.substring(0, 8));
-        assertThat(message(() -> verify.verify(null, true, false))).contains("found 1 error");
+        assertThat(message(() -> verify.verify(null, true, null, false))).contains("found 1 error");
 
         stdout.reset();
-        assertThat(exit(() -> verify.verify(null, true, true))).isEqualTo(3);
+        assertThat(exit(() -> verify.verify(null, true, null, true))).isEqualTo(3);
         JsonNode report = json(stdout());
         assertThat(report.path("ok").asBoolean()).isFalse();
         assertThat(report.path("problems").get(0).path("files").get(0).asText()).endsWith(":files:sub/b.bin");

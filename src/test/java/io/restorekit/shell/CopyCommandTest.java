@@ -87,5 +87,18 @@ class CopyCommandTest {
 
         assertThat(CommandsTest.exit(() -> new CopyCommand(session, new StorageFactory(), interaction)
                 .copy(List.of("nope"), false, null))).isEqualTo(2);
+
+        VerifyCommand verify = new VerifyCommand(session, interaction);
+        assertThat(verify.verify(null, true, "usb", false)).contains("no problems found");
+        try (var packs = Files.walk(dir.resolve("usb-drive/rk/data"))) {
+            Path pack = packs.filter(Files::isRegularFile).findFirst().orElseThrow();
+            byte[] bytes = Files.readAllBytes(pack);
+            bytes[bytes.length / 3] ^= 1;
+            pack.toFile().setWritable(true);
+            Files.write(pack, bytes);
+        }
+        assertThat(CommandsTest.exit(() -> verify.verify(null, true, "usb", false))).isEqualTo(3);
+        assertThat(verify.verify(null, true, null, false)).as("the primary is untouched").contains("no problems found");
+        assertThat(CommandsTest.exit(() -> verify.verify(null, false, "nope", false))).isEqualTo(2);
     }
 }
