@@ -63,8 +63,13 @@ public class RepositoryCommands {
             return "removed " + plural(removed, "lock");
         }
         int removed = repository.removeStaleLocks();
+        // Temporary files and unfinished uploads of saves killed more than a day ago: no live save is that slow.
+        int leftovers = repository.storage().cleanup(Instant.now().minus(java.time.Duration.ofDays(1)));
         List<LockInfo> live = repository.locks().stream().filter(l -> !l.stale()).toList();
         StringBuilder out = new StringBuilder("removed " + plural(removed, "stale lock"));
+        if (leftovers > 0) {
+            out.append(" and ").append(plural(leftovers, "leftover")).append(" of interrupted saves");
+        }
         if (!live.isEmpty()) {
             out.append("; ").append(plural(live.size(), "lock")).append(" of running processes kept:\n");
             Table table = new Table("OPERATION", "SOURCES", "HOST", "PID", "USER", "SINCE");

@@ -60,6 +60,15 @@ public interface Storage extends Closeable {
     }
 
     /** What this backend can do beyond the contract. */
+    /**
+     * Removes what saves that never finished left behind before {@code before} — temporary files,
+     * unfinished multipart uploads — and returns how many. Such leftovers are never objects: they
+     * are invisible to {@link #list} and {@link #open}. Backends without leftovers return 0.
+     */
+    default int cleanup(java.time.Instant before) throws IOException {
+        return 0;
+    }
+
     default Capabilities capabilities() {
         return Capabilities.NONE;
     }

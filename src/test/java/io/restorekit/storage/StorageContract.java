@@ -166,6 +166,18 @@ public abstract class StorageContract {
     }
 
     @Test
+    @DisplayName("cleanup of leftovers never touches an object")
+    void cleanupLeavesObjectsAlone() throws Exception {
+        byte[] content = bytes(5000, 77);
+        Handle pack = handleFor(Kind.PACK, content);
+        storage.save(pack, Payload.of(content));
+        storage.save(Handle.config(), Payload.of(bytes(10, 78)));
+        assertThat(storage.cleanup(java.time.Instant.now().plusSeconds(86_400))).isGreaterThanOrEqualTo(0);
+        assertThat(storage.readAll(pack)).isEqualTo(content);
+        assertThat(storage.readAll(Handle.config())).isEqualTo(bytes(10, 78));
+    }
+
+    @Test
     @DisplayName("saves every kind, the config included")
     void everyKind() throws IOException {
         for (Kind kind : Kind.values()) {

@@ -56,6 +56,11 @@ public abstract class ForwardingStorage implements Storage {
     }
 
     @Override
+    public int cleanup(java.time.Instant before) throws IOException {
+        return inner.cleanup(before);
+    }
+
+    @Override
     public Capabilities capabilities() {
         return inner.capabilities();
     }

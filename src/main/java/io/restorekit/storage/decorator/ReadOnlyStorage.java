@@ -24,6 +24,12 @@ public final class ReadOnlyStorage extends ForwardingStorage {
         throw refused("remove", handle);
     }
 
+    /** A read-only view removes nothing, leftovers included. */
+    @Override
+    public int cleanup(java.time.Instant before) {
+        return 0;
+    }
+
     private StorageReadOnlyException refused(String what, Handle handle) {
         return new StorageReadOnlyException("refusing to " + what + " " + handle + ": repository '"
                 + inner.location() + "' is opened read-only for this operation");

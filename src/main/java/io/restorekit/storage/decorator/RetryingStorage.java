@@ -127,6 +127,11 @@ public final class RetryingStorage implements Storage {
     }
 
     @Override
+    public int cleanup(java.time.Instant before) throws IOException {
+        return call("remove leftovers", () -> inner.cleanup(before));
+    }
+
+    @Override
     public Capabilities capabilities() {
         return inner.capabilities();
     }

@@ -257,6 +257,7 @@ public final class LocalStorage implements Storage {
     }
 
     /** Removes temporary files last modified before {@code before}; returns how many. */
+    @Override
     public int cleanup(Instant before) throws IOException {
         checkRoot();
         int removed = 0;

@@ -300,6 +300,22 @@ public final class S3Storage implements Storage {
                 () -> client.headObject(b -> b.bucket(bucket).key(key(handle)))).contentLength());
     }
 
+    /** Aborts multipart uploads under this repository's prefix that were started before {@code before}. */
+    @Override
+    public int cleanup(java.time.Instant before) throws IOException {
+        String under = prefix.isEmpty() ? "" : prefix + "/";
+        return call("abort unfinished uploads", null, () -> {
+            int aborted = 0;
+            for (var upload : client.listMultipartUploadsPaginator(b -> b.bucket(bucket).prefix(under)).uploads()) {
+                if (upload.initiated() != null && upload.initiated().isBefore(before)) {
+                    client.abortMultipartUpload(b -> b.bucket(bucket).key(upload.key()).uploadId(upload.uploadId()));
+                    aborted++;
+                }
+            }
+            return aborted;
+        });
+    }
+
     @Override
     public void list(Kind kind, Consumer<FileInfo> each) throws IOException {
         String listed = kind == Kind.CONFIG ? key(Handle.config()) : key(kind.folder()) + "/";

@@ -302,6 +302,41 @@ public final class SftpStorage implements Storage {
         found.forEach(each);
     }
 
+    /** Removes temporary files of saves that were killed, last modified before {@code before}. */
+    @Override
+    public int cleanup(java.time.Instant before) throws IOException {
+        long limit = before.getEpochSecond();
+        return run("remove temporary files", null, ch -> {
+            int removed = 0;
+            List<String> folders = new java.util.ArrayList<>();
+            folders.add(root);
+            for (Kind kind : Kind.values()) {
+                if (kind == Kind.CONFIG) {
+                    continue;
+                }
+                String folder = path(kind.folder());
+                folders.add(folder);
+                if (kind == Kind.PACK) {
+                    for (ChannelSftp.LsEntry sub : entries(ch, folder)) {
+                        if (sub.getAttrs().isDir() && !sub.getFilename().startsWith(".")) {
+                            folders.add(folder + "/" + sub.getFilename());
+                        }
+                    }
+                }
+            }
+            for (String folder : folders) {
+                for (ChannelSftp.LsEntry e : entries(ch, folder)) {
+                    if (e.getFilename().startsWith(TEMP_PREFIX) && e.getAttrs().isReg()
+                            && e.getAttrs().getMTime() < limit) {
+                        removeQuietly(ch, folder + "/" + e.getFilename());
+                        removed++;
+                    }
+                }
+            }
+            return removed;
+        });
+    }
+
     private void collect(Kind kind, String folder, List<ChannelSftp.LsEntry> entries, List<FileInfo> into) {
         for (ChannelSftp.LsEntry entry : entries) {
             String name = entry.getFilename();

@@ -97,6 +97,28 @@ class S3StorageTest extends StorageContract {
     }
 
     @Test
+    @DisplayName("cleanup aborts unfinished multipart uploads of this repository started before the limit")
+    void cleanupAbortsUnfinishedUploads() throws IOException {
+        byte[] content = bytes(1000, 5);
+        Handle kept = handleFor(Kind.PACK, content);
+        storage.save(kept, Payload.of(content));
+        try (S3Client client = server.client()) {
+            String key = prefixOf(storage) + "/data/ab/ab" + "0".repeat(62);
+            client.createMultipartUpload(b -> b.bucket(BUCKET).key(key));
+            String other = "someone-else/data/ab/ab" + "1".repeat(62);
+            client.createMultipartUpload(b -> b.bucket(BUCKET).key(other));
+            assertThat(storage.cleanup(java.time.Instant.now().minusSeconds(3600))).as("a recent upload may still run")
+                    .isZero();
+            assertThat(storage.cleanup(java.time.Instant.now().plusSeconds(3600))).isEqualTo(1);
+            assertThat(client.listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefixOf(storage) + "/")).uploads())
+                    .isEmpty();
+            assertThat(client.listMultipartUploads(b -> b.bucket(BUCKET).prefix("someone-else/")).uploads())
+                    .as("uploads outside the repository's prefix are not ours").hasSize(1);
+        }
+        assertThat(storage.readAll(kept)).isEqualTo(content);
+    }
+
+    @Test
     @DisplayName("a multipart payload that breaks midway leaves no object and no unfinished upload")
     void multipartBroken() throws IOException {
         byte[] content = bytes((int) S3Storage.MULTIPART_THRESHOLD + S3Storage.PART_SIZE, 23);

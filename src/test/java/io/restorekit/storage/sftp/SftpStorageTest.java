@@ -78,6 +78,23 @@ class SftpStorageTest extends StorageContract {
     }
 
     @Test
+    @DisplayName("cleanup removes temporary files of killed saves older than the limit, and no object")
+    void cleanupRemovesOldTemporaryFiles() throws IOException {
+        byte[] content = bytes(4000, 4);
+        Handle pack = handleFor(Kind.PACK, content);
+        storage.save(pack, Payload.of(content));
+        Path packFolder = localRoot().resolve("data").resolve(pack.name().substring(0, 2));
+        Path old = Files.writeString(packFolder.resolve(SftpStorage.TEMP_PREFIX + "killed"), "half a pack");
+        Files.setLastModifiedTime(old, java.nio.file.attribute.FileTime.from(java.time.Instant.now().minusSeconds(7200)));
+        Path fresh = Files.writeString(localRoot().resolve("snapshots").resolve(SftpStorage.TEMP_PREFIX + "running"), "x");
+
+        assertThat(storage.cleanup(java.time.Instant.now().minusSeconds(3600))).isEqualTo(1);
+        assertThat(old).doesNotExist();
+        assertThat(fresh).as("a save that may still be running keeps its file").exists();
+        assertThat(storage.readAll(pack)).isEqualTo(content);
+    }
+
+    @Test
     @DisplayName("logs in with a password; a wrong one is refused with SshLoginException")
     void password() throws IOException {
         try (SftpStorage withPassword = new SftpStorage(server.url(folder),
