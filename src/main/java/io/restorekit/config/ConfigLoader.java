@@ -61,6 +61,11 @@ public final class ConfigLoader {
         return new ConfigLoader(System.getenv(), Path.of(System.getProperty("user.home")));
     }
 
+    /** The value of environment variable {@code name} as this loader sees it, or null. */
+    public String environment(String name) {
+        return name == null ? null : env.get(name);
+    }
+
     /** {@code RK_CONFIG}, or {@code restorekit.yml} in the working directory. */
     public Path configFile() {
         String configured = env.get("RK_CONFIG");
