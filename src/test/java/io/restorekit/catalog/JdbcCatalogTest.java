@@ -115,6 +115,19 @@ class JdbcCatalogTest {
         }
 
         @Test
+        @DisplayName("many short operations in a row, from two catalog objects on the same file")
+        void manyOperations() {
+            String url = "jdbc:h2:file:" + dir.resolve("home/catalog");
+            JdbcCatalog a = JdbcCatalog.open(url, null, null);
+            a.saveAlert(new AlertRecord(0, "stale:db", "STALE", "db", "critical", "m", T0, T0, null));
+            JdbcCatalog b = JdbcCatalog.open(url, null, null);
+            for (int i = 0; i < 30; i++) {
+                assertThat(b.openAlert("disk:source files " + i)).isEmpty();
+                assertThat(a.alerts(null, true)).hasSize(1);
+            }
+        }
+
+        @Test
         @DisplayName("migrates once: the second open finds the schema current, and the file is free between operations")
         void migratesOnce() throws Exception {
             String url = "jdbc:h2:file:" + dir.resolve("home/catalog");
