@@ -23,7 +23,7 @@ class ArchitectureTest {
     private static final String[] SERVICES = {
             "io.restorekit.backup..", "io.restorekit.restore..", "io.restorekit.verify..",
             "io.restorekit.drill..", "io.restorekit.retention..", "io.restorekit.runbook..",
-            "io.restorekit.catalog..", "io.restorekit.notify..", "io.restorekit.copy..", "io.restorekit.archive.."};
+            "io.restorekit.catalog..", "io.restorekit.notify..", "io.restorekit.copy..", "io.restorekit.archive..", "io.restorekit.status.."};
 
     /** Our classes outside the given packages. */
     private static DescribedPredicate<JavaClass> oursExcept(String... allowed) {

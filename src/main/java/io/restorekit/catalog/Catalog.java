@@ -28,6 +28,29 @@ public interface Catalog extends AutoCloseable {
     /** Audit entries at or after {@code since} (null: all), newest first, at most {@code limit} (0: all). */
     List<AuditEntry> audits(Instant since, int limit);
 
+    /**
+     * Records a new alert (id 0) and returns it with its id, or replaces the stored one with the same
+     * id (seen again, cleared).
+     */
+    default AlertRecord saveAlert(AlertRecord alert) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep alerts");
+    }
+
+    /** The open alert with {@code key}, if any. */
+    default Optional<AlertRecord> openAlert(String key) {
+        return alerts(null, true).stream().filter(a -> a.key().equals(key)).findFirst();
+    }
+
+    /** Alerts open at some moment at or after {@code since} (null: all), newest first; {@code openOnly}: only open ones. */
+    default List<AlertRecord> alerts(Instant since, boolean openOnly) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep alerts");
+    }
+
+    /** Where the catalog lives, for messages: a JDBC URL without credentials, or a description. */
+    default String location() {
+        return getClass().getSimpleName();
+    }
+
     @Override
     default void close() {
     }

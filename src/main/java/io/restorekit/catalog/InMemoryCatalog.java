@@ -13,6 +13,7 @@ public final class InMemoryCatalog implements Catalog {
     private final AtomicLong ids = new AtomicLong();
     private final List<Run> runs = new ArrayList<>();
     private final List<AuditEntry> audits = new ArrayList<>();
+    private final List<AlertRecord> alerts = new ArrayList<>();
 
     @Override
     public synchronized Run record(Run run) {
@@ -60,5 +61,31 @@ public final class InMemoryCatalog implements Catalog {
                 .filter(a -> since == null || !a.at().isBefore(since))
                 .sorted(Comparator.comparing(AuditEntry::at).thenComparingLong(AuditEntry::id).reversed());
         return (limit > 0 ? matching.limit(limit) : matching).toList();
+    }
+
+    @Override
+    public synchronized AlertRecord saveAlert(AlertRecord alert) {
+        if (alert.id() == 0) {
+            AlertRecord stored = alert.withId(ids.incrementAndGet());
+            alerts.add(stored);
+            return stored;
+        }
+        for (int i = 0; i < alerts.size(); i++) {
+            if (alerts.get(i).id() == alert.id()) {
+                alerts.set(i, alert);
+                return alert;
+            }
+        }
+        throw new IllegalArgumentException("no alert " + alert.id() + " in the catalog");
+    }
+
+    @Override
+    public synchronized List<AlertRecord> alerts(Instant since, boolean openOnly) {
+        return alerts.stream()
+                .filter(a -> !openOnly || a.isOpen())
+                .filter(a -> since == null || !a.opened().isBefore(since)
+                        || (a.cleared() != null && !a.cleared().isBefore(since)) || a.isOpen())
+                .sorted(Comparator.comparing(AlertRecord::opened).thenComparingLong(AlertRecord::id).reversed())
+                .toList();
     }
 }

@@ -41,7 +41,7 @@ public final class ConfigLoader {
     private static final Pattern PERCENT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*%");
     private static final Pattern EXPECT = Pattern.compile("(=|==|!=|<|<=|>|>=)\\s*-?\\d+(\\.\\d+)?");
     private static final String[] TOP = {"repository", "copies", "sources", "modules", "retention", "drill",
-            "schedule", "alerts", "catalog", "runbooks"};
+            "schedule", "alerts", "catalog", "runbooks", "roles", "metrics"};
     private static final String[] REPOSITORY = {"url", "s3", "sftp"};
     private static final String[] COPY = {"name", "url", "s3", "sftp"};
     private static final String[] FILES = {"name", "type", "path", "exclude", "tenant-path"};
@@ -59,6 +59,11 @@ public final class ConfigLoader {
     /** A loader over this process's environment. */
     public static ConfigLoader fromEnvironment() {
         return new ConfigLoader(System.getenv(), Path.of(System.getProperty("user.home")));
+    }
+
+    /** The value of environment variable {@code name} as this loader sees it, or null. */
+    public String environment(String name) {
+        return name == null ? null : env.get(name);
     }
 
     /** {@code RK_CONFIG}, or {@code restorekit.yml} in the working directory. */
@@ -112,15 +117,55 @@ public final class ConfigLoader {
         Map<String, RkConfig.Module> modules = modules(f.get("modules"));
         return new RkConfig(baseDir.resolve(Path.of(name).getFileName()), home, repository, copies, sources, modules,
                 retention(f.get("retention")), drill(f.get("drill")), schedule(f.get("schedule")),
-                alerts(f.get("alerts")),
-                new RkConfig.Catalog(f.has("catalog")
-                        ? f.get("catalog").fields("the catalog settings", "url")
-                        .string("url", "a JDBC URL", defaultCatalog(home))
-                        : defaultCatalog(home)),
+                alerts(f.get("alerts")), catalog(f.get("catalog"), home),
                 new RkConfig.Runbooks(f.has("runbooks")
                         ? f.get("runbooks").fields("the runbook settings", "repository")
                         .string("repository", "a folder or Git URL", home.resolve("runbooks").toString())
-                        : home.resolve("runbooks").toString()));
+                        : home.resolve("runbooks").toString()),
+                roles(f.get("roles")), metrics(f.get("metrics")));
+    }
+
+    private RkConfig.Catalog catalog(YamlNode node, Path home) {
+        if (node.isMissing()) {
+            return new RkConfig.Catalog(defaultCatalog(home));
+        }
+        YamlNode.Fields f = node.fields("the catalog settings", "url", "username", "password-env");
+        String url = f.string("url", "a JDBC URL", defaultCatalog(home));
+        if (!url.startsWith("jdbc:h2:") && !url.startsWith("jdbc:postgresql:")) {
+            throw f.get("url").error("expected a jdbc:h2: or jdbc:postgresql: URL, got '" + url + "'");
+        }
+        return new RkConfig.Catalog(url, str(f, "username", "a database user name", false),
+                str(f, "password-env", "an environment variable name", false));
+    }
+
+    private static RkConfig.Roles roles(YamlNode node) {
+        if (node.isMissing()) {
+            return RkConfig.Roles.NONE;
+        }
+        YamlNode.Fields f = node.fields("roles (master, operator: lists of users and group:NAME)", "master",
+                "operator");
+        List<String> master = f.strings("master", "user names or group:NAME");
+        List<String> operator = f.strings("operator", "user names or group:NAME");
+        for (String key : List.of("master", "operator")) {
+            for (String who : key.equals("master") ? master : operator) {
+                if (who.equals("group:") || who.contains(" ")) {
+                    throw f.get(key).error("expected a user name or group:NAME, got '" + who + "'");
+                }
+            }
+        }
+        return new RkConfig.Roles(master, operator);
+    }
+
+    private static RkConfig.Metrics metrics(YamlNode node) {
+        if (node.isMissing()) {
+            return RkConfig.Metrics.OFF;
+        }
+        YamlNode.Fields f = node.fields("metrics settings", "port", "bind");
+        int port = f.required("port", "a TCP port").integer("a TCP port (1-65535)", 1);
+        if (port > 65535) {
+            throw f.get("port").error("expected a TCP port (1-65535), got " + port);
+        }
+        return new RkConfig.Metrics(port, f.string("bind", "an IP address to listen on", "127.0.0.1"));
     }
 
     private static String defaultCatalog(Path home) {
@@ -352,7 +397,7 @@ public final class ConfigLoader {
             return RkConfig.Alerts.NONE;
         }
         YamlNode.Fields f = node.fields("alert settings", "email", "webhook", "stale-after", "size-change",
-                "min-free-disk");
+                "min-free-disk", "success-summary");
         RkConfig.Alerts.Email email = null;
         if (f.has("email")) {
             YamlNode.Fields e = f.get("email").fields("SMTP settings", "host", "port", "username", "password-env",
@@ -369,7 +414,8 @@ public final class ConfigLoader {
         }
         return new RkConfig.Alerts(email, webhook, f.has("stale-after") ? duration(f.get("stale-after")) : null,
                 f.has("size-change") ? percent(f.get("size-change")) : null,
-                f.has("min-free-disk") ? percent(f.get("min-free-disk")) : null);
+                f.has("min-free-disk") ? percent(f.get("min-free-disk")) : null,
+                f.bool("success-summary", "whether to send a summary after each successful backup", false));
     }
 
     private static String checkName(YamlNode.Fields f, Map<String, String> seen, String what) {

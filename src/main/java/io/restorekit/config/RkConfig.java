@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
  */
 public record RkConfig(Path file, Path home, RepositoryConfig repository, List<RepositoryConfig> copies,
                        List<SourceSpec> sources, Map<String, Module> modules, Retention retention, Drill drill,
-                       Schedule schedule, Alerts alerts, Catalog catalog, Runbooks runbooks) {
+                       Schedule schedule, Alerts alerts, Catalog catalog, Runbooks runbooks, Roles roles,
+                       Metrics metrics) {
 
     public RkConfig {
         copies = List.copyOf(copies);
@@ -97,8 +98,13 @@ public record RkConfig(Path file, Path home, RepositoryConfig repository, List<R
      * @param sizeChange alert when a backup's size differs from the recent average by more than this percentage; null: never
      * @param minFreeDisk alert when free disk space falls below this percentage; null: never
      */
-    public record Alerts(Email email, URI webhook, Duration staleAfter, Double sizeChange, Double minFreeDisk) {
-        public static final Alerts NONE = new Alerts(null, null, null, null, null);
+    public record Alerts(Email email, URI webhook, Duration staleAfter, Double sizeChange, Double minFreeDisk,
+                         boolean successSummary) {
+        public static final Alerts NONE = new Alerts(null, null, null, null, null, false);
+
+        public Alerts(Email email, URI webhook, Duration staleAfter, Double sizeChange, Double minFreeDisk) {
+            this(email, webhook, staleAfter, sizeChange, minFreeDisk, false);
+        }
 
         /** @param passwordEnv environment variable holding the SMTP password, or null */
         public record Email(String host, int port, String username, String passwordEnv, String from, List<String> to) {
@@ -108,8 +114,43 @@ public record RkConfig(Path file, Path home, RepositoryConfig repository, List<R
         }
     }
 
-    /** @param url JDBC URL of the operations catalog */
-    public record Catalog(String url) {
+    /**
+     * @param url         JDBC URL of the operations catalog
+     * @param username    database user, or null (the URL's own parameters)
+     * @param passwordEnv environment variable holding the database password, or null
+     */
+    public record Catalog(String url, String username, String passwordEnv) {
+        public Catalog(String url) {
+            this(url, null, null);
+        }
+    }
+
+    /**
+     * Who may do what: operating-system users, or groups written {@code group:NAME}. Empty lists mean
+     * roles are not configured and everything is allowed.
+     *
+     * @param master   may do everything: in-place restores, {@code --yes}, forget/prune, export, keys, unlock
+     * @param operator may back up, verify, copy, list, report, restore into a new target and do dry runs
+     */
+    public record Roles(List<String> master, List<String> operator) {
+        public static final Roles NONE = new Roles(List.of(), List.of());
+
+        public Roles {
+            master = List.copyOf(master);
+            operator = List.copyOf(operator);
+        }
+
+        public boolean configured() {
+            return !master.isEmpty() || !operator.isEmpty();
+        }
+    }
+
+    /**
+     * @param port Prometheus text-format endpoint of the daemon; 0 when off
+     * @param bind the address it listens on (default 127.0.0.1)
+     */
+    public record Metrics(int port, String bind) {
+        public static final Metrics OFF = new Metrics(0, "127.0.0.1");
     }
 
     /** @param repository a local folder or a Git URL holding the runbooks */

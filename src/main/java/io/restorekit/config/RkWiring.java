@@ -1,8 +1,8 @@
 package io.restorekit.config;
 
 import io.restorekit.catalog.Catalog;
-import io.restorekit.catalog.InMemoryCatalog;
 import org.springframework.context.annotation.Bean;
+import java.time.Clock;
 import org.springframework.context.annotation.Configuration;
 
 /** The beans the commands share: one configuration and one open repository per process. */
@@ -23,10 +23,15 @@ public class RkWiring {
         return PasswordProvider.fromEnvironment();
     }
 
-    /** The operations catalog; process-local until the JDBC catalog is configured. */
+    /** The operations catalog of {@code catalog.url}, opened when a command first needs it. */
     @Bean(destroyMethod = "close")
-    Catalog catalog() {
-        return new InMemoryCatalog();
+    Catalog catalog(RepositorySession session, ConfigLoader loader) {
+        return Operations.lazyCatalog(session, loader);
+    }
+
+    @Bean
+    Operations operations(RepositorySession session, StorageFactory storages, ConfigLoader loader, Catalog catalog) {
+        return new Operations(session, storages, loader, catalog, Clock.systemUTC());
     }
 
     @Bean(destroyMethod = "close")

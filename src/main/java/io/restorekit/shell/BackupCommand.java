@@ -6,7 +6,10 @@ import io.restorekit.backup.BackupResult;
 import io.restorekit.backup.BackupService;
 import io.restorekit.common.RkException;
 import io.restorekit.config.RepositorySession;
+import io.restorekit.config.Operations;
 import io.restorekit.config.RkConfig;
+import io.restorekit.status.Recorded;
+import org.springframework.beans.factory.annotation.Autowired;
 import io.restorekit.repository.Snapshot;
 import io.restorekit.source.SourceSpec;
 import org.springframework.shell.command.CommandContext;
@@ -27,10 +30,18 @@ import java.util.stream.Collectors;
 public class BackupCommand {
     private final RepositorySession session;
     private final Interaction interaction;
+    private final Operations operations;
 
-    public BackupCommand(RepositorySession session, Interaction interaction) {
+    @Autowired
+    public BackupCommand(RepositorySession session, Interaction interaction, Operations operations) {
         this.session = session;
         this.interaction = interaction;
+        this.operations = operations;
+    }
+
+    /** Without a catalog: runs are recorded in memory only and no alert is sent. */
+    public BackupCommand(RepositorySession session, Interaction interaction) {
+        this(session, interaction, null);
     }
 
     @Command(command = "backup", description = "Back up every source (or the named ones): one snapshot each")
@@ -52,7 +63,10 @@ public class BackupCommand {
         BackupService service = new BackupService(session.repository());
         BackupResult result;
         try (TerminalProgress progress = interaction.progress("backup", "files")) {
-            result = service.backup(new BackupRequest(specs, tags, at, null, null), progress);
+            Recorded<BackupResult> recorded = OpsCommands.runner(operations)
+                    .backup(service, new BackupRequest(specs, tags, at, null, null), progress);
+            OpsCommands.warn(interaction, recorded.warnings());
+            result = recorded.result();
         }
         String rendered = json ? Json.render(result) : render(result);
         if (result.succeeded()) {

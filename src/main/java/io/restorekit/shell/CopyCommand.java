@@ -3,7 +3,10 @@ package io.restorekit.shell;
 import io.restorekit.common.BadInputException;
 import io.restorekit.common.RkException;
 import io.restorekit.common.Sizes;
+import io.restorekit.config.Operations;
 import io.restorekit.config.RepositoryConfig;
+import io.restorekit.status.Recorded;
+import org.springframework.beans.factory.annotation.Autowired;
 import io.restorekit.config.RepositorySession;
 import io.restorekit.config.RkConfig;
 import io.restorekit.config.StorageFactory;
@@ -27,11 +30,20 @@ public class CopyCommand {
     private final RepositorySession session;
     private final StorageFactory storages;
     private final Interaction interaction;
+    private final Operations operations;
 
-    public CopyCommand(RepositorySession session, StorageFactory storages, Interaction interaction) {
+    @Autowired
+    public CopyCommand(RepositorySession session, StorageFactory storages, Interaction interaction,
+                       Operations operations) {
         this.session = session;
         this.storages = storages;
         this.interaction = interaction;
+        this.operations = operations;
+    }
+
+    /** Without a catalog: runs are recorded in memory only and no alert is sent. */
+    public CopyCommand(RepositorySession session, StorageFactory storages, Interaction interaction) {
+        this(session, storages, interaction, null);
     }
 
     @Command(command = "copy", description = "Bring the copies up to date with the primary repository")
@@ -56,7 +68,10 @@ public class CopyCommand {
                 destinations.add(new CopyRequest.Destination(copy.name(), storage));
             }
             try (TerminalProgress progress = interaction.progress("copy", "objects")) {
-                result = service.copy(new CopyRequest(destinations), progress);
+                Recorded<CopyResult> recorded = OpsCommands.runner(operations)
+                        .copy(service, new CopyRequest(destinations), progress);
+                OpsCommands.warn(interaction, recorded.warnings());
+                result = recorded.result();
             }
         } finally {
             for (Storage storage : opened) {

@@ -51,6 +51,16 @@ public final class Interaction {
         return out;
     }
 
+    /** Warnings and notes; never part of a {@code --json} document. */
+    public PrintStream err() {
+        return err;
+    }
+
+    /** Whether stdout is a terminal (colour and progress are drawn only then). */
+    public boolean terminal() {
+        return terminal;
+    }
+
     /** Progress of one long operation on stderr; call {@code close()} when it ends. */
     public TerminalProgress progress(String label, String itemName) {
         return new TerminalProgress(err, terminal, label, itemName, System::nanoTime);

@@ -59,6 +59,11 @@ public final class Launcher {
         return failure.exitCode();
     }
 
+    /** The failure {@link #report} printed last, or null. */
+    static Throwable lastReported() {
+        return lastReported;
+    }
+
     private static boolean alreadyReported(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c == lastReported) {

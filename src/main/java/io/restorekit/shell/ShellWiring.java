@@ -5,6 +5,11 @@ import org.jline.reader.LineReader;
 import org.jline.reader.UserInterruptException;
 import org.jline.utils.AttributedString;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.AbstractBeanDefinition;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -89,6 +94,29 @@ public class ShellWiring {
                 return Optional.of(false);
             }
         });
+    }
+
+    /**
+     * Replaces Spring Shell's {@code shell} bean with {@link AuditedShell}, so that the roles check
+     * and the audit trail surround every command in one place.
+     */
+    @Bean
+    static BeanDefinitionRegistryPostProcessor auditedShell() {
+        return new BeanDefinitionRegistryPostProcessor() {
+            @Override
+            public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
+                if (registry.containsBeanDefinition("shell")) {
+                    registry.removeBeanDefinition("shell");
+                }
+                RootBeanDefinition shell = new RootBeanDefinition(AuditedShell.class);
+                shell.setAutowireMode(AbstractBeanDefinition.AUTOWIRE_CONSTRUCTOR);
+                registry.registerBeanDefinition("shell", shell);
+            }
+
+            @Override
+            public void postProcessBeanFactory(ConfigurableListableBeanFactory beanFactory) {
+            }
+        };
     }
 
     @Bean

@@ -3,7 +3,10 @@ package io.restorekit.shell;
 import io.restorekit.common.Sizes;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.RkException;
+import io.restorekit.config.Operations;
 import io.restorekit.config.RepositorySession;
+import io.restorekit.status.Recorded;
+import org.springframework.beans.factory.annotation.Autowired;
 import io.restorekit.repository.Repository;
 import io.restorekit.verify.VerifyReport;
 import io.restorekit.verify.VerifyRequest;
@@ -20,10 +23,18 @@ import java.util.List;
 public class VerifyCommand {
     private final RepositorySession session;
     private final Interaction interaction;
+    private final Operations operations;
 
-    public VerifyCommand(RepositorySession session, Interaction interaction) {
+    @Autowired
+    public VerifyCommand(RepositorySession session, Interaction interaction, Operations operations) {
         this.session = session;
         this.interaction = interaction;
+        this.operations = operations;
+    }
+
+    /** Without a catalog: the run is recorded in memory only and no alert is sent. */
+    public VerifyCommand(RepositorySession session, Interaction interaction) {
+        this(session, interaction, null);
     }
 
     @Command(command = "verify", description = "Check the repository; --read-data reads and authenticates every byte")
@@ -37,7 +48,10 @@ public class VerifyCommand {
         Repository repository = copy == null ? session.repository() : session.openCopy(copy);
         VerifyReport report;
         try (TerminalProgress progress = interaction.progress("verify", "files")) {
-            report = new VerifyService(repository).verify(new VerifyRequest(snapshot, readData), progress);
+            Recorded<VerifyReport> recorded = OpsCommands.runner(operations).verify(new VerifyService(repository),
+                    new VerifyRequest(snapshot, readData), copy == null ? "primary" : copy, progress);
+            OpsCommands.warn(interaction, recorded.warnings());
+            report = recorded.result();
         } finally {
             if (copy != null) {
                 repository.close();

@@ -218,7 +218,7 @@ class ConfigLoaderTest {
         void unknownTopLevelKey() {
             assertError("repository: {url: /b}\nsource: []\n",
                     "restorekit.yml: source: unknown key; expected one of repository, copies, sources, modules,"
-                            + " retention, drill, schedule, alerts, catalog, runbooks");
+                            + " retention, drill, schedule, alerts, catalog, runbooks, roles, metrics");
         }
 
         @Test

@@ -1,0 +1,104 @@
+package io.restorekit.catalog;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * A catalog opened on first use, so that commands that never touch it do not pay for opening (and
+ * perhaps migrating) the database. Audit entries recorded before it is open go to an
+ * {@link AuditSpool}; opening moves them in.
+ */
+public final class LazyCatalog implements Catalog {
+    private final Supplier<Catalog> opener;
+    private final AuditSpool spool;
+    private volatile Catalog delegate;
+
+    public LazyCatalog(Supplier<Catalog> opener, AuditSpool spool) {
+        this.opener = opener;
+        this.spool = spool;
+    }
+
+    public boolean isOpen() {
+        return delegate != null;
+    }
+
+    /** The open catalog: opened now when it was not yet. */
+    public Catalog open() {
+        Catalog d = delegate;
+        if (d == null) {
+            synchronized (this) {
+                d = delegate;
+                if (d == null) {
+                    d = opener.get();
+                    spool.drainInto(d);
+                    delegate = d;
+                }
+            }
+        }
+        return d;
+    }
+
+    @Override
+    public Run record(Run run) {
+        return open().record(run);
+    }
+
+    @Override
+    public void update(Run run) {
+        open().update(run);
+    }
+
+    @Override
+    public Optional<Run> run(long id) {
+        return open().run(id);
+    }
+
+    @Override
+    public List<Run> runs(RunQuery query) {
+        return open().runs(query);
+    }
+
+    /** Records the entry in the catalog when it is open; otherwise spools it (and returns it with id 0). */
+    @Override
+    public AuditEntry audit(AuditEntry entry) {
+        if (isOpen()) {
+            return delegate.audit(entry);
+        }
+        spool.append(entry);
+        return entry;
+    }
+
+    @Override
+    public List<AuditEntry> audits(Instant since, int limit) {
+        return open().audits(since, limit);
+    }
+
+    @Override
+    public AlertRecord saveAlert(AlertRecord alert) {
+        return open().saveAlert(alert);
+    }
+
+    @Override
+    public Optional<AlertRecord> openAlert(String key) {
+        return open().openAlert(key);
+    }
+
+    @Override
+    public List<AlertRecord> alerts(Instant since, boolean openOnly) {
+        return open().alerts(since, openOnly);
+    }
+
+    @Override
+    public String location() {
+        return isOpen() ? delegate.location() : "not opened yet";
+    }
+
+    @Override
+    public void close() {
+        if (delegate != null) {
+            delegate.close();
+        }
+    }
+}
