@@ -23,7 +23,7 @@ public record RunbookResult(String name, String title, String commit, String blo
                             String evidenceCommit, boolean evidencePushed, List<String> warnings) {
 
     public RunbookResult {
-        params = Map.copyOf(params);
+        params = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(params));
         steps = List.copyOf(steps);
         warnings = List.copyOf(warnings);
     }
