@@ -213,11 +213,20 @@ public final class GitRunbookStore implements RunbookStore {
                 }
                 ObjectId blob = tree.getObjectId(0);
                 String text = new String(git.getRepository().open(blob).getBytes(), StandardCharsets.UTF_8);
-                return new Revision(name, commit.getName(), Instant.ofEpochSecond(commit.getCommitTime()),
+                // Pinned to the version: the last commit at or before the revision that changed the runbook
+                // (evidence commits come and go after it).
+                RevCommit version = commit;
+                for (RevCommit c : git.log().add(commit).addPath(name + EXTENSION).setMaxCount(1).call()) {
+                    version = c;
+                }
+                return new Revision(name, version.getName(), Instant.ofEpochSecond(version.getCommitTime()),
                         blob.getName(), text);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (GitAPIException e) {
+            throw new RkException(ErrorCode.FAILED, "cannot read the history of runbook '" + name + "': "
+                    + e.getMessage(), e);
         }
     }
 

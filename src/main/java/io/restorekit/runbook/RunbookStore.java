@@ -64,7 +64,7 @@ public interface RunbookStore extends AutoCloseable {
     }
 
     /**
-     * @param commit the commit the revision resolved to (the runbook is pinned to it)
+     * @param commit the version: the last commit at or before the revision that changed the runbook (runs are pinned to it)
      * @param blob   the id of the runbook file's content
      */
     record Revision(String name, String commit, Instant time, String blob, String text) {
