@@ -120,9 +120,13 @@ public final class GitRunbookStore implements RunbookStore {
                     .setTransportConfigCallback(transport).setCredentialsProvider(credentials(settings)).call();
         } catch (GitAPIException | RuntimeException e) {
             deleteTree(dir);
+            String why = reason(e);
             throw new RunbookSyncException(ErrorCode.UNREACHABLE, "cannot clone the runbook repository '"
-                    + settings.redactedLocation() + "': " + reason(e) + "; nothing was kept, run the command again"
-                    + " once it can be reached", e);
+                    + settings.redactedLocation() + "': " + why + (why.contains("HostKey")
+                    ? "; the server's host key is not in the known_hosts file" + (settings.knownHosts() == null
+                    ? " (~/.ssh/known_hosts)" : " '" + settings.knownHosts() + "'") + ": check the key with the"
+                    + " server's administrator and add it (ssh-keyscan)" : "")
+                    + "; nothing was kept, run the command again once it can be reached", e);
         }
     }
 
