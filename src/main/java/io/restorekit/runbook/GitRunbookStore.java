@@ -35,7 +35,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -100,11 +99,18 @@ public final class GitRunbookStore implements RunbookStore {
     private static Git create(Path dir, RunbookStoreSettings settings) throws IOException {
         try {
             Files.createDirectories(dir);
+            boolean empty;
+            try (Stream<Path> entries = Files.list(dir)) {
+                empty = entries.findAny().isEmpty();
+            }
             Git git = Git.init().setDirectory(dir.toFile()).setInitialBranch("main").call();
-            copyDefaults(settings.defaults(), dir);
+            if (empty) {
+                copyDefaults(settings.defaults(), dir);
+            }
+            // A folder that already holds runbooks keeps them as they are: they become the first version.
             git.add().addFilepattern(".").call();
             PersonIdent ident = new PersonIdent("restorekit", "restorekit@localhost");
-            git.commit().setMessage("Default runbooks").setAuthor(ident).setCommitter(ident).setSign(false)
+            git.commit().setMessage(empty ? "Default runbooks" : "Runbooks found in " + dir).setAuthor(ident).setCommitter(ident).setSign(false)
                     .setAllowEmpty(true).call();
             return git;
         } catch (GitAPIException e) {
@@ -156,7 +162,7 @@ public final class GitRunbookStore implements RunbookStore {
             for (Path f : files) {
                 String n = f.getFileName().toString();
                 if (Files.isRegularFile(f) && (n.endsWith(EXTENSION) || n.equals("README.md"))) {
-                    Files.copy(f, dir.resolve(n), StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(f, dir.resolve(n));
                 }
             }
         }

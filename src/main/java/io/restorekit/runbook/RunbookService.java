@@ -139,7 +139,7 @@ public final class RunbookService {
             List<RunbookResult.StepResult> planned = new ArrayList<>();
             for (int i = 0; i < steps.size(); i++) {
                 Runbook.Step s = steps.get(i);
-                planned.add(new RunbookResult.StepResult(i + 1, s.line(), s.kind(), s.display(),
+                planned.add(new RunbookResult.StepResult(i + 1, s.line(), s.kind(), Redaction.redact(s.display()),
                         RunbookResult.Status.NOT_RUN, 0, null, null, 0));
             }
             return new RunbookResult(runbook.name(), runbook.title(), revision.commit(), revision.blob(), values, true,
@@ -160,16 +160,17 @@ public final class RunbookService {
             for (int i = 0; i < steps.size(); i++) {
                 Runbook.Step step = steps.get(i);
                 if (stopped) {
-                    results.add(new RunbookResult.StepResult(i + 1, step.line(), step.kind(), step.display(),
+                    results.add(new RunbookResult.StepResult(i + 1, step.line(), step.kind(),
+                            Redaction.redact(step.display()),
                             RunbookResult.Status.NOT_RUN, 0, null, null, 0));
                     continue;
                 }
-                listener.stepStarted(i + 1, steps.size(), step.display());
+                listener.stepStarted(i + 1, steps.size(), Redaction.redact(step.display()));
                 RunbookResult.StepResult result = execute(i + 1, step, request);
                 results.add(result);
                 listener.stepEnded(result);
                 if (step.kind() == Runbook.Kind.RK) {
-                    catalog.audit(new AuditEntry(0, clock.instant(), Actor.current(), step.display(),
+                    catalog.audit(new AuditEntry(0, clock.instant(), Actor.current(), result.step(),
                             result.exitCode() == 0 ? "ok" : codeName(result.exitCode()), result.exitCode(),
                             result.message()));
                 }
@@ -224,26 +225,26 @@ public final class RunbookService {
         long t0 = System.nanoTime();
         switch (step.kind()) {
             case ECHO -> {
-                return new RunbookResult.StepResult(number, step.line(), step.kind(), step.display(),
+                return new RunbookResult.StepResult(number, step.line(), step.kind(), Redaction.redact(step.display()),
                         RunbookResult.Status.DONE, 0, step.text(), null, 0);
             }
             case CONFIRM -> {
                 if (request.yes()) {
-                    return new RunbookResult.StepResult(number, step.line(), step.kind(), step.display(),
+                    return new RunbookResult.StepResult(number, step.line(), step.kind(), Redaction.redact(step.display()),
                             RunbookResult.Status.DONE, 0, "yes (--yes)", null, 0);
                 }
                 Optional<Boolean> answer = request.asker().ask(step.text());
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 if (answer.isEmpty()) {
-                    return new RunbookResult.StepResult(number, step.line(), step.kind(), step.display(),
+                    return new RunbookResult.StepResult(number, step.line(), step.kind(), Redaction.redact(step.display()),
                             RunbookResult.Status.FAILED, ErrorCode.FAILED.exitCode(), null,
                             "it asks \"" + step.text() + "\" and nobody can answer here; run with --yes to answer yes",
                             ms);
                 }
                 return answer.get()
-                        ? new RunbookResult.StepResult(number, step.line(), step.kind(), step.display(),
+                        ? new RunbookResult.StepResult(number, step.line(), step.kind(), Redaction.redact(step.display()),
                         RunbookResult.Status.DONE, 0, "yes", null, ms)
-                        : new RunbookResult.StepResult(number, step.line(), step.kind(), step.display(),
+                        : new RunbookResult.StepResult(number, step.line(), step.kind(), Redaction.redact(step.display()),
                         RunbookResult.Status.DECLINED, ErrorCode.FAILED.exitCode(), "no",
                         "the operator answered no to \"" + step.text() + "\"", ms);
             }
@@ -259,9 +260,10 @@ public final class RunbookService {
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 RunbookResult.Status status = outcome.exitCode() == 0 ? RunbookResult.Status.DONE
                         : step.continueOnFailure() ? RunbookResult.Status.FAILED_CONTINUED : RunbookResult.Status.FAILED;
-                return new RunbookResult.StepResult(number, step.line(), step.kind(), step.display(), status,
-                        outcome.exitCode(), outcome.output(), outcome.exitCode() == 0 ? null
-                        : outcome.message() == null ? "exit code " + outcome.exitCode() : outcome.message(), ms);
+                return new RunbookResult.StepResult(number, step.line(), step.kind(), Redaction.redact(step.display()),
+                        status, outcome.exitCode(), Redaction.redact(outcome.output()), outcome.exitCode() == 0 ? null
+                        : outcome.message() == null ? "exit code " + outcome.exitCode()
+                        : Redaction.redact(outcome.message()), ms);
             }
         }
     }
@@ -295,7 +297,8 @@ public final class RunbookService {
     private static String commandLine(RunbookRequest request, String commit, Map<String, String> values) {
         StringBuilder line = new StringBuilder("runbook run ").append(request.name()).append(" --rev ")
                 .append(commit.substring(0, 10));
-        new TreeMap<>(request.params()).forEach((k, v) -> line.append(" --param ").append(k).append('=').append(v));
+        new TreeMap<>(request.params()).forEach((k, v) -> line.append(" --param ").append(k).append('=')
+                .append(Redaction.redact(k + "=" + v).substring(k.length() + 1)));
         if (request.yes()) {
             line.append(" --yes");
         }
@@ -317,7 +320,7 @@ public final class RunbookService {
         d.put("commit", r.commit());
         d.put("blob", r.blob());
         ObjectNode params = d.putObject("params");
-        r.params().forEach(params::put);
+        r.params().forEach((k, v) -> params.put(k, Redaction.redact(k + "=" + v).substring(k.length() + 1)));
         d.put("exitCode", r.exitCode());
         ArrayNode steps = d.putArray("steps");
         for (RunbookResult.StepResult s : r.steps()) {

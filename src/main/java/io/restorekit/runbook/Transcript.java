@@ -34,7 +34,9 @@ final class Transcript {
         }
         t.append("params:\n");
         for (Map.Entry<String, String> p : new java.util.TreeMap<>(r.params()).entrySet()) {
-            t.append("  ").append(p.getKey()).append(" = ").append(p.getValue()).append('\n');
+            t.append("  ").append(p.getKey()).append(" = ")
+                    .append(Redaction.redact(p.getKey() + "=" + p.getValue()).substring(p.getKey().length() + 1))
+                    .append('\n');
         }
         t.append('\n');
         for (RunbookResult.StepResult s : r.steps()) {

@@ -258,4 +258,39 @@ class LocalRunbookStoreTest {
         assertThat(catchThrowableOfType(RunbookNotFoundException.class, () -> service.show("restore-tenant",
                 "0123456789abcdef")).getMessage()).startsWith("no revision '0123456789abcdef'");
     }
+
+    @Test
+    @DisplayName("passwords in step command lines and parameters stay out of the audit trail and the evidence")
+    void secretsAreRedacted() throws Exception {
+        service.save("secret", """
+                title: T
+                param target -- JDBC URL
+                ---
+                rk restore --source db --target ${target} --dry-run
+                rk restore --source db --target jdbc:postgresql://db/app?user=rk&password=inline-secret
+                """, "With a password");
+        steps.failing("restore", 1);
+        RunbookResult result = service.run(new RunbookRequest("secret", null,
+                Map.of("target", "jdbc:postgresql://db/app?password=param-secret"), false, false, null),
+                RunbookListener.NONE);
+        assertThat(steps.executed.get(0)).contains("jdbc:postgresql://db/app?password=param-secret");
+        String transcript = Files.readString(store.workTree().resolve(result.evidencePath()));
+        assertThat(transcript).contains("--target jdbc:postgresql://db/app?password=*** --dry-run")
+                .doesNotContain("param-secret");
+        assertThat(catalog.audits(null, 0)).allSatisfy(a -> assertThat(a.command() + a.message())
+                .doesNotContain("param-secret").doesNotContain("inline-secret"));
+        assertThat(catalog.runs(RunQuery.of(RunKind.RUNBOOK)).get(0).details()).doesNotContain("param-secret");
+    }
+
+    @Test
+    @DisplayName("a folder that already holds runbooks keeps them as the first version")
+    void existingFolder() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("ops-runbooks"));
+        Files.writeString(folder.resolve("restore-tenant.rk"), "title: Our own\n---\nrk snapshots\n");
+        try (GitRunbookStore own = GitRunbookStore.open(new RunbookStoreSettings(folder.toString(), dir.resolve("home"),
+                Path.of("runbooks"), null, null, null, null))) {
+            assertThat(own.list()).extracting(RunbookStore.Entry::name).containsExactly("restore-tenant");
+            assertThat(own.read("restore-tenant", null).text()).isEqualTo("title: Our own\n---\nrk snapshots\n");
+        }
+    }
 }
