@@ -315,7 +315,13 @@ public final class GitRunbookStore implements RunbookStore {
         if (!path.startsWith("evidence/") || path.contains("..")) {
             throw new IllegalArgumentException("evidence goes under evidence/, not '" + path + "'");
         }
-        return commitFile(path, text, message, author);
+        // Evidence is never replaced: a name already taken (two runs in the same second) gets a suffix.
+        String unique = path;
+        int dot = path.lastIndexOf('.');
+        for (int n = 2; Files.exists(workTree().resolve(unique)); n++) {
+            unique = dot < 0 ? path + "-" + n : path.substring(0, dot) + "-" + n + path.substring(dot);
+        }
+        return commitFile(unique, text, message, author);
     }
 
     private SaveResult commitFile(String path, String text, String message, Author author) {

@@ -201,6 +201,7 @@ public final class RunbookService {
                     + revision.commit().substring(0, 10) + " " + (exitCode == 0 ? "succeeded" : "failed (exit "
                     + exitCode + ")"), operator());
             evidenceCommit = saved.commit();
+            path = saved.path();
             pushed = saved.pushed();
             if (saved.warning() != null) {
                 warnings.add("evidence " + saved.warning());

@@ -35,7 +35,10 @@ public interface RunbookStore extends AutoCloseable {
     /** Commits {@code text} as runbook {@code name}, then pushes when remote (a failed push keeps the commit). */
     SaveResult save(String name, String text, String message, Author author);
 
-    /** Commits a transcript at {@code path} (under {@code evidence/}), then pushes when remote. */
+    /**
+     * Commits a transcript at {@code path} (under {@code evidence/}; a suffix is added when the name is
+     * taken, see {@link SaveResult#path()}), then pushes when remote.
+     */
     SaveResult commitEvidence(String path, String text, String message, Author author);
 
     /**

@@ -293,4 +293,19 @@ class LocalRunbookStoreTest {
             assertThat(own.read("restore-tenant", null).text()).isEqualTo("title: Our own\n---\nrk snapshots\n");
         }
     }
+
+    @Test
+    @DisplayName("evidence is never replaced: two processes' run 1 in the same second get two files")
+    void evidenceNeverReplaced() throws Exception {
+        service.save("quick", "title: T\n---\nrk snapshots\n", "Quick");
+        Clock fixed = Clock.fixed(java.time.Instant.parse("2026-11-22T03:00:00Z"), java.time.ZoneOffset.UTC);
+        RunbookResult first = new RunbookService(() -> store, new InMemoryCatalog(), steps, fixed, null)
+                .run(new RunbookRequest("quick", null, Map.of(), false, false, null), RunbookListener.NONE);
+        RunbookResult second = new RunbookService(() -> store, new InMemoryCatalog(), steps, fixed, null)
+                .run(new RunbookRequest("quick", null, Map.of(), false, false, null), RunbookListener.NONE);
+        assertThat(first.evidencePath()).isEqualTo("evidence/2026/11/20261122-030000-quick-run1.txt");
+        assertThat(second.evidencePath()).isEqualTo("evidence/2026/11/20261122-030000-quick-run1-2.txt");
+        assertThat(Files.readString(store.workTree().resolve(first.evidencePath()))).contains("run:       1");
+        assertThat(first.evidenceCommit()).isNotEqualTo(second.evidenceCommit());
+    }
 }
