@@ -11,6 +11,7 @@ import org.eclipse.jgit.api.Status;
 import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.api.errors.TransportException;
+import org.eclipse.jgit.diff.DiffEntry;
 import org.eclipse.jgit.diff.DiffFormatter;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.ObjectId;
@@ -30,6 +31,7 @@ import org.eclipse.jgit.treewalk.filter.PathFilter;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -439,7 +441,8 @@ public final class GitRunbookStore implements RunbookStore {
                     + "\") and on '" + settings.redactedLocation() + "' (commit " + abbreviate(remote) + " \""
                     + remoteCommit.getShortMessage() + "\" by " + remoteCommit.getAuthorIdent().getName()
                     + ") have both changed since " + (base == null ? "they were created" : "commit " + abbreviate(base));
-            if (!rebase) {
+            // Transcripts have names of their own and never conflict: evidence alone is put on top without asking.
+            if (!rebase && !onlyEvidence(walk, before, remote)) {
                 throw new RunbookSyncException(ErrorCode.FAILED, diverged + "; nothing was changed and your "
                         + count(walk, before, remote) + " local commit(s) are kept. Run 'rk runbook sync --rebase' to"
                         + " put them on top of the remote's (a conflict undoes it), or compare with 'rk runbook diff'",
@@ -468,6 +471,35 @@ public final class GitRunbookStore implements RunbookStore {
             throw new RunbookSyncException(ErrorCode.FAILED, "sync of the runbooks failed: " + e.getMessage()
                     + "; local commit " + abbreviate(head()) + " is kept", e);
         }
+    }
+
+    /** Whether every commit reachable from {@code local} and not from {@code remote} only adds or changes evidence. */
+    private boolean onlyEvidence(RevWalk walk, ObjectId local, ObjectId remote) throws IOException {
+        List<RevCommit> mine = new ArrayList<>();
+        walk.reset();
+        walk.setRevFilter(RevFilter.ALL);
+        walk.markStart(walk.parseCommit(local));
+        walk.markUninteresting(walk.parseCommit(remote));
+        for (RevCommit c; (c = walk.next()) != null; ) {
+            mine.add(c);
+        }
+        walk.reset();
+        try (DiffFormatter diff = new DiffFormatter(OutputStream.nullOutputStream())) {
+            diff.setRepository(git.getRepository());
+            for (RevCommit c : mine) {
+                if (c.getParentCount() != 1) {
+                    return false;
+                }
+                RevCommit parent = walk.parseCommit(c.getParent(0));
+                for (DiffEntry e : diff.scan(parent.getTree(), c.getTree())) {
+                    if (!e.getNewPath().startsWith("evidence/") || !e.getOldPath().startsWith("evidence/")
+                            && !e.getOldPath().equals(DiffEntry.DEV_NULL)) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return !mine.isEmpty();
     }
 
     private void requireClean(String what) throws GitAPIException {

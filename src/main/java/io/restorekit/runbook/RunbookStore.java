@@ -44,7 +44,7 @@ public interface RunbookStore extends AutoCloseable {
     /**
      * Brings the local clone and the remote together: fetches, then fast-forwards or pushes.
      * Never discards a local commit or a local edit; diverged histories are refused unless
-     * {@code rebase} is given, and a rebase that conflicts is undone.
+     * {@code rebase} is given or the local commits only add evidence, and a rebase that conflicts is undone.
      */
     SyncResult sync(boolean rebase);
 

@@ -236,4 +236,29 @@ class RemoteRunbookStoreTest {
                 .containsIgnoringCase("host");
         assertThat(Files.exists(dir.resolve("host-c/runbooks-clone"))).isFalse();
     }
+
+    @Test
+    @DisplayName("evidence committed while the remote moved on is put on top by the next sync without asking")
+    void evidenceOnlyDivergenceSyncs() throws Exception {
+        String url = server.createRepository("evidence.git");
+        GitRunbookStore a = open("host-a", url);
+        GitRunbookStore b = open("host-b", url);
+        RunbookStore.SaveResult bSaved = b.save("offline-export", b.read("offline-export", null).text()
+                .replace("2h", "3h"), "Slower drives", new RunbookStore.Author("bob", "bob@b"));
+        InMemoryCatalog catalog = new InMemoryCatalog();
+        RunbookService service = new RunbookService(() -> a, catalog, new ScriptedSteps(catalog), Clock.systemUTC(), null);
+        RunbookResult run = service.run(new RunbookRequest("monthly-drill", null, Map.of(), false, false, null),
+                RunbookListener.NONE);
+        assertThat(run.evidenceCommit()).isNotNull();
+        assertThat(run.evidencePushed()).isFalse();
+        assertThat(run.warnings()).singleElement().asString().contains("run 'rk runbook sync'");
+
+        RunbookStore.SyncResult synced = a.sync(false);
+        assertThat(synced.action()).isEqualTo("rebased and pushed");
+        Path bare = server.repository("evidence.git");
+        assertThat(logOf(bare).get(0)).endsWith(" Evidence: monthly-drill run " + run.runId() + " at "
+                + run.commit().substring(0, 10) + " succeeded");
+        assertThat(logOf(bare).get(1)).isEqualTo(bSaved.commit() + " Slower drives");
+        assertThat(Files.readString(a.workTree().resolve(run.evidencePath()))).contains("commit:    " + run.commit());
+    }
 }
