@@ -16,8 +16,7 @@ import java.util.function.Supplier;
  * TAB completion of option values: {@code sourceNames} from the configuration, {@code snapshotIds}
  * from the repository (only once it is open in this session or a password is in the environment,
  * so that completing never stops to ask for a password), {@code runbookNames} and {@code runbookParams}
- * from the runbook store. Completion never fails: problems yield
- * no proposals.
+ * from the runbook store. Completion never fails: problems yield no proposals.
  */
 @Configuration(proxyBeanMethods = false)
 public class Completion {

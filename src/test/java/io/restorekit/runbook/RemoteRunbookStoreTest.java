@@ -89,7 +89,9 @@ class RemoteRunbookStoreTest {
     @DisplayName("over SSH: seed an empty remote, save two versions, run the old one by revision, evidence pushed")
     void savesRunsAndPushesEvidence() throws Exception {
         String url = server.createRepository("ops-runbooks.git");
+        long t0 = System.nanoTime();
         GitRunbookStore store = open("host-a", url);
+        System.err.println("clone of an empty remote, seed and push: " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         assertThat(store.remote()).isTrue();
         assertThat(logOf(server.repository("ops-runbooks.git"))).singleElement().asString().endsWith(" Default runbooks");
 
@@ -98,15 +100,20 @@ class RemoteRunbookStoreTest {
         RunbookService service = new RunbookService(() -> store, catalog, steps, Clock.systemUTC(),
                 () -> RunbookParser.CONTRACT_COMMANDS);
         RunbookStore.SaveResult s1 = service.save("check", LocalRunbookStoreTest.V1, "First version").result();
+        t0 = System.nanoTime();
         RunbookStore.SaveResult s2 = service.save("check", LocalRunbookStoreTest.V2, "Second version").result();
+        System.err.println("save with push: " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         assertThat(s1.pushed()).isTrue();
         assertThat(s2.pushed()).isTrue();
         assertThat(headOf(server.repository("ops-runbooks.git"))).isEqualTo(s2.commit());
 
         RunbookResult old = service.run(new RunbookRequest("check", s1.commit(), Map.of(), false, false, null),
                 RunbookListener.NONE);
+        t0 = System.nanoTime();
         RunbookResult current = service.run(new RunbookRequest("check", null, Map.of("tenant", "7"), false, false,
                 null), RunbookListener.NONE);
+        System.err.println("run of 3 steps with evidence commit and push: " + (System.nanoTime() - t0) / 1_000_000
+                + " ms");
         assertThat(old.steps()).hasSize(2);
         assertThat(current.steps()).hasSize(3);
         assertThat(old.evidencePushed()).isTrue();
@@ -126,7 +133,9 @@ class RemoteRunbookStoreTest {
                 logOf(bare).get(4));
 
         // Another host clones and sees the same history and evidence.
+        t0 = System.nanoTime();
         GitRunbookStore other = open("host-b", url);
+        System.err.println("clone of the remote: " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         assertThat(other.read("check", s1.commit().substring(0, 7)).text()).isEqualTo(LocalRunbookStoreTest.V1);
         assertThat(Files.readString(other.workTree().resolve(old.evidencePath()))).contains("commit:    " + s1.commit());
 
