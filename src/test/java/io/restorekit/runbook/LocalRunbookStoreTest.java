@@ -136,9 +136,8 @@ class LocalRunbookStoreTest {
         assumeTrue(RealGit.installed(), "git is not installed: the evidence was checked with JGit only");
         Path gitDir = store.workTree().resolve(".git");
         assertThat(RealGit.run(gitDir, "log", "--format=%H %s", "-n", "4")).isEqualTo(
-                old.evidenceCommit().equals(current.evidenceCommit()) ? "" : current.evidenceCommit() + " "
-                        + subjects.get(0) + "\n" + old.evidenceCommit() + " " + subjects.get(1) + "\n" + c2
-                        + " Restore a tenant too\n" + c1 + " First version\n");
+                current.evidenceCommit() + " " + subjects.get(0) + "\n" + old.evidenceCommit() + " " + subjects.get(1)
+                        + "\n" + c2 + " Restore a tenant too\n" + c1 + " First version\n");
         assertThat(RealGit.run(gitDir, "show", old.evidenceCommit() + ":" + old.evidencePath()))
                 .contains("commit:    " + c1);
     }
