@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern RUNBOOK_NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
     private static final Pattern SOURCE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
     private static final Pattern PERCENT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*%");
@@ -118,10 +119,7 @@ public final class ConfigLoader {
         return new RkConfig(baseDir.resolve(Path.of(name).getFileName()), home, repository, copies, sources, modules,
                 retention(f.get("retention")), drill(f.get("drill")), schedule(f.get("schedule")),
                 alerts(f.get("alerts")), catalog(f.get("catalog"), home),
-                new RkConfig.Runbooks(f.has("runbooks")
-                        ? f.get("runbooks").fields("the runbook settings", "repository")
-                        .string("repository", "a folder or Git URL", home.resolve("runbooks").toString())
-                        : home.resolve("runbooks").toString()),
+                runbooks(f.get("runbooks"), home, baseDir),
                 roles(f.get("roles")), metrics(f.get("metrics")));
     }
 
@@ -166,9 +164,29 @@ public final class ConfigLoader {
             throw f.get("port").error("expected a TCP port (1-65535), got " + port);
         }
         return new RkConfig.Metrics(port, f.string("bind", "an IP address to listen on", "127.0.0.1"));
+
     }
 
-    private static String defaultCatalog(Path home) {
+    private RkConfig.Runbooks runbooks(YamlNode node, Path home, Path baseDir) {
+        String fallback = home.resolve("runbooks").toString();
+        if (node.isMissing()) {
+            return new RkConfig.Runbooks(fallback);
+        }
+        YamlNode.Fields f = node.fields("the runbook settings", "repository", "identity-file", "known-hosts",
+                "password-env");
+        String repository = f.string("repository", "a folder or Git URL", fallback);
+        if (!repository.matches("[A-Za-z][A-Za-z0-9+.-]*://.*") && !repository.matches("[^/:\\s]+@[^/:\\s]+:.+")) {
+            repository = resolve(baseDir, repository).toAbsolutePath().toString();
+        } else if (!repository.matches("(ssh|https?|file|git)://.*") && repository.contains("://")) {
+            throw f.get("repository").error("expected a folder, or an ssh://, https:// or file:// Git URL, got '"
+                    + repository + "'");
+        }
+        return new RkConfig.Runbooks(repository, pathString(f, "identity-file", "a private key file"),
+                pathString(f, "known-hosts", "a known_hosts file"),
+                str(f, "password-env", "an environment variable name", false));
+    }
+
+    static String defaultCatalog(Path home) {
         return "jdbc:h2:file:" + home.resolve("catalog");
     }
 
@@ -350,7 +368,7 @@ public final class ConfigLoader {
         if (node.isMissing()) {
             return new RkConfig.Drill("embedded", null, List.of());
         }
-        YamlNode.Fields f = node.fields("drill settings", "target", "rto", "checks");
+        YamlNode.Fields f = node.fields("drill settings", "target", "rto", "checks", "runbook");
         String target = f.string("target", "embedded or a JDBC URL", "embedded");
         if (!target.equals("embedded") && !target.startsWith("jdbc:")) {
             throw f.get("target").error("expected embedded or a JDBC URL, got '" + target + "'");
@@ -368,7 +386,12 @@ public final class ConfigLoader {
                         cf.requiredString("sql", "a query returning one number"), expect));
             }
         }
-        return new RkConfig.Drill(target, f.has("rto") ? duration(f.get("rto")) : null, checks);
+        String runbook = str(f, "runbook", "a runbook name", false);
+        if (runbook != null && !RUNBOOK_NAME.matcher(runbook).matches()) {
+            throw f.get("runbook").error("expected the name of a runbook (lower-case letters, digits, '.', '_', '-'"
+                    + " as listed by 'rk runbook list', without .rk), got '" + runbook + "'");
+        }
+        return new RkConfig.Drill(target, f.has("rto") ? duration(f.get("rto")) : null, checks, runbook);
     }
 
     private static RkConfig.Schedule schedule(YamlNode node) {

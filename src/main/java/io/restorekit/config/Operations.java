@@ -56,6 +56,10 @@ public final class Operations {
     /** The catalog of {@code catalog.url}, opened on first use; audit entries before that go to {@code RK_HOME/audit.spool}. */
     public static LazyCatalog lazyCatalog(RepositorySession session, ConfigLoader loader) {
         return new LazyCatalog(() -> {
+            if (!session.configured()) {
+                // Commands that work without a configuration (runbooks, demo) still keep their history.
+                return JdbcCatalog.open(ConfigLoader.defaultCatalog(loader.home()), null, null);
+            }
             RkConfig.Catalog c = session.config().catalog();
             return JdbcCatalog.open(c.url(), c.username(), loader.environment(c.passwordEnv()));
         }, new AuditSpool(loader.home().resolve("audit.spool")));

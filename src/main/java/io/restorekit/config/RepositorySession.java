@@ -59,6 +59,11 @@ public class RepositorySession implements Closeable {
         return config;
     }
 
+    /** Whether the configuration file exists (commands that can work without one check this first). */
+    public boolean configured() {
+        return Files.exists(loader.configFile());
+    }
+
     /** {@code RK_HOME}: where rk keeps its state (and the demo). */
     public Path home() {
         return loader.home();

@@ -70,12 +70,17 @@ public record RkConfig(Path file, Path home, RepositoryConfig repository, List<R
     }
 
     /**
-     * @param target {@code embedded} or a JDBC URL of a server where a temporary database may be created
-     * @param rto    a drill slower than this is a warning; null when not set
+     * @param target  {@code embedded} or a JDBC URL of a server where a temporary database may be created
+     * @param rto     a drill slower than this is a warning; null when not set
+     * @param runbook the runbook the drill executes ({@code drill.runbook}); null when not set
      */
-    public record Drill(String target, Duration rto, List<Check> checks) {
+    public record Drill(String target, Duration rto, List<Check> checks, String runbook) {
         public Drill {
             checks = List.copyOf(checks);
+        }
+
+        public Drill(String target, Duration rto, List<Check> checks) {
+            this(target, rto, checks, null);
         }
 
         /**
@@ -153,7 +158,15 @@ public record RkConfig(Path file, Path home, RepositoryConfig repository, List<R
         public static final Metrics OFF = new Metrics(0, "127.0.0.1");
     }
 
-    /** @param repository a local folder or a Git URL holding the runbooks */
-    public record Runbooks(String repository) {
+    /**
+     * @param repository   a local folder or a Git URL holding the runbooks
+     * @param identityFile SSH private key for an {@code ssh://} repository; null: {@code ~/.ssh/id_ed25519} or {@code id_rsa}
+     * @param knownHosts   known_hosts file for an {@code ssh://} repository; null: {@code ~/.ssh/known_hosts}
+     * @param passwordEnv  environment variable holding the password or token of an {@code https://} repository; null: none
+     */
+    public record Runbooks(String repository, String identityFile, String knownHosts, String passwordEnv) {
+        public Runbooks(String repository) {
+            this(repository, null, null, null);
+        }
     }
 }

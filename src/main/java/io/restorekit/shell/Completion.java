@@ -2,6 +2,7 @@ package io.restorekit.shell;
 
 import io.restorekit.config.RepositorySession;
 import io.restorekit.repository.Snapshot;
+import io.restorekit.runbook.RunbookService;
 import io.restorekit.source.SourceSpec;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,8 +15,8 @@ import java.util.function.Supplier;
 /**
  * TAB completion of option values: {@code sourceNames} from the configuration, {@code snapshotIds}
  * from the repository (only once it is open in this session or a password is in the environment,
- * so that completing never stops to ask for a password). Completion never fails: problems yield
- * no proposals.
+ * so that completing never stops to ask for a password), {@code runbookNames} and {@code runbookParams}
+ * from the runbook store. Completion never fails: problems yield no proposals.
  */
 @Configuration(proxyBeanMethods = false)
 public class Completion {
@@ -37,6 +38,38 @@ public class Completion {
             } catch (java.io.IOException e) {
                 return List.of();
             }
+        });
+    }
+
+    /** Runbook names from the runbook store. */
+    @Bean
+    CompletionProvider runbookNames(org.springframework.beans.factory.ObjectProvider<RunbookService> runbooks) {
+        return context -> proposals(context.currentWordUpToCursor(), () -> runbooks.getObject().names());
+    }
+
+    /** {@code NAME=} for each parameter of the runbook named on the line, its default after the {@code =}. */
+    @Bean
+    CompletionProvider runbookParams(org.springframework.beans.factory.ObjectProvider<RunbookService> runbooks) {
+        return context -> proposals(context.currentWordUpToCursor(), () -> {
+            List<String> words = context.getWords();
+            int run = words.indexOf("run");
+            String name = null;
+            for (int i = run + 1; run >= 0 && i < words.size(); i++) {
+                String w = words.get(i);
+                if (w.equals("--name") && i + 1 < words.size()) {
+                    name = words.get(i + 1);
+                    break;
+                }
+                if (!w.startsWith("-") && (i == run + 1)) {
+                    name = w;
+                    break;
+                }
+            }
+            if (name == null) {
+                return List.of();
+            }
+            return runbooks.getObject().show(name, null).runbook().params().stream()
+                    .map(p -> p.name() + "=" + (p.required() ? "" : p.defaultValue())).toList();
         });
     }
 

@@ -47,6 +47,29 @@ public final class Interaction {
         }
     }
 
+    /**
+     * A stdout that writes wherever {@code System.out} points at the time of each write, so that a
+     * runbook step's output can be captured for its transcript while the step runs.
+     */
+    public static PrintStream currentStdout() {
+        return new PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                System.out.write(b);
+            }
+
+            @Override
+            public void write(byte[] bytes, int off, int len) {
+                System.out.write(bytes, off, len);
+            }
+
+            @Override
+            public void flush() {
+                System.out.flush();
+            }
+        }, true, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     public PrintStream out() {
         return out;
     }

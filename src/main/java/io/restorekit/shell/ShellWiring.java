@@ -83,7 +83,7 @@ public class ShellWiring {
     /** Questions are asked only in the interactive shell, on its line reader. */
     @Bean
     Interaction interaction(ShellContext shellContext, ObjectProvider<LineReader> lineReader) {
-        return new Interaction(System.out, System.err, Interaction.stdoutIsTerminal(), question -> {
+        return new Interaction(Interaction.currentStdout(), System.err, Interaction.stdoutIsTerminal(), question -> {
             if (shellContext.getInteractionMode() != InteractionMode.INTERACTIVE) {
                 return Optional.empty();
             }
