@@ -621,7 +621,7 @@ public final class DrillService {
     }
 
     /** The major of the embedded binaries on the class path, read from their jar's name; 0 when unknown. */
-    static int bundledMajor() {
+    public static int bundledMajor() {
         URL url = EmbeddedServer.class.getClassLoader().getResource("postgres-linux-x86_64.txz");
         if (url == null) {
             return 0;
