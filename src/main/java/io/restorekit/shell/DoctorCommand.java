@@ -6,6 +6,7 @@ import io.restorekit.config.RepositorySession;
 import io.restorekit.config.StorageFactory;
 import io.restorekit.doctor.DoctorReport;
 import io.restorekit.doctor.DoctorService;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.shell.command.annotation.Command;
 import org.springframework.shell.command.annotation.Option;
 
@@ -19,6 +20,7 @@ public class DoctorCommand {
     private final Interaction interaction;
     private final Map<String, String> env;
 
+    @Autowired
     public DoctorCommand(RepositorySession session, StorageFactory storages, Interaction interaction) {
         this(session, storages, interaction, System.getenv());
     }
