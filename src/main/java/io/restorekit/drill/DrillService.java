@@ -274,7 +274,7 @@ public final class DrillService {
                 EmbeddedServer server = scratch.server();
                 if (server == null) {
                     int sourceMajor = major(m.server());
-                    int bundled = bundledMajor();
+                    int bundled = request.binaries() == null ? bundledMajor() : 0;
                     if (sourceMajor > 0 && bundled > 0 && sourceMajor > bundled) {
                         throw newerSource(s.source(), sourceMajor, bundled);
                     }

@@ -10,6 +10,9 @@ import io.restorekit.drill.DrillReport;
 import io.restorekit.drill.DrillRequest;
 import io.restorekit.drill.DrillService;
 import io.restorekit.source.SourceSpec;
+import io.restorekit.daemon.AlertHook;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.shell.command.annotation.Command;
 import org.springframework.shell.command.annotation.Option;
 import org.springframework.shell.command.annotation.OptionValues;
@@ -26,11 +29,19 @@ public class DrillCommands {
     private final RepositorySession session;
     private final Interaction interaction;
     private final Catalog catalog;
+    private final AlertHook alerts;
 
-    public DrillCommands(RepositorySession session, Interaction interaction, Catalog catalog) {
+    @Autowired
+    public DrillCommands(RepositorySession session, Interaction interaction, Catalog catalog,
+                         ObjectProvider<AlertHook> alerts) {
+        this(session, interaction, catalog, alerts.getIfAvailable(() -> AlertHook.NONE));
+    }
+
+    DrillCommands(RepositorySession session, Interaction interaction, Catalog catalog, AlertHook alerts) {
         this.session = session;
         this.interaction = interaction;
         this.catalog = catalog;
+        this.alerts = alerts;
     }
 
     @Command(command = "run", description = "Restore the latest snapshots into a temporary database and folder,"
@@ -57,6 +68,8 @@ public class DrillCommands {
             report = new DrillService(session.repository(), catalog, session.home(), Clock.systemUTC())
                     .run(request, progress);
         }
+        // A failed drill is an alert: the rules read it from the catalog.
+        alerts.evaluate(Instant.now());
         return rendered(report, json);
     }
 

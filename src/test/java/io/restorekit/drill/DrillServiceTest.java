@@ -178,6 +178,44 @@ class DrillServiceTest {
     }
 
     @Test
+    @DisplayName("with --keep leaves the database and folder, says where, and doctor's cleanup removes them")
+    void keep() throws Exception {
+        Path home = tmp.resolve("home-keep");
+        DrillRequest keep = new DrillRequest(sources, null, null, EmbeddedPostgresServer.url("postgres"), "postgres",
+                null, true, null, List.of(), 0, 0, null);
+        DrillReport report = new DrillService(repository, new InMemoryCatalog(), home, Clock.systemUTC())
+                .run(keep, ProgressListener.NONE);
+        assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(report.keptAt()).contains("databases " + report.drill(), "folder ", "rk doctor --fix");
+        assertThat(databasesLike(report.drill())).containsExactly(report.drill());
+        assertThat(DrillLeftovers.root(home).resolve(report.drill()).resolve("files/uploads")).isDirectory();
+
+        List<DrillLeftovers.Leftover> left = DrillLeftovers.find(home);
+        assertThat(left).singleElement().satisfies(l -> assertThat(l.describe()).contains("(kept with --keep)"));
+        DrillLeftovers.clean(left.get(0), m -> new io.restorekit.source.postgres.PgConnect(
+                EmbeddedPostgresServer.url("postgres"), "postgres", null, null));
+        assertThat(databasesLike(report.drill())).isEmpty();
+        assertThat(DrillLeftovers.find(home)).isEmpty();
+    }
+
+    @Test
+    @DisplayName("refuses, saying what to do, an embedded server older than the source")
+    void olderEmbeddedServer() {
+        String jar = System.getProperty("restorekit.test.postgres15", "target/postgres15/postgres15-binaries.jar");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(Path.of(jar)),
+                "PostgreSQL 15 binaries not found at '" + jar + "'");
+        Path home = tmp.resolve("home-old");
+        DrillReport report = new DrillService(repository, new InMemoryCatalog(), home, Clock.systemUTC())
+                .run(new DrillRequest(sources.subList(0, 1), null, null, "embedded", null, null, false, null,
+                        List.of(), 0, 0, Path.of(jar)), ProgressListener.NONE);
+        assertThat(report.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(report.error()).isEqualTo("source 'db' was backed up from PostgreSQL 17, newer than the embedded"
+                + " PostgreSQL available (15); drill into a server of version 17 or newer with --target"
+                + " jdbc:postgresql://HOST/postgres (or drill.target)");
+        assertThat(DrillLeftovers.find(home)).isEmpty();
+    }
+
+    @Test
     @DisplayName("killed mid-way leaves a marker, a server and a database that are found and removed")
     void leftovers() throws Exception {
         Path home = tmp.resolve("home-killed");

@@ -54,6 +54,7 @@ class DrillCommandsTest {
     RepositorySession session;
     InMemoryCatalog catalog = new InMemoryCatalog();
     Map<String, String> env;
+    java.util.concurrent.atomic.AtomicInteger alerted = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
     static void database() throws SQLException {
@@ -113,7 +114,7 @@ class DrillCommandsTest {
     }
 
     DrillCommands drill() {
-        return new DrillCommands(session, unattended(), catalog);
+        return new DrillCommands(session, unattended(), catalog, now -> alerted.incrementAndGet());
     }
 
     void backup() throws IOException {
@@ -156,6 +157,7 @@ class DrillCommandsTest {
         assertThat(e.getMessage()).contains("db: check: plenty of invoices: expected > 5000, got 900");
         assertThat(stdout.toString(StandardCharsets.UTF_8)).contains("**Result: FAILED**", "**FAILED**");
         assertThat(catalog.runs(RunQuery.of(RunKind.DRILL)).get(0).status()).isEqualTo(RunStatus.FAILED);
+        assertThat(alerted.get()).isEqualTo(1);
     }
 
     @Test
