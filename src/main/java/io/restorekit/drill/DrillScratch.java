@@ -105,25 +105,53 @@ final class DrillScratch {
             return List.of();
         }
         cleaned = true;
+        // An interrupted drill (the daemon stopping) still cleans up fully; the interrupt is restored after.
+        boolean interrupted = Thread.interrupted();
+        try {
+            return cleanUpNow();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private List<String> cleanUpNow() {
         List<String> steps = new ArrayList<>();
         boolean complete = true;
         if (server != null) {
+            // On SIGTERM the server library's own shutdown hook may be stopping the server at the same time.
             try {
                 server.close();
-                steps.add("stopped the embedded PostgreSQL and deleted its data folder");
             } catch (RuntimeException e) {
-                steps.add("could not stop the embedded PostgreSQL: " + e.getMessage());
+                steps.add("stopping the embedded PostgreSQL reported: " + e.getMessage());
+            }
+            if (awaitServerGone()) {
+                steps.add("stopped the embedded PostgreSQL and deleted its data folder");
+            } else {
+                steps.add("could not stop the embedded PostgreSQL (pid " + marker.serverPid() + ")");
                 complete = false;
             }
         }
         if (!marker.databases().isEmpty()) {
             complete &= DrillLeftovers.drop(admin, marker.databases(), steps);
         }
-        try {
-            DrillLeftovers.deleteTree(folder);
+        IOException failure = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            try {
+                DrillLeftovers.deleteTree(folder);
+                failure = null;
+                break;
+            } catch (IOException e) {
+                // a stopping server may still be removing or writing files in its data folder
+                failure = e;
+                pause(200);
+            }
+        }
+        if (failure == null) {
             steps.add("deleted the scratch folder " + folder);
-        } catch (IOException e) {
-            steps.add("could not delete the scratch folder " + folder + ": " + e.getMessage());
+        } else {
+            steps.add("could not delete the scratch folder " + folder + ": " + failure.getMessage());
             complete = false;
         }
         if (complete) {
@@ -136,6 +164,23 @@ final class DrillScratch {
             steps.add("left the marker " + markerFile + " so that 'rk doctor --fix' finishes the cleanup");
         }
         return steps;
+    }
+
+    /** Whether the server's postmaster is gone, waiting up to 30 s for it. */
+    private boolean awaitServerGone() {
+        long pid = marker.serverPid();
+        for (int i = 0; i < 150 && pid > 0 && DrillLeftovers.postgresAlive(pid); i++) {
+            pause(200);
+        }
+        return pid <= 0 || !DrillLeftovers.postgresAlive(pid);
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void update(DrillLeftovers.Marker next) {

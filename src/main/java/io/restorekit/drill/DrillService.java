@@ -124,16 +124,24 @@ public final class DrillService {
 
         List<String> cleanup = new ArrayList<>(cleanEarlierDrills(request));
         Drill d = new Drill(request, drill, started, progress);
-        DrillScratch scratch = DrillScratch.create(home, drill, started);
+        DrillScratch scratch;
+        try {
+            scratch = DrillScratch.create(home, drill, started);
+        } catch (RkException e) {
+            catalog.update(run.ended(clock.instant(), RunStatus.FAILED, e.getMessage()));
+            throw e;
+        }
         Thread hook = new Thread(scratch::cleanUp, "rk-drill-cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
         String error = null;
+        ErrorCode errorCode = null;
         String keptAt = null;
         try (RepositoryLock lock = repository.lock(LockRequest.shared("drill"))) {
             d.scratch = scratch;
             d.runAll();
         } catch (RkException | IOException e) {
             error = e.getMessage();
+            errorCode = e instanceof RkException rk ? rk.code() : ErrorCode.FAILED;
             d.checks.add(new Check(null, "drill completes", "every snapshot restored and checked", "stopped: "
                     + e.getMessage(), false, Severity.ERROR, null));
         } finally {
@@ -171,6 +179,10 @@ public final class DrillService {
                         d.sources.stream().mapToLong(SourceDrill::files).sum(),
                         d.sources.stream().mapToLong(SourceDrill::rows).sum())
                 .withDetails(report.toJson()));
+        if (errorCode == ErrorCode.LOCKED || errorCode == ErrorCode.WRONG_PASSWORD || errorCode == ErrorCode.UNREACHABLE) {
+            // Not a finding about the backup: the drill could not run, and says why with the usual exit code.
+            throw new RkException(errorCode, "drill #" + run.id() + " could not run: " + error);
+        }
         return report;
     }
 
