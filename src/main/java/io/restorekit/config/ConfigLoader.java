@@ -40,7 +40,8 @@ public final class ConfigLoader {
     private static final Pattern SOURCE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(s|m|h|d)");
     private static final Pattern PERCENT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*%");
-    private static final Pattern EXPECT = Pattern.compile("(=|==|!=|<|<=|>|>=)\\s*-?\\d+(\\.\\d+)?");
+    private static final Pattern EXPECT = Pattern.compile("(=|==|!=|<>|<|<=|>|>=)\\s*-?\\d+(\\.\\d+)?"
+            + "|(?i)between\\s+-?\\d+(\\.\\d+)?\\s+and\\s+-?\\d+(\\.\\d+)?");
     private static final String[] TOP = {"repository", "copies", "sources", "modules", "retention", "drill",
             "schedule", "alerts", "catalog", "runbooks", "roles", "metrics"};
     private static final String[] REPOSITORY = {"url", "s3", "sftp"};
@@ -368,7 +369,8 @@ public final class ConfigLoader {
         if (node.isMissing()) {
             return new RkConfig.Drill("embedded", null, List.of());
         }
-        YamlNode.Fields f = node.fields("drill settings", "target", "rto", "checks", "runbook");
+        YamlNode.Fields f = node.fields("drill settings", "target", "rto", "checks", "sample-files", "live-files",
+                "runbook");
         String target = f.string("target", "embedded or a JDBC URL", "embedded");
         if (!target.equals("embedded") && !target.startsWith("jdbc:")) {
             throw f.get("target").error("expected embedded or a JDBC URL, got '" + target + "'");
@@ -379,8 +381,8 @@ public final class ConfigLoader {
                 YamlNode.Fields cf = c.fields("a check (name, sql, expect)", "name", "sql", "expect");
                 String expect = cf.requiredString("expect", "a comparison such as '= 0'").strip();
                 if (!EXPECT.matcher(expect).matches()) {
-                    throw cf.get("expect").error("expected a comparison and a number such as '= 0' or '> 10', got '"
-                            + expect + "'");
+                    throw cf.get("expect").error("expected a comparison and a number such as '= 0', '> 10' or"
+                            + " 'between 1 and 5', got '" + expect + "'");
                 }
                 checks.add(new RkConfig.Drill.Check(cf.requiredString("name", "a description"),
                         cf.requiredString("sql", "a query returning one number"), expect));
@@ -391,7 +393,9 @@ public final class ConfigLoader {
             throw f.get("runbook").error("expected the name of a runbook (lower-case letters, digits, '.', '_', '-'"
                     + " as listed by 'rk runbook list', without .rk), got '" + runbook + "'");
         }
-        return new RkConfig.Drill(target, f.has("rto") ? duration(f.get("rto")) : null, checks, runbook);
+        return new RkConfig.Drill(target, f.has("rto") ? duration(f.get("rto")) : null, checks,
+                f.integer("sample-files", "a number of files (0: all)", 0, 0),
+                f.integer("live-files", "a number of files", 0, RkConfig.Drill.LIVE_FILES), runbook);
     }
 
     private static RkConfig.Schedule schedule(YamlNode node) {

@@ -70,23 +70,30 @@ public record RkConfig(Path file, Path home, RepositoryConfig repository, List<R
     }
 
     /**
-     * @param target  {@code embedded} or a JDBC URL of a server where a temporary database may be created
-     * @param rto     a drill slower than this is a warning; null when not set
-     * @param runbook the runbook the drill executes ({@code drill.runbook}); null when not set
+     * @param target      {@code embedded} or a JDBC URL of a server where a temporary database may be created
+     * @param rto         a drill slower than this is a warning; null when not set
+     * @param sampleFiles files restored per files source: 0 for all, otherwise this many at random
+     *                    plus every file changed since the previous drill
+     * @param liveFiles   live source files spot-checked against the snapshot
+     * @param runbook     the runbook the drill executes ({@code drill.runbook}); null when not set
      */
-    public record Drill(String target, Duration rto, List<Check> checks, String runbook) {
+    public record Drill(String target, Duration rto, List<Check> checks, int sampleFiles, int liveFiles,
+                        String runbook) {
+        public static final int LIVE_FILES = 20;
+
         public Drill {
             checks = List.copyOf(checks);
         }
 
         public Drill(String target, Duration rto, List<Check> checks) {
-            this(target, rto, checks, null);
+            this(target, rto, checks, 0, LIVE_FILES, null);
         }
 
         /**
          * A query whose single number must satisfy {@code expect}.
          *
-         * @param expect an operator and a number: {@code = 0}, {@code > 100}, {@code != 3}
+         * @param expect an operator and a number, or a range: {@code = 0}, {@code > 100}, {@code != 3},
+         *               {@code between 1 and 5}
          */
         public record Check(String name, String sql, String expect) {
         }

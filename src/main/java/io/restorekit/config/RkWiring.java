@@ -34,6 +34,21 @@ public class RkWiring {
         return new Operations(session, storages, loader, catalog, Clock.systemUTC());
     }
 
+    /**
+     * What the daemon and drills call after each job and every few minutes: the periodic rules (stale
+     * sources, free disk, copy lag) and the newest drill's result (failed, slower than its RTO). An
+     * alert is sent once when its condition starts and once when it clears, however often this runs.
+     */
+    @Bean
+    io.restorekit.daemon.AlertHook alertHook(Operations operations, Catalog catalog) {
+        return now -> {
+            operations.status().check();
+            catalog.runs(new io.restorekit.catalog.RunQuery(io.restorekit.catalog.RunKind.DRILL, null, null, 1))
+                    .stream().filter(r -> r.ended() != null).findFirst()
+                    .ifPresent(r -> operations.alerts().afterRun(r));
+        };
+    }
+
     @Bean(destroyMethod = "close")
     RepositorySession repositorySession(ConfigLoader loader, StorageFactory storages, PasswordProvider passwords) {
         RepositorySession early = EarlyOpen.take();

@@ -1,5 +1,7 @@
 package io.restorekit.demo;
 
+import io.restorekit.drill.DrillReport;
+
 import java.nio.file.Path;
 import java.util.List;
 
@@ -14,11 +16,12 @@ import java.util.List;
  * @param tables            every table of that snapshot, checked in the restored database
  * @param databaseIdentical whether every restored table's row count and digest equal the snapshot's
  * @param verified     whether {@code verify --read-data} found no problem
+ * @param drill        the restore drill of the latest snapshots into a throwaway embedded PostgreSQL
  */
 public record DemoResult(Path home, Path config, Path passwordFile, List<Step> steps, String firstSnapshot,
                          String secondSnapshot, Path restoredFile, boolean identical, String databaseSnapshot,
                          List<TableMatch> tables, boolean databaseIdentical, boolean verified,
-                         List<String> tryNext) {
+                         List<String> tryNext, DrillReport drill) {
 
     public DemoResult {
         steps = List.copyOf(steps);

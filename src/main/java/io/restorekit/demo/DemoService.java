@@ -2,11 +2,16 @@ package io.restorekit.demo;
 
 import io.restorekit.backup.BackupRequest;
 import io.restorekit.backup.BackupResult;
+import io.restorekit.catalog.InMemoryCatalog;
+import io.restorekit.catalog.RunStatus;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.ProgressListener;
 import io.restorekit.common.RkException;
 import io.restorekit.common.Sizes;
 import io.restorekit.backup.BackupService;
+import io.restorekit.drill.DrillReport;
+import io.restorekit.drill.DrillRequest;
+import io.restorekit.drill.DrillService;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.RepositoryOptions;
 import io.restorekit.restore.RestoreRequest;
@@ -47,8 +52,8 @@ import java.util.stream.Stream;
  * Runs the guided demo under {@code <RK_HOME>/demo}: sample files of a small multi-tenant
  * application and its database on an embedded PostgreSQL, a demo configuration and repository,
  * two backups a day apart with changes in between, a single-file restore and a whole-database
- * restore as of the first backup (every table checked against the snapshot), and a full
- * verification. The embedded server is stopped and removed at the end; everything else stays
+ * restore as of the first backup (every table checked against the snapshot), a full
+ * verification, and a restore drill of the latest snapshots with its report. The embedded server is stopped and removed at the end; everything else stays
  * there, so the operator can continue with the printed commands.
  */
 public final class DemoService {
@@ -170,6 +175,12 @@ public final class DemoService {
                     ? "no problems; " + Sizes.bytes(report.bytesRead()) + " read, decrypted and hashed"
                     : report.errors() + " problems found", t));
 
+            t = System.nanoTime();
+            DrillReport drill = drill(repository, sources, home, progress);
+            steps.add(step("restore drill into a throwaway embedded PostgreSQL", (drill.status() == RunStatus.SUCCEEDED
+                    ? "passed" : drill.status().name()) + ": " + drill.checks().size() + " checks, restore "
+                    + DrillReport.human(drill.restoreMs()) + ", nothing left behind", t));
+
             String env = "RK_CONFIG=" + configFile + " RK_PASSWORD_FILE=" + passwordFile;
             String dbSnapshot = second.sources().get(2).snapshotId();
             List<String> next = List.of(
@@ -186,8 +197,20 @@ public final class DemoService {
                     .map(c -> new DemoResult.TableMatch(c.table(), c.expectedRows(), c.equal())).toList();
             return new DemoResult(home, configFile, passwordFile, steps, first.sources().get(0).snapshotId(),
                     second.sources().get(0).snapshotId(), restoredFile, identical, db.snapshotId(), tables,
-                    databaseIdentical, report.ok(), next);
+                    databaseIdentical, report.ok(), next, drill);
         }
+    }
+
+    /**
+     * A drill of the latest snapshots: the database into its own embedded server (the sample one is
+     * stopped by now), the files into a scratch folder, with one application check.
+     */
+    private DrillReport drill(Repository repository, List<SourceSpec> sources, Path home, ProgressListener progress) {
+        DrillRequest request = new DrillRequest(sources, null, null, DrillRequest.EMBEDDED, null, null, false,
+                Duration.ofMinutes(5), List.of(new DrillRequest.SqlCheck("every invoice belongs to a company",
+                "select count(*) from invoices i left join companies c on c.id = i.company_id where c.id is null",
+                "= 0")), 0, 10, null);
+        return new DrillService(repository, new InMemoryCatalog(), home, clock).run(request, progress);
     }
 
     private static BackupResult backup(Repository repository, List<SourceSpec> sources, Instant time,

@@ -34,13 +34,17 @@ public class DemoCommand {
             result = new DemoService(Clock.systemUTC()).run(session.home(), progress);
         }
         String rendered = json ? Json.render(result) : render(result);
-        if (result.identical() && result.databaseIdentical() && result.verified()) {
+        boolean drillPassed = result.drill() == null || result.drill().code().exitCode() == 0;
+        if (result.identical() && result.databaseIdentical() && result.verified() && drillPassed) {
             return rendered;
         }
         interaction.out().println(rendered);
         interaction.out().flush();
         if (!result.verified()) {
             throw new RkException(ErrorCode.PROBLEMS_FOUND, "the demo repository failed verification; see above");
+        }
+        if (!drillPassed) {
+            throw new RkException(ErrorCode.PROBLEMS_FOUND, "the demo's restore drill failed; see its report above");
         }
         throw new RkException(ErrorCode.FAILED, result.identical()
                 ? "the demo's restored database differs from its snapshot; see the tables above"
@@ -62,6 +66,9 @@ public class DemoCommand {
         out.append("restored database (snapshot ").append(r.databaseSnapshot(), 0, 8).append("):\n")
                 .append(tables.render());
         out.append("verification: ").append(r.verified() ? "no problems" : "PROBLEMS FOUND").append("\n\n");
+        if (r.drill() != null) {
+            out.append(r.drill().markdown()).append('\n');
+        }
         out.append("try next:\n");
         r.tryNext().forEach(t -> out.append("  ").append(t).append('\n'));
         return out.toString().stripTrailing();

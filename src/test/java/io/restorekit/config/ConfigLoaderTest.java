@@ -264,7 +264,8 @@ class ConfigLoaderTest {
             assertError("repository: {url: /b}\ndrill: {rto: 4 hours}\n",
                     "restorekit.yml: drill.rto: expected a duration such as 90s, 30m, 4h or 7d, got '4 hours'");
             assertError("repository: {url: /b}\ndrill: {checks: [{name: n, sql: s, expect: 'zero'}]}\n",
-                    "restorekit.yml: drill.checks[0].expect: expected a comparison and a number such as '= 0' or '> 10', got 'zero'");
+                    "restorekit.yml: drill.checks[0].expect: expected a comparison and a number such as '= 0', '> 10' or"
+                            + " 'between 1 and 5', got 'zero'");
             assertError("repository: {url: /b}\nschedule: {backup: 'every night'}\n",
                     "restorekit.yml: schedule.backup: expected a cron expression with seconds first such as '0 0 3 * * *', got 'every night'");
             assertError("repository: {url: /b}\nalerts: {size-change: 130%}\n",

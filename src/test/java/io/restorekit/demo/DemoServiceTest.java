@@ -52,6 +52,14 @@ class DemoServiceTest {
                 .contains("invoice INV-2026-0042 of tenant 2 is back");
         assertThat(home.resolve("demo/postgres")).doesNotExist();
 
+        // The drill of the latest snapshots passed every check and cleaned up after itself.
+        assertThat(result.drill().failures()).isEmpty();
+        assertThat(result.drill().status()).isEqualTo(io.restorekit.catalog.RunStatus.SUCCEEDED);
+        assertThat(result.drill().checks()).extracting(c -> c.name()).contains("table public.invoices",
+                "check: every invoice belongs to a company", "restored files match their SHA-256");
+        assertThat(result.drill().markdown()).contains("**Result: PASSED**");
+        assertThat(io.restorekit.drill.DrillLeftovers.find(home.resolve("demo"))).isEmpty();
+
         // The demo configuration describes all three sources and loads.
         String yaml = Files.readString(result.config());
         assertThat(yaml).contains("tenant-path").contains("type: postgres").contains("stopped and removed");

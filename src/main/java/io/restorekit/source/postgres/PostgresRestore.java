@@ -61,13 +61,29 @@ public final class PostgresRestore {
     }
 
     /**
+     * What one table's load proved as it streamed in: the rows the server accepted, and the rows,
+     * digest and per-tenant counts of the stream that was sent (the manifest's figures are the
+     * expectation).
+     *
+     * @param tenantRows rows per tenant of the stream; empty when the table has no tenant column
+     */
+    public record TableLoad(String table, long rowsCopied, long rowsStreamed, String digest,
+                            Map<String, Long> tenantRows) {
+        public TableLoad {
+            tenantRows = Map.copyOf(tenantRows);
+        }
+    }
+
+    /**
      * @param created        whether the database was created by this restore
      * @param existingTables tables the database held before; -1 when it was created
+     * @param loaded         per table, what its load proved, in load order
      */
     public record Result(String database, boolean created, long existingTables, List<PhaseTime> phases,
-                         long tables, long rows, long bytes, long durationMs) {
+                         long tables, long rows, long bytes, long durationMs, List<TableLoad> loaded) {
         public Result {
             phases = List.copyOf(phases);
+            loaded = List.copyOf(loaded);
         }
     }
 
@@ -102,11 +118,12 @@ public final class PostgresRestore {
         }
         try {
             List<PhaseTime> phases = new ArrayList<>();
-            run(manifest, target, options, existing > 0, phases, progress);
+            ConcurrentLinkedQueue<TableLoad> loaded = new ConcurrentLinkedQueue<>();
+            run(manifest, target, options, existing > 0, phases, loaded, progress);
             long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
             long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
             return new Result(target.database(), created, existing, phases, manifest.tables().size(), rows, bytes,
-                    (System.nanoTime() - t0) / 1_000_000);
+                    (System.nanoTime() - t0) / 1_000_000, List.copyOf(loaded));
         } catch (RuntimeException | IOException e) {
             if (created) {
                 dropDatabase(target, e);
@@ -116,7 +133,8 @@ public final class PostgresRestore {
     }
 
     private void run(DatabaseManifest manifest, PgConnect target, Options options, boolean replace,
-                     List<PhaseTime> phases, ProgressListener progress) throws IOException {
+                     List<PhaseTime> phases, ConcurrentLinkedQueue<TableLoad> loaded, ProgressListener progress)
+            throws IOException {
         Map<Phase, List<Ddl>> byPhase = new LinkedHashMap<>();
         for (Phase p : Phase.values()) {
             byPhase.put(p, new ArrayList<>());
@@ -142,7 +160,7 @@ public final class PostgresRestore {
             for (Phase p : List.of(Phase.TABLES, Phase.SEQUENCE_OWNERSHIP)) {
                 timed(phases, name(p), () -> execute(c, byPhase.get(p)));
             }
-            timed(phases, "data", () -> load(manifest, target, options.jobs(), progress));
+            timed(phases, "data", () -> load(manifest, target, options.jobs(), loaded, progress));
             timed(phases, name(Phase.CONSTRAINTS), () -> parallel(target, options.jobs(), byPhase.get(Phase.CONSTRAINTS)));
             timed(phases, name(Phase.INDEXES), () -> parallel(target, options.jobs(), byPhase.get(Phase.INDEXES)));
             for (Phase p : List.of(Phase.FOREIGN_KEYS, Phase.SEQUENCE_VALUES)) {
@@ -242,8 +260,8 @@ public final class PostgresRestore {
     }
 
     /** Loads every table, largest first, on {@code jobs} connections. */
-    private void load(DatabaseManifest manifest, PgConnect target, int jobs, ProgressListener progress)
-            throws IOException {
+    private void load(DatabaseManifest manifest, PgConnect target, int jobs, ConcurrentLinkedQueue<TableLoad> loaded,
+                      ProgressListener progress) throws IOException {
         List<DatabaseManifest.Table> tables = manifest.tables().stream()
                 .sorted(Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed()).toList();
         progress.total(tables.stream().mapToLong(DatabaseManifest.Table::bytes).sum(), tables.size());
@@ -251,19 +269,26 @@ public final class PostgresRestore {
         inParallel(Math.min(jobs, tables.size()), target, c -> {
             DatabaseManifest.Table t;
             while ((t = queue.poll()) != null) {
-                copyIn(c, t, progress);
+                loaded.add(copyIn(c, t, tenantField(manifest, t), progress));
             }
         });
     }
 
-    private void copyIn(Connection c, DatabaseManifest.Table t, ProgressListener progress)
+    /** The COPY field holding the tenant, or -1 when the manifest counted no tenants for {@code t}. */
+    private static int tenantField(DatabaseManifest manifest, DatabaseManifest.Table t) {
+        return t.tenantRows() == null || manifest.tenantColumn() == null ? -1
+                : t.columns().indexOf(manifest.tenantColumn());
+    }
+
+    private TableLoad copyIn(Connection c, DatabaseManifest.Table t, int tenantField, ProgressListener progress)
             throws SQLException, IOException {
-        RowScanner scanner = new RowScanner(-1);
+        RowScanner scanner = new RowScanner(tenantField);
+        long copied;
         String sql = "COPY " + qualified(t.schema(), t.name()) + PostgresBackup.columnList(t.columns())
                 + " FROM STDIN";
         try {
-            c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql, new ChunkStream(repository, t.chunks(), scanner),
-                    1 << 16);
+            copied = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql,
+                    new ChunkStream(repository, t.chunks(), scanner), 1 << 16);
         } catch (SQLException e) {
             throw new RkException(ErrorCode.FAILED, "loading table '" + t.qualifiedName() + "' failed: "
                     + e.getMessage(), e);
@@ -274,6 +299,7 @@ public final class PostgresRestore {
                     + " expected); run 'rk verify --read-data'");
         }
         progress.advance(t.bytes(), 1);
+        return new TableLoad(t.qualifiedName(), copied, scanner.rows(), scanner.digest(), scanner.tenants());
     }
 
     /** Builds independent statements (constraints of one kind, indexes) on several connections. */

@@ -1,0 +1,2 @@
+/** {@code doctor}: checks the configuration, credentials, reachability of sources and repositories, tools, and drill leftovers. */
+package io.restorekit.doctor;
