@@ -222,7 +222,10 @@ public final class Repository implements Closeable {
             throw new RepositoryCorruptException("repository '" + storage.location() + "' has format version "
                     + config.version() + ", which this restorekit does not know; use a newer restorekit");
         }
-        Repository repo = new Repository(storage, config, masterKey, usedKey, usedKeyId, clock, json);
+        // A key marked append-only makes every deletion through this process fail (locks excepted).
+        Storage view = usedKey.isAppendOnly() && !io.restorekit.storage.decorator.AppendOnlyStorage.isAppendOnly(storage)
+                ? new io.restorekit.storage.decorator.AppendOnlyStorage(storage) : storage;
+        Repository repo = new Repository(view, config, masterKey, usedKey, usedKeyId, clock, json);
         try {
             repo.loadIndex(early.indexes());
         } catch (IOException | RuntimeException e) {
@@ -577,6 +580,68 @@ public final class Repository implements Closeable {
             n++;
         }
         return n;
+    }
+
+    /**
+     * Whether this repository refuses deletions here: its storage is append-only, or it was opened
+     * with an append-only key. Forget and prune refuse to run then.
+     */
+    public boolean appendOnly() {
+        return io.restorekit.storage.decorator.AppendOnlyStorage.isAppendOnly(storage)
+                || (currentKey != null && currentKey.isAppendOnly());
+    }
+
+    /** Removes a snapshot manifest (forget); its data stays until prune. Callers hold an exclusive lock. */
+    public void removeSnapshot(String id) throws IOException {
+        checkOpen();
+        checkDeletable();
+        storage.remove(new Handle(Kind.SNAPSHOT, id));
+    }
+
+    /**
+     * Deletes what no snapshot needs, in two phases (docs/repository-format.md §9a): packs whose
+     * blobs are not in {@code used} are taken out of the index and marked; a later prune, at least
+     * {@link PruneOptions#grace()} later, deletes them. Mostly unused packs are repacked first.
+     * Callers hold an exclusive lock and computed {@code used} under it, from every snapshot.
+     */
+    public PruneReport prune(BlobSet used, PruneOptions options, ProgressListener progress) throws IOException {
+        checkOpen();
+        if (!options.dryRun()) {
+            checkDeletable();
+        }
+        flush();
+        try {
+            return new Pruner(this).prune(used, options, progress);
+        } finally {
+            if (!options.dryRun()) {
+                reloadIndex();
+            }
+        }
+    }
+
+    /** Packs marked by prune and awaiting deletion, with the time each was marked. */
+    public Map<String, Instant> packsAwaitingDeletion() throws IOException {
+        Map<String, Instant> out = new LinkedHashMap<>();
+        for (Marks.Mark m : new Marks(this).list()) {
+            m.packs().forEach(p -> out.putIfAbsent(p, m.time()));
+        }
+        return out;
+    }
+
+    private void checkDeletable() {
+        if (appendOnly()) {
+            throw new io.restorekit.common.RkException(io.restorekit.common.ErrorCode.NOT_PERMITTED, "repository '"
+                    + storage.location() + "' is append-only here (" + (currentKey != null && currentKey.isAppendOnly()
+                    ? "opened with an append-only key" : "retention.append-only is set")
+                    + "): nothing may be deleted; run forget and prune from a host that is allowed to delete");
+        }
+    }
+
+    private void reloadIndex() throws IOException {
+        index.clear();
+        damagedIndexes.clear();
+        treeCache.clear();
+        loadIndex(null);
     }
 
     /** The passwords (key files) of this repository. */

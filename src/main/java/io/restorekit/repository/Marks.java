@@ -1,0 +1,61 @@
+package io.restorekit.repository;
+
+import io.restorekit.repository.crypto.Envelope;
+import io.restorekit.repository.crypto.Sha256;
+import io.restorekit.storage.FileInfo;
+import io.restorekit.storage.Handle;
+import io.restorekit.storage.Kind;
+import io.restorekit.storage.ObjectNotFoundException;
+import io.restorekit.storage.Payload;
+
+import javax.crypto.AEADBadTagException;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Prune's marks under {@code marks/} (docs/repository-format.md §9a): packs awaiting deletion. */
+final class Marks {
+    private final Repository repo;
+
+    Marks(Repository repo) {
+        this.repo = repo;
+    }
+
+    /** The stored JSON of a mark. */
+    record MarkFile(int version, Instant time, List<String> packs) {
+        MarkFile {
+            packs = packs == null ? List.of() : List.copyOf(packs);
+        }
+    }
+
+    /** A mark found in the repository. */
+    record Mark(String id, Instant time, List<String> packs) {
+    }
+
+    List<Mark> list() throws IOException {
+        List<Mark> out = new ArrayList<>();
+        for (FileInfo f : Repository.list(repo.storage, Kind.MARK)) {
+            String id = f.handle().name();
+            try {
+                byte[] stored = repo.storage.readAll(f.handle());
+                if (!Sha256.hex(stored).equals(id)) {
+                    continue;
+                }
+                MarkFile m = repo.json.readValue(Envelope.unwrap(repo.sealer, stored), MarkFile.class);
+                out.add(new Mark(id, m.time(), m.packs()));
+            } catch (ObjectNotFoundException | AEADBadTagException gone) {
+                // removed meanwhile, or not ours: marks nothing
+            }
+        }
+        out.sort((a, b) -> a.time().compareTo(b.time()));
+        return out;
+    }
+
+    String write(Instant time, List<String> packs) throws IOException {
+        byte[] stored = Envelope.wrap(repo.sealer, repo.json.writeValueAsBytes(new MarkFile(1, time, packs)));
+        String id = Sha256.hex(stored);
+        repo.storage.save(new Handle(Kind.MARK, id), Payload.of(stored));
+        return id;
+    }
+}
