@@ -136,13 +136,18 @@ public final class RetentionPlanner {
 
     /** The plan as text, one line per snapshot: the form of the golden files and of {@code forget}'s table. */
     public static String render(RetentionPlan plan) {
+        return render(plan, true);
+    }
+
+    /** As {@link #render(RetentionPlan)}; without ids, for plans over snapshots whose ids vary from run to run. */
+    public static String render(RetentionPlan plan, boolean ids) {
         StringBuilder out = new StringBuilder();
         Map<String, int[]> counts = new LinkedHashMap<>();
         for (RetentionPlan.Decision d : plan.decisions()) {
             SnapshotRef s = d.snapshot();
             out.append(s.source()).append(' ').append(DateTimeFormatter.ISO_OFFSET_DATE_TIME
                             .format(s.time().atZone(ZoneId.of(plan.zone()))))
-                    .append(' ').append(s.shortId()).append(' ').append(d.keep() ? "keep  " : "remove")
+                    .append(ids ? " " + s.shortId() : "").append(' ').append(d.keep() ? "keep  " : "remove")
                     .append(' ').append(d.keep() ? String.join(", ", d.reasons()) : "no rule keeps it")
                     .append('\n');
             counts.computeIfAbsent(s.source(), k -> new int[2])[d.keep() ? 0 : 1]++;
