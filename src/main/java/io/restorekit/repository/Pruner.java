@@ -125,6 +125,7 @@ final class Pruner {
         // packs of index files that name a dropped pack (those files are replaced).
         BlobSet covered = new BlobSet(Math.max(16, used.size()));
         Map<String, List<PackEntry>> repackEntries = new LinkedHashMap<>();
+        Map<String, List<PackEntry>> droppedEntries = new LinkedHashMap<>();
         Map<String, IndexFile.PackBlobs> keptOfReplaced = new LinkedHashMap<>();
         List<String> replaced = new ArrayList<>();
         for (String id : active) {
@@ -137,6 +138,9 @@ final class Pruner {
                 if (drop.contains(p.packId())) {
                     if (repack.contains(p.packId())) {
                         repackEntries.putIfAbsent(p.packId(), p.entries());
+                    }
+                    if (mark.contains(p.packId())) {
+                        droppedEntries.putIfAbsent(p.packId(), p.entries());
                     }
                     continue;
                 }
@@ -175,6 +179,7 @@ final class Pruner {
                 delete.add(pack);
             } else {
                 mark.add(pack);
+                droppedEntries.put(pack, entries);
             }
         }
 
@@ -199,7 +204,11 @@ final class Pruner {
         }
         if (!o.dryRun()) {
             if (!mark.isEmpty()) {
-                marks.write(now, List.copyOf(mark));
+                List<IndexFile.PackBlobs> marked = new ArrayList<>();
+                for (String pack : mark) {
+                    marked.add(new IndexFile.PackBlobs(pack, droppedEntries.getOrDefault(pack, List.of())));
+                }
+                marks.write(now, marked);
             }
             List<IndexFile.PackBlobs> packs = new ArrayList<>(keptOfReplaced.values());
             packs.addAll(newPacks);

@@ -100,6 +100,8 @@ public final class Repository implements Closeable {
     volatile String currentKeyId;
 
     private final MemoryIndex index = new MemoryIndex();
+    // Blobs of packs prune has marked for deletion: readable, never deduplicated against.
+    private final MemoryIndex retired = new MemoryIndex();
     private final List<String> damagedIndexes = Collections.synchronizedList(new ArrayList<>());
     private final Map<BlobType, Set<BlobId>> inFlight = Map.of(
             BlobType.DATA, ConcurrentHashMap.newKeySet(), BlobType.TREE, ConcurrentHashMap.newKeySet());
@@ -289,6 +291,15 @@ public final class Repository implements Closeable {
     }
 
     /**
+     * Whether the blob can be read: it is indexed, or held by a pack prune has marked for deletion
+     * (a snapshot written by a backup that overlapped that prune needs it; the next prune indexes it
+     * again). Backups never deduplicate against the latter.
+     */
+    public boolean canRead(BlobType type, BlobId id) {
+        return has(type, id) || retired.has(type, id);
+    }
+
+    /**
      * Stores a blob unless the repository already has it. Thread-safe.
      *
      * @return its id, and the bytes added (0 when deduplicated)
@@ -388,6 +399,9 @@ public final class Repository implements Closeable {
         if (found == null && inFlight.get(type).contains(id)) {
             flush();
             found = index.find(type, id);
+        }
+        if (found == null) {
+            found = retired.find(type, id);
         }
         if (found == null) {
             throw new RepositoryCorruptException(type.name().toLowerCase(Locale.ROOT) + " blob " + id
@@ -637,8 +651,15 @@ public final class Repository implements Closeable {
         }
     }
 
-    private void reloadIndex() throws IOException {
+    /**
+     * Reads the index again from storage: what other processes wrote since this one opened the
+     * repository. Prune calls it once it holds its exclusive lock.
+     */
+    public void reloadIndex() throws IOException {
+        checkOpen();
+        flush();
         index.clear();
+        retired.clear();
         damagedIndexes.clear();
         treeCache.clear();
         loadIndex(null);
@@ -750,6 +771,11 @@ public final class Repository implements Closeable {
         for (int i = 0; i < ids.size(); i++) {
             if (files.get(i) != null && !superseded.contains(ids.get(i))) {
                 index.addAll(files.get(i));
+            }
+        }
+        for (Marks.Mark m : new Marks(this).list()) {
+            if (m.index() != null) {
+                retired.addAll(m.index());
             }
         }
     }

@@ -99,7 +99,8 @@ final class RepositoryChecker {
         Repository.inParallel(snapshotIds, id -> {
             try {
                 Snapshot s = repo.loadSnapshotById(id);
-                if (s.tree() != null && indexed.values().stream().noneMatch(m -> m.containsKey(s.tree()))) {
+                if (s.tree() != null && indexed.values().stream().noneMatch(m -> m.containsKey(s.tree()))
+                        && !repo.canRead(BlobType.TREE, s.tree())) {
                     error("snapshots/" + id, "the snapshot's root tree blob " + s.tree() + " is in no index",
                             Set.of(s.tree()));
                 }

@@ -49,6 +49,9 @@ public final class PruneService {
                 : catalog.record(Run.begin(RunKind.PRUNE, null, "primary", clock.instant()));
         try (RepositoryLock lock = repository.lock(request.dryRun() ? LockRequest.shared("prune --dry-run")
                 : LockRequest.exclusive("prune"))) {
+            // The repository may have been opened long ago (the interactive shell): what backups wrote
+            // since then must count.
+            repository.reloadIndex();
             List<Snapshot> snapshots = repository.snapshots();
             BlobSet used = UsedBlobs.collect(repository, snapshots, progress);
             PruneReport report = repository.prune(used, new PruneOptions(request.dryRun(), request.repackThreshold(),
