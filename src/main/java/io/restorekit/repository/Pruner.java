@@ -139,9 +139,7 @@ final class Pruner {
                     if (repack.contains(p.packId())) {
                         repackEntries.putIfAbsent(p.packId(), p.entries());
                     }
-                    if (mark.contains(p.packId())) {
-                        droppedEntries.putIfAbsent(p.packId(), p.entries());
-                    }
+                    droppedEntries.putIfAbsent(p.packId(), p.entries());
                     continue;
                 }
                 if (affected) {
@@ -175,11 +173,23 @@ final class Pruner {
             if (needed) {
                 rescued.add(new IndexFile.PackBlobs(pack, entries));
                 entries.stream().filter(e -> used.contains(e.id())).forEach(e -> covered.add(e.id()));
-            } else if (immediate || dueMarked.contains(pack)) {
-                delete.add(pack);
             } else {
-                mark.add(pack);
+                (immediate || dueMarked.contains(pack) ? delete : mark).add(pack);
                 droppedEntries.put(pack, entries);
+            }
+        }
+
+        // Packs under Object Lock retention cannot be deleted yet: they stay marked for a later prune
+        // (and are retried then; only the ones found locked now are counted).
+        int locked = 0;
+        if (repo.storage.supportsRetention()) {
+            for (String pack : List.copyOf(delete)) {
+                Instant until = repo.storage.retainUntil(new Handle(Kind.PACK, pack));
+                if (until != null && until.isAfter(now)) {
+                    delete.remove(pack);
+                    mark.add(pack);
+                    locked++;
+                }
             }
         }
 
@@ -195,7 +205,7 @@ final class Pruner {
 
         long deletedBytes = 0;
         long markedBytes = 0;
-        int locked = 0;
+        int lockedLate = 0;
         for (String pack : delete) {
             deletedBytes += packSizes.getOrDefault(pack, 0L);
         }
@@ -223,7 +233,7 @@ final class Pruner {
             }
             for (String pack : delete) {
                 if (!removeUnlessRetained(new Handle(Kind.PACK, pack), now)) {
-                    locked++;
+                    lockedLate++;
                     deletedBytes -= packSizes.getOrDefault(pack, 0L);
                 }
             }
@@ -236,8 +246,8 @@ final class Pruner {
                 .orElse(mark.isEmpty() ? null : now.plus(o.grace()));
         long bytesAfter = packBytes - deletedBytes + repackedBytes;
         return new PruneReport(o.dryRun(), packSizes.size(), packBytes, used.size(), unusedBlobs,
-                delete.size() - locked, deletedBytes, repack.size(), repackedBytes, mark.size(), markedBytes,
-                rescued.size(), locked, replaced.size(), pendingCount, next, bytesAfter, warnings);
+                delete.size() - lockedLate, deletedBytes, repack.size(), repackedBytes, mark.size(), markedBytes,
+                rescued.size(), locked + lockedLate, replaced.size(), pendingCount, next, bytesAfter, warnings);
     }
 
     /**

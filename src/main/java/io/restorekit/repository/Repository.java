@@ -299,6 +299,15 @@ public final class Repository implements Closeable {
         return has(type, id) || retired.has(type, id);
     }
 
+    /** The pack holding the blob (indexed, or marked by prune), or null when none does. */
+    public String packOf(BlobType type, BlobId id) {
+        MemoryIndex.Found found = index.find(type, id);
+        if (found == null) {
+            found = retired.find(type, id);
+        }
+        return found == null ? null : found.packId();
+    }
+
     /**
      * Stores a blob unless the repository already has it. Thread-safe.
      *

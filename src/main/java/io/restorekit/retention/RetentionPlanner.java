@@ -37,7 +37,8 @@ public final class RetentionPlanner {
     private RetentionPlanner() {
     }
 
-    private record Bucket(String rule, int count, Function<ZonedDateTime, String> key) {
+    private record Bucket(String rule, int count, Function<ZonedDateTime, String> key,
+                          Function<ZonedDateTime, ZonedDateTime> span) {
     }
 
     public static RetentionPlan plan(Collection<SnapshotRef> snapshots, RetentionPolicy retention,
@@ -47,6 +48,7 @@ public final class RetentionPlanner {
                 .thenComparing(SnapshotRef::id);
         Map<String, List<String>> reasons = new HashMap<>();
         Map<String, String> policyOf = new HashMap<>();
+        Map<String, Instant> expires = new HashMap<>();
         Map<String, List<SnapshotRef>> groups = new TreeMap<>();
         Map<String, List<SnapshotRef>> bySource = new TreeMap<>();
         for (SnapshotRef s : snapshots) {
@@ -66,14 +68,16 @@ public final class RetentionPlanner {
             }
             for (int i = 0; i < Math.min(p.keepLast(), group.size()); i++) {
                 reasons.get(group.get(i).id()).add("last " + (i + 1) + " of " + p.keepLast());
+                expires.merge(group.get(i).id(), now, RetentionPlanner::later);
             }
             List<Bucket> buckets = List.of(
-                    new Bucket("hourly", p.hourly(), t -> HOUR.format(t)),
-                    new Bucket("daily", p.daily(), t -> DAY.format(t)),
+                    new Bucket("hourly", p.hourly(), t -> HOUR.format(t), t -> t.plusHours(p.hourly())),
+                    new Bucket("daily", p.daily(), t -> DAY.format(t), t -> t.plusDays(p.daily())),
                     new Bucket("weekly", p.weekly(), t -> t.get(IsoFields.WEEK_BASED_YEAR) + "-W"
-                            + String.format("%02d", t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR))),
-                    new Bucket("monthly", p.monthly(), t -> MONTH.format(t)),
-                    new Bucket("yearly", p.yearly(), t -> YEAR.format(t)));
+                            + String.format("%02d", t.get(IsoFields.WEEK_OF_WEEK_BASED_YEAR)),
+                            t -> t.plusWeeks(p.weekly())),
+                    new Bucket("monthly", p.monthly(), t -> MONTH.format(t), t -> t.plusMonths(p.monthly())),
+                    new Bucket("yearly", p.yearly(), t -> YEAR.format(t), t -> t.plusYears(p.yearly())));
             for (Bucket b : buckets) {
                 int left = b.count();
                 String last = null;
@@ -84,6 +88,7 @@ public final class RetentionPlanner {
                     String key = b.key().apply(s.time().atZone(zone));
                     if (!key.equals(last)) {
                         reasons.get(s.id()).add(b.rule() + " " + key);
+                        expires.merge(s.id(), b.span().apply(s.time().atZone(zone)).toInstant(), RetentionPlanner::later);
                         last = key;
                         left--;
                     }
@@ -91,8 +96,12 @@ public final class RetentionPlanner {
             }
             if (!p.keepWithin().isNone()) {
                 Instant cutoff = p.keepWithin().before(at).toInstant();
-                group.stream().filter(s -> s.time().isAfter(cutoff))
-                        .forEach(s -> reasons.get(s.id()).add("within " + p.keepWithin()));
+                for (SnapshotRef s : group) {
+                    if (s.time().isAfter(cutoff)) {
+                        reasons.get(s.id()).add("within " + p.keepWithin());
+                        expires.merge(s.id(), plus(s.time(), p.keepWithin(), zone), RetentionPlanner::later);
+                    }
+                }
             }
             for (SnapshotRef s : group) {
                 for (String tag : p.keepTags()) {
@@ -115,6 +124,7 @@ public final class RetentionPlanner {
                 }
                 if (legalCutoff != null && s.time().isAfter(legalCutoff)) {
                     reasons.get(s.id()).add("legal minimum " + minimum);
+                    expires.merge(s.id(), plus(s.time(), minimum, zone), RetentionPlanner::later);
                 }
                 if (!drillKept && drilled.contains(s.id())) {
                     reasons.get(s.id()).add("newest that passed a drill");
@@ -128,10 +138,20 @@ public final class RetentionPlanner {
             oldestFirst.sort(newestFirst.reversed());
             for (SnapshotRef s : oldestFirst) {
                 List<String> why = reasons.get(s.id());
-                decisions.add(new RetentionPlan.Decision(s, !why.isEmpty(), policyOf.get(s.id()), why));
+                decisions.add(new RetentionPlan.Decision(s, !why.isEmpty(), policyOf.get(s.id()), why,
+                        why.isEmpty() ? null : expires.get(s.id())));
             }
         }
         return new RetentionPlan(now, zone.getId(), decisions);
+    }
+
+    private static Instant later(Instant a, Instant b) {
+        return a.isAfter(b) ? a : b;
+    }
+
+    private static Instant plus(Instant t, Age age, ZoneId zone) {
+        return t.atZone(zone).plusYears(age.years()).plusMonths(age.months()).plusWeeks(age.weeks())
+                .plusDays(age.days()).plusHours(age.hours()).toInstant();
     }
 
     /** The plan as text, one line per snapshot: the form of the golden files and of {@code forget}'s table. */
