@@ -595,6 +595,22 @@ public final class Repository implements Closeable {
         return locks.removeStale();
     }
 
+    /**
+     * Removes the stale locks (for {@code rk unlock}) and returns them; live ones are never removed
+     * here. A lock is stale when it was not refreshed for 30 minutes, or when it was written on this
+     * host by a process that no longer runs.
+     */
+    public List<LockInfo> unlockStale() throws IOException {
+        List<LockInfo> removed = new ArrayList<>();
+        for (LockInfo l : locks.locks()) {
+            if (l.stale()) {
+                storage.remove(new Handle(Kind.LOCK, l.id()));
+                removed.add(l);
+            }
+        }
+        return removed;
+    }
+
     /** Removes every lock, live or not (for {@code rk unlock --remove-all}); returns how many. */
     public int removeAllLocks() throws IOException {
         int n = 0;
