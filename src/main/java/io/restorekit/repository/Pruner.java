@@ -61,23 +61,33 @@ final class Pruner {
         Set<String> superseded = new HashSet<>();
         Map<String, Map<String, PackStats>> statsByFile = new LinkedHashMap<>();
         progress.total(-1, indexIds.size());
-        for (String id : indexIds) {
-            IndexFile file = readIndex(id);
-            superseded.addAll(file.superseded());
-            Map<String, PackStats> stats = new LinkedHashMap<>();
-            for (IndexFile.PackBlobs p : file.packs()) {
-                PackStats s = stats.computeIfAbsent(p.packId(), k -> new PackStats());
-                for (PackEntry e : p.entries()) {
-                    s.blobs++;
-                    s.blobBytes += e.storedLength();
-                    if (used.contains(e.id())) {
-                        s.used++;
-                        s.usedBytes += e.storedLength();
+        // Index files are read a few dozen at a time, in parallel; only the per-pack counts stay.
+        for (List<String> chunk : chunks(indexIds)) {
+            List<Object[]> read = Repository.inParallel(chunk, id -> {
+                IndexFile file = readIndex(id);
+                Map<String, PackStats> stats = new LinkedHashMap<>();
+                for (IndexFile.PackBlobs p : file.packs()) {
+                    PackStats st = stats.computeIfAbsent(p.packId(), k -> new PackStats());
+                    for (PackEntry e : p.entries()) {
+                        st.blobs++;
+                        st.blobBytes += e.storedLength();
+                        if (used.contains(e.id())) {
+                            st.used++;
+                            st.usedBytes += e.storedLength();
+                        }
                     }
                 }
+                return new Object[] {file.superseded(), stats};
+            });
+            for (int i = 0; i < chunk.size(); i++) {
+                @SuppressWarnings("unchecked")
+                List<String> sup = (List<String>) read.get(i)[0];
+                @SuppressWarnings("unchecked")
+                Map<String, PackStats> stats = (Map<String, PackStats>) read.get(i)[1];
+                superseded.addAll(sup);
+                statsByFile.put(chunk.get(i), stats);
             }
-            statsByFile.put(id, stats);
-            progress.advance(0, 1);
+            progress.advance(0, chunk.size());
         }
         List<String> active = indexIds.stream().filter(id -> !superseded.contains(id)).toList();
         List<String> stale = indexIds.stream().filter(superseded::contains).toList();
@@ -128,26 +138,30 @@ final class Pruner {
         Map<String, List<PackEntry>> droppedEntries = new LinkedHashMap<>();
         Map<String, IndexFile.PackBlobs> keptOfReplaced = new LinkedHashMap<>();
         List<String> replaced = new ArrayList<>();
-        for (String id : active) {
-            IndexFile file = readIndex(id);
-            boolean affected = file.packs().stream().anyMatch(p -> drop.contains(p.packId()));
-            if (affected) {
-                replaced.add(id);
-            }
-            for (IndexFile.PackBlobs p : file.packs()) {
-                if (drop.contains(p.packId())) {
-                    if (repack.contains(p.packId())) {
-                        repackEntries.putIfAbsent(p.packId(), p.entries());
-                    }
-                    droppedEntries.putIfAbsent(p.packId(), p.entries());
-                    continue;
-                }
+        for (List<String> chunk : chunks(active)) {
+            List<IndexFile> files = Repository.inParallel(chunk, this::readIndex);
+            for (int i = 0; i < chunk.size(); i++) {
+                String id = chunk.get(i);
+                IndexFile file = files.get(i);
+                boolean affected = file.packs().stream().anyMatch(p -> drop.contains(p.packId()));
                 if (affected) {
-                    keptOfReplaced.putIfAbsent(p.packId(), p);
+                    replaced.add(id);
                 }
-                for (PackEntry entry : p.entries()) {
-                    if (used.contains(entry.id())) {
-                        covered.add(entry.id());
+                for (IndexFile.PackBlobs p : file.packs()) {
+                    if (drop.contains(p.packId())) {
+                        if (repack.contains(p.packId())) {
+                            repackEntries.putIfAbsent(p.packId(), p.entries());
+                        }
+                        droppedEntries.putIfAbsent(p.packId(), p.entries());
+                        continue;
+                    }
+                    if (affected) {
+                        keptOfReplaced.putIfAbsent(p.packId(), p);
+                    }
+                    for (PackEntry entry : p.entries()) {
+                        if (used.contains(entry.id())) {
+                            covered.add(entry.id());
+                        }
                     }
                 }
             }
@@ -325,6 +339,14 @@ final class Pruner {
         }
         repo.storage.remove(handle);
         return true;
+    }
+
+    private static List<List<String>> chunks(List<String> ids) {
+        List<List<String>> out = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i += 64) {
+            out.add(ids.subList(i, Math.min(ids.size(), i + 64)));
+        }
+        return out;
     }
 
     private IndexFile readIndex(String id) throws IOException {

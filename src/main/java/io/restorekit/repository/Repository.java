@@ -100,6 +100,8 @@ public final class Repository implements Closeable {
     volatile String currentKeyId;
 
     private final MemoryIndex index = new MemoryIndex();
+    // The index files the in-memory index was loaded from (and those written by this process).
+    private final Set<String> loadedIndexes = ConcurrentHashMap.newKeySet();
     // Blobs of packs prune has marked for deletion: readable, never deduplicated against.
     private final MemoryIndex retired = new MemoryIndex();
     private final List<String> damagedIndexes = Collections.synchronizedList(new ArrayList<>());
@@ -677,12 +679,38 @@ public final class Repository implements Closeable {
     }
 
     /**
-     * Reads the index again from storage: what other processes wrote since this one opened the
-     * repository. Prune calls it once it holds its exclusive lock.
+     * Brings the index up to date with storage: what other processes wrote since this one opened
+     * the repository (index files it has not read are read; when one it had read is gone, all are
+     * read again). Prune calls it once it holds its exclusive lock.
      */
+    public void refreshIndex() throws IOException {
+        checkOpen();
+        flush();
+        Set<String> now = new HashSet<>();
+        for (FileInfo f : list(storage, Kind.INDEX)) {
+            now.add(f.handle().name());
+        }
+        if (now.containsAll(loadedIndexes) && damagedIndexes.isEmpty()) {
+            List<String> fresh = now.stream().filter(id -> !loadedIndexes.contains(id)).sorted().toList();
+            if (fresh.isEmpty()) {
+                return;
+            }
+            List<IndexFile> files = inParallel(fresh, this::readIndexFile);
+            boolean supersedes = files.stream().anyMatch(f -> !f.superseded().isEmpty());
+            if (!supersedes) {
+                files.forEach(index::addAll);
+                loadedIndexes.addAll(fresh);
+                return;
+            }
+        }
+        reloadIndex();
+    }
+
+    /** Reads the whole index again from storage. */
     public void reloadIndex() throws IOException {
         checkOpen();
         flush();
+        loadedIndexes.clear();
         index.clear();
         retired.clear();
         damagedIndexes.clear();
@@ -798,6 +826,7 @@ public final class Repository implements Closeable {
                 index.addAll(files.get(i));
             }
         }
+        loadedIndexes.addAll(ids);
         for (Marks.Mark m : new Marks(this).list()) {
             if (m.index() != null) {
                 retired.addAll(m.index());
@@ -824,6 +853,7 @@ public final class Repository implements Closeable {
         byte[] stored = file.seal(sealer);
         String id = Sha256.hex(stored);
         storage.save(new Handle(Kind.INDEX, id), Payload.of(stored));
+        loadedIndexes.add(id);
         return id;
     }
 

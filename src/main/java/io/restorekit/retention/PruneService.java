@@ -51,7 +51,7 @@ public final class PruneService {
                 : LockRequest.exclusive("prune"))) {
             // The repository may have been opened long ago (the interactive shell): what backups wrote
             // since then must count.
-            repository.reloadIndex();
+            repository.refreshIndex();
             List<Snapshot> snapshots = repository.snapshots();
             BlobSet used = UsedBlobs.collect(repository, snapshots, progress);
             PruneReport report = repository.prune(used, new PruneOptions(request.dryRun(), request.repackThreshold(),
