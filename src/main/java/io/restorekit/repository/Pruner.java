@@ -32,6 +32,9 @@ import java.util.Set;
  * before the pack is deleted, marks removed last.
  */
 final class Pruner {
+    /** About 40 MiB of index entries kept between the two passes. */
+    private static final long KEEP_ENTRIES = 500_000;
+
     private final Repository repo;
     private final List<String> warnings = new ArrayList<>();
 
@@ -60,6 +63,10 @@ final class Pruner {
                 .sorted().toList();
         Set<String> superseded = new HashSet<>();
         Map<String, Map<String, PackStats>> statsByFile = new LinkedHashMap<>();
+        // Index files are kept from the first pass to the second while their entries stay few;
+        // beyond that the second pass reads them again, so memory stays bounded.
+        Map<String, IndexFile> kept = new HashMap<>();
+        long keptEntries = 0;
         progress.total(-1, indexIds.size());
         // Index files are read a few dozen at a time, in parallel; only the per-pack counts stay.
         for (List<String> chunk : chunks(indexIds)) {
@@ -77,7 +84,7 @@ final class Pruner {
                         }
                     }
                 }
-                return new Object[] {file.superseded(), stats};
+                return new Object[] {file.superseded(), stats, file};
             });
             for (int i = 0; i < chunk.size(); i++) {
                 @SuppressWarnings("unchecked")
@@ -86,6 +93,11 @@ final class Pruner {
                 Map<String, PackStats> stats = (Map<String, PackStats>) read.get(i)[1];
                 superseded.addAll(sup);
                 statsByFile.put(chunk.get(i), stats);
+                IndexFile file = (IndexFile) read.get(i)[2];
+                if (keptEntries + file.blobCount() <= KEEP_ENTRIES) {
+                    kept.put(chunk.get(i), file);
+                    keptEntries += file.blobCount();
+                }
             }
             progress.advance(0, chunk.size());
         }
@@ -139,7 +151,8 @@ final class Pruner {
         Map<String, IndexFile.PackBlobs> keptOfReplaced = new LinkedHashMap<>();
         List<String> replaced = new ArrayList<>();
         for (List<String> chunk : chunks(active)) {
-            List<IndexFile> files = Repository.inParallel(chunk, this::readIndex);
+            List<IndexFile> files = Repository.inParallel(chunk,
+                    id -> kept.containsKey(id) ? kept.get(id) : readIndex(id));
             for (int i = 0; i < chunk.size(); i++) {
                 String id = chunk.get(i);
                 IndexFile file = files.get(i);

@@ -718,6 +718,11 @@ public final class Repository implements Closeable {
         loadIndex(null);
     }
 
+    /** The key derivation parameters of the key this repository was opened with. */
+    public RepositoryOptions.KdfParams currentKdf() {
+        return currentKey.kdfParams();
+    }
+
     /** The passwords (key files) of this repository. */
     public KeyManager keys() {
         return new KeyManager(this);
