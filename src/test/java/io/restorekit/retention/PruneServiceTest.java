@@ -154,6 +154,61 @@ class PruneServiceTest {
         }
 
         @Test
+        @DisplayName("a backup and a prune started at the same moment from separate processes never both run (the"
+                + " one that sees the other's lock stops with exit 4; at times both do); every snapshot restores")
+        void racing() throws Exception {
+            Path repoDir = tmp.resolve("repo");
+            Path src = tmp.resolve("src");
+            try (Repository r = PruneFixture.init(repoDir)) {
+                PruneFixture.dailyBackups(r, src, 4, 17);
+                forget(r, RetentionPolicy.of(new Policy(1, 0, 0, 0, 0, 0, null, List.of())), false);
+            }
+            int backups = 0;
+            int prunes = 0;
+            for (int round = 0; round < 6; round++) {
+                java.nio.file.Files.writeString(src.resolve("round-" + round + ".txt"), "round " + round);
+                try (Repository backupSide = PruneFixture.open(new LocalStorage(repoDir));
+                     Repository pruneSide = PruneFixture.open(new LocalStorage(repoDir))) {
+                    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                    java.util.concurrent.CompletableFuture<Boolean> backup = java.util.concurrent.CompletableFuture
+                            .supplyAsync(() -> {
+                                try {
+                                    go.await();
+                                } catch (InterruptedException e) {
+                                    throw new IllegalStateException(e);
+                                }
+                                return new io.restorekit.backup.BackupService(backupSide).backup(
+                                        io.restorekit.backup.BackupRequest.of(List.of(PruneFixture.source(src))),
+                                        ProgressListener.NONE).succeeded();
+                            });
+                    go.countDown();
+                    try {
+                        prune(pruneSide, Duration.ZERO, false);
+                        prunes++;
+                    } catch (RepositoryLockedException locked) {
+                        // the backup held its lock first
+                    }
+                    if (backup.get()) {
+                        backups++;
+                    }
+                }
+                try (Repository check = PruneFixture.open(new LocalStorage(repoDir))) {
+                    check.removeAllLocks();
+                    assertVerifies(check);
+                    PruneFixture.restoreAll(check, tmp.resolve("restore-" + round));
+                }
+            }
+            System.err.println("racing: " + backups + " backups and " + prunes + " prunes of 6 rounds went through");
+            assertThat(backups + prunes).isPositive();
+            try (Repository r = PruneFixture.open(new LocalStorage(repoDir))) {
+                assertThat(r.snapshots()).hasSize(1 + backups);
+                // The newest backup holds every round's file that it saw.
+                Map<String, Map<String, String>> restored = PruneFixture.restoreAll(r, tmp.resolve("final"));
+                assertThat(restored).hasSize(1 + backups);
+            }
+        }
+
+        @Test
         @DisplayName("a backup that read the index before prune marked a pack stays restorable, and the next prune keeps that pack")
         void backupOverlappingPrune() throws IOException {
             Path repoDir = tmp.resolve("repo");
