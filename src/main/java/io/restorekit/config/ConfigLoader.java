@@ -118,7 +118,7 @@ public final class ConfigLoader {
         List<SourceSpec> sources = sources(f.get("sources"), baseDir);
         Map<String, RkConfig.Module> modules = modules(f.get("modules"));
         return new RkConfig(baseDir.resolve(Path.of(name).getFileName()), home, repository, copies, sources, modules,
-                retention(f.get("retention")), drill(f.get("drill")), schedule(f.get("schedule")),
+                retention(f.get("retention"), sources), drill(f.get("drill")), schedule(f.get("schedule")),
                 alerts(f.get("alerts")), catalog(f.get("catalog"), home),
                 runbooks(f.get("runbooks"), home, baseDir),
                 roles(f.get("roles")), metrics(f.get("metrics")));
@@ -355,14 +355,72 @@ public final class ConfigLoader {
         return modules;
     }
 
-    private static RkConfig.Retention retention(YamlNode node) {
+    private static final String[] RULES = {"keep-last", "hourly", "daily", "weekly", "monthly", "yearly",
+            "keep-within", "keep-tag"};
+
+    private static RkConfig.Retention retention(YamlNode node, List<SourceSpec> sources) {
         if (node.isMissing()) {
             return RkConfig.Retention.KEEP_ALL;
         }
-        YamlNode.Fields f = node.fields("retention rules", "keep-last", "daily", "weekly", "monthly", "yearly");
+        YamlNode.Fields f = node.fields("retention rules", union(RULES, new String[] {"sources", "tags",
+                "legal-minimum", "repack-threshold", "prune-grace", "append-only"}));
+        java.util.Set<String> names = sources.stream().map(SourceSpec::name).collect(java.util.stream.Collectors.toSet());
+        Map<String, RkConfig.Retention.Rules> bySource = new LinkedHashMap<>();
+        if (f.has("sources")) {
+            f.get("sources").namedEntries("retention overrides by source").forEach((name, n) -> {
+                if (!names.contains(name)) {
+                    throw n.error("unknown source '" + name + "'; configured sources: "
+                            + (names.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(names))));
+                }
+                bySource.put(name, rules(n));
+            });
+        }
+        Map<String, RkConfig.Retention.Rules> byTag = new LinkedHashMap<>();
+        if (f.has("tags")) {
+            f.get("tags").namedEntries("retention overrides by tag").forEach((tag, n) -> byTag.put(tag, rules(n)));
+        }
+        Map<String, String> legal = new LinkedHashMap<>();
+        if (f.has("legal-minimum")) {
+            f.get("legal-minimum").namedEntries("legal minimum ages by source").forEach((name, n) -> {
+                if (!names.contains(name)) {
+                    throw n.error("unknown source '" + name + "'; configured sources: "
+                            + (names.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(names))));
+                }
+                legal.put(name, age(n));
+            });
+        }
         return new RkConfig.Retention(f.integer("keep-last", "a number of snapshots", 0, 0),
                 f.integer("daily", "a number of days", 0, 0), f.integer("weekly", "a number of weeks", 0, 0),
-                f.integer("monthly", "a number of months", 0, 0), f.integer("yearly", "a number of years", 0, 0));
+                f.integer("monthly", "a number of months", 0, 0), f.integer("yearly", "a number of years", 0, 0),
+                f.integer("hourly", "a number of hours", 0, 0),
+                f.has("keep-within") ? age(f.get("keep-within")) : null, f.strings("keep-tag", "tags"),
+                bySource, byTag, legal,
+                f.has("repack-threshold") ? percent(f.get("repack-threshold"))
+                        : RkConfig.Retention.DEFAULT_REPACK_THRESHOLD,
+                f.has("prune-grace") ? duration(f.get("prune-grace")) : RkConfig.Retention.DEFAULT_PRUNE_GRACE,
+                f.bool("append-only", "true or false", false));
+    }
+
+    private static RkConfig.Retention.Rules rules(YamlNode node) {
+        YamlNode.Fields r = node.fields("retention rules", RULES);
+        return new RkConfig.Retention.Rules(optional(r, "keep-last"), optional(r, "hourly"), optional(r, "daily"),
+                optional(r, "weekly"), optional(r, "monthly"), optional(r, "yearly"),
+                r.has("keep-within") ? age(r.get("keep-within")) : null,
+                r.has("keep-tag") ? r.strings("keep-tag", "tags") : null);
+    }
+
+    private static Integer optional(YamlNode.Fields f, String key) {
+        return f.has(key) ? f.get(key).integer("a number", 0) : null;
+    }
+
+    private static String age(YamlNode node) {
+        String text = node.string("an age such as 30d or 5y").strip();
+        try {
+            io.restorekit.retention.Age.parse(text);
+        } catch (RuntimeException e) {
+            throw node.error("expected an age such as 30d, 12h, 8w, 6m (months) or 5y, got '" + text + "'");
+        }
+        return text;
     }
 
     private RkConfig.Drill drill(YamlNode node) {

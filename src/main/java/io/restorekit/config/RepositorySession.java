@@ -78,6 +78,9 @@ public class RepositorySession implements Closeable {
         RkConfig c = config();
         if (repository == null) {
             Storage storage = storages.open(c.repository(), c.baseDir());
+            if (c.retention().appendOnly()) {
+                storage = new io.restorekit.storage.decorator.AppendOnlyStorage(storage);
+            }
             char[] password = passwords.password(storage.location());
             try {
                 repository = opener.open(storage, password);

@@ -60,12 +60,67 @@ public record RkConfig(Path file, Path home, RepositoryConfig repository, List<R
         }
     }
 
-    /** GFS retention; 0 means "no rule". All zero keeps every snapshot. */
-    public record Retention(int keepLast, int daily, int weekly, int monthly, int yearly) {
+    /**
+     * GFS retention (README "Retention"); 0 means "no rule". All zero, and no overrides, keeps every snapshot.
+     *
+     * @param keepWithin      an age such as {@code 30d} ({@link io.restorekit.retention.Age}), or null
+     * @param keepTags        snapshots with these tags are kept
+     * @param sources         overrides by source name: the keys they set replace the repository's
+     * @param tags            overrides by tag, in file order (the first tag of a snapshot found here applies)
+     * @param legalMinimums   minimum age by source name, e.g. {@code 5y}: younger snapshots are never removed
+     * @param repackThreshold prune repacks packs with at least this percentage of unused bytes
+     * @param pruneGrace      packs marked by prune are deleted by a prune at least this much later
+     * @param appendOnly      this host may not delete anything from the repository (forget and prune refuse)
+     */
+    public record Retention(int keepLast, int daily, int weekly, int monthly, int yearly, int hourly,
+                            String keepWithin, List<String> keepTags, Map<String, Rules> sources,
+                            Map<String, Rules> tags, Map<String, String> legalMinimums, double repackThreshold,
+                            Duration pruneGrace, boolean appendOnly) {
+        public static final double DEFAULT_REPACK_THRESHOLD = 50;
+        public static final Duration DEFAULT_PRUNE_GRACE = Duration.ofHours(1);
         public static final Retention KEEP_ALL = new Retention(0, 0, 0, 0, 0);
 
+        public Retention {
+            keepTags = List.copyOf(keepTags);
+            sources = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(sources));
+            tags = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(tags));
+            legalMinimums = Map.copyOf(legalMinimums);
+        }
+
+        public Retention(int keepLast, int daily, int weekly, int monthly, int yearly) {
+            this(keepLast, daily, weekly, monthly, yearly, 0, null, List.of(), Map.of(), Map.of(), Map.of(),
+                    DEFAULT_REPACK_THRESHOLD, DEFAULT_PRUNE_GRACE, false);
+        }
+
         public boolean keepsAll() {
-            return equals(KEEP_ALL);
+            return toPolicy().keepsAll();
+        }
+
+        /** The rules of an override; null keys are taken from the repository's policy. */
+        public record Rules(Integer keepLast, Integer hourly, Integer daily, Integer weekly, Integer monthly,
+                            Integer yearly, String keepWithin, List<String> keepTags) {
+        }
+
+        /** The planner's view of this configuration. */
+        public io.restorekit.retention.RetentionPolicy toPolicy() {
+            io.restorekit.retention.Policy base = new io.restorekit.retention.Policy(keepLast, hourly, daily, weekly,
+                    monthly, yearly, keepWithin == null ? null : io.restorekit.retention.Age.parse(keepWithin), keepTags);
+            Map<String, io.restorekit.retention.Policy> bySource = new java.util.LinkedHashMap<>();
+            sources.forEach((k, v) -> bySource.put(k, merge(base, v)));
+            Map<String, io.restorekit.retention.Policy> byTag = new java.util.LinkedHashMap<>();
+            tags.forEach((k, v) -> byTag.put(k, merge(base, v)));
+            Map<String, io.restorekit.retention.Age> legal = new java.util.LinkedHashMap<>();
+            legalMinimums.forEach((k, v) -> legal.put(k, io.restorekit.retention.Age.parse(v)));
+            return new io.restorekit.retention.RetentionPolicy(base, bySource, byTag, legal);
+        }
+
+        private static io.restorekit.retention.Policy merge(io.restorekit.retention.Policy b, Rules r) {
+            return new io.restorekit.retention.Policy(
+                    r.keepLast() != null ? r.keepLast() : b.keepLast(), r.hourly() != null ? r.hourly() : b.hourly(),
+                    r.daily() != null ? r.daily() : b.daily(), r.weekly() != null ? r.weekly() : b.weekly(),
+                    r.monthly() != null ? r.monthly() : b.monthly(), r.yearly() != null ? r.yearly() : b.yearly(),
+                    r.keepWithin() != null ? io.restorekit.retention.Age.parse(r.keepWithin()) : b.keepWithin(),
+                    r.keepTags() != null ? r.keepTags() : b.keepTags());
         }
     }
 

@@ -58,14 +58,27 @@ public final class KeyManager {
     }
 
     public KeyInfo add(char[] password, KdfParams kdf) throws IOException {
+        return add(password, kdf, false);
+    }
+
+    /**
+     * Adds a password; with {@code appendOnly}, a repository opened with it refuses forget, prune
+     * and every other deletion (for backup hosts that ransomware could control).
+     */
+    public KeyInfo add(char[] password, KdfParams kdf, boolean appendOnly) throws IOException {
         KeyFile file = KeyFile.create(repo.masterKey, password, kdf, Repository.host(), Repository.user(),
-                repo.clock.instant());
+                repo.clock.instant()).withAppendOnly(appendOnly || repo.appendOnly());
         String id = Repository.saveKeyFile(repo.storage, file);
         return new KeyInfo(id, file.created(), file.host(), file.user(), file.kdf(), false);
     }
 
     /** Replaces the password in use: the new key file is written first, then the old one removed. */
     public KeyInfo changePassword(char[] newPassword) throws IOException {
+        if (repo.appendOnly()) {
+            throw new io.restorekit.common.RkException(io.restorekit.common.ErrorCode.NOT_PERMITTED,
+                    "repository '" + repo.storage.location() + "' is append-only here: the old key could not be"
+                            + " removed; add a key with 'rk key add' instead");
+        }
         KeyFile file = KeyFile.create(repo.masterKey, newPassword, repo.currentKey.kdfParams(), Repository.host(),
                 Repository.user(), repo.clock.instant());
         String id = Repository.saveKeyFile(repo.storage, file);

@@ -100,6 +100,10 @@ public final class Repository implements Closeable {
     volatile String currentKeyId;
 
     private final MemoryIndex index = new MemoryIndex();
+    // The index files the in-memory index was loaded from (and those written by this process).
+    private final Set<String> loadedIndexes = ConcurrentHashMap.newKeySet();
+    // Blobs of packs prune has marked for deletion: readable, never deduplicated against.
+    private final MemoryIndex retired = new MemoryIndex();
     private final List<String> damagedIndexes = Collections.synchronizedList(new ArrayList<>());
     private final Map<BlobType, Set<BlobId>> inFlight = Map.of(
             BlobType.DATA, ConcurrentHashMap.newKeySet(), BlobType.TREE, ConcurrentHashMap.newKeySet());
@@ -222,7 +226,10 @@ public final class Repository implements Closeable {
             throw new RepositoryCorruptException("repository '" + storage.location() + "' has format version "
                     + config.version() + ", which this restorekit does not know; use a newer restorekit");
         }
-        Repository repo = new Repository(storage, config, masterKey, usedKey, usedKeyId, clock, json);
+        // A key marked append-only makes every deletion through this process fail (locks excepted).
+        Storage view = usedKey.isAppendOnly() && !io.restorekit.storage.decorator.AppendOnlyStorage.isAppendOnly(storage)
+                ? new io.restorekit.storage.decorator.AppendOnlyStorage(storage) : storage;
+        Repository repo = new Repository(view, config, masterKey, usedKey, usedKeyId, clock, json);
         try {
             repo.loadIndex(early.indexes());
         } catch (IOException | RuntimeException e) {
@@ -283,6 +290,24 @@ public final class Repository implements Closeable {
     /** Whether the blob is stored (or being stored by this process). */
     public boolean has(BlobType type, BlobId id) {
         return index.has(type, id) || inFlight.get(type).contains(id);
+    }
+
+    /**
+     * Whether the blob can be read: it is indexed, or held by a pack prune has marked for deletion
+     * (a snapshot written by a backup that overlapped that prune needs it; the next prune indexes it
+     * again). Backups never deduplicate against the latter.
+     */
+    public boolean canRead(BlobType type, BlobId id) {
+        return has(type, id) || retired.has(type, id);
+    }
+
+    /** The pack holding the blob (indexed, or marked by prune), or null when none does. */
+    public String packOf(BlobType type, BlobId id) {
+        MemoryIndex.Found found = index.find(type, id);
+        if (found == null) {
+            found = retired.find(type, id);
+        }
+        return found == null ? null : found.packId();
     }
 
     /**
@@ -385,6 +410,9 @@ public final class Repository implements Closeable {
         if (found == null && inFlight.get(type).contains(id)) {
             flush();
             found = index.find(type, id);
+        }
+        if (found == null) {
+            found = retired.find(type, id);
         }
         if (found == null) {
             throw new RepositoryCorruptException(type.name().toLowerCase(Locale.ROOT) + " blob " + id
@@ -569,6 +597,22 @@ public final class Repository implements Closeable {
         return locks.removeStale();
     }
 
+    /**
+     * Removes the stale locks (for {@code rk unlock}) and returns them; live ones are never removed
+     * here. A lock is stale when it was not refreshed for 30 minutes, or when it was written on this
+     * host by a process that no longer runs.
+     */
+    public List<LockInfo> unlockStale() throws IOException {
+        List<LockInfo> removed = new ArrayList<>();
+        for (LockInfo l : locks.locks()) {
+            if (l.stale()) {
+                storage.remove(new Handle(Kind.LOCK, l.id()));
+                removed.add(l);
+            }
+        }
+        return removed;
+    }
+
     /** Removes every lock, live or not (for {@code rk unlock --remove-all}); returns how many. */
     public int removeAllLocks() throws IOException {
         int n = 0;
@@ -577,6 +621,106 @@ public final class Repository implements Closeable {
             n++;
         }
         return n;
+    }
+
+    /**
+     * Whether this repository refuses deletions here: its storage is append-only, or it was opened
+     * with an append-only key. Forget and prune refuse to run then.
+     */
+    public boolean appendOnly() {
+        return io.restorekit.storage.decorator.AppendOnlyStorage.isAppendOnly(storage)
+                || (currentKey != null && currentKey.isAppendOnly());
+    }
+
+    /** Removes a snapshot manifest (forget); its data stays until prune. Callers hold an exclusive lock. */
+    public void removeSnapshot(String id) throws IOException {
+        checkOpen();
+        checkDeletable();
+        storage.remove(new Handle(Kind.SNAPSHOT, id));
+    }
+
+    /**
+     * Deletes what no snapshot needs, in two phases (docs/repository-format.md §9a): packs whose
+     * blobs are not in {@code used} are taken out of the index and marked; a later prune, at least
+     * {@link PruneOptions#grace()} later, deletes them. Mostly unused packs are repacked first.
+     * Callers hold an exclusive lock and computed {@code used} under it, from every snapshot.
+     */
+    public PruneReport prune(BlobSet used, PruneOptions options, ProgressListener progress) throws IOException {
+        checkOpen();
+        if (!options.dryRun()) {
+            checkDeletable();
+        }
+        flush();
+        try {
+            return new Pruner(this).prune(used, options, progress);
+        } finally {
+            if (!options.dryRun()) {
+                reloadIndex();
+            }
+        }
+    }
+
+    /** Packs marked by prune and awaiting deletion, with the time each was marked. */
+    public Map<String, Instant> packsAwaitingDeletion() throws IOException {
+        Map<String, Instant> out = new LinkedHashMap<>();
+        for (Marks.Mark m : new Marks(this).list()) {
+            m.packs().forEach(p -> out.putIfAbsent(p, m.time()));
+        }
+        return out;
+    }
+
+    private void checkDeletable() {
+        if (appendOnly()) {
+            throw new io.restorekit.common.RkException(io.restorekit.common.ErrorCode.NOT_PERMITTED, "repository '"
+                    + storage.location() + "' is append-only here (" + (currentKey != null && currentKey.isAppendOnly()
+                    ? "opened with an append-only key" : "retention.append-only is set")
+                    + "): nothing may be deleted; run forget and prune from a host that is allowed to delete");
+        }
+    }
+
+    /**
+     * Brings the index up to date with storage: what other processes wrote since this one opened
+     * the repository (index files it has not read are read; when one it had read is gone, all are
+     * read again). Prune calls it once it holds its exclusive lock.
+     */
+    public void refreshIndex() throws IOException {
+        checkOpen();
+        flush();
+        Set<String> now = new HashSet<>();
+        for (FileInfo f : list(storage, Kind.INDEX)) {
+            now.add(f.handle().name());
+        }
+        if (now.containsAll(loadedIndexes) && damagedIndexes.isEmpty()) {
+            List<String> fresh = now.stream().filter(id -> !loadedIndexes.contains(id)).sorted().toList();
+            if (fresh.isEmpty()) {
+                return;
+            }
+            List<IndexFile> files = inParallel(fresh, this::readIndexFile);
+            boolean supersedes = files.stream().anyMatch(f -> !f.superseded().isEmpty());
+            if (!supersedes) {
+                files.forEach(index::addAll);
+                loadedIndexes.addAll(fresh);
+                return;
+            }
+        }
+        reloadIndex();
+    }
+
+    /** Reads the whole index again from storage. */
+    public void reloadIndex() throws IOException {
+        checkOpen();
+        flush();
+        loadedIndexes.clear();
+        index.clear();
+        retired.clear();
+        damagedIndexes.clear();
+        treeCache.clear();
+        loadIndex(null);
+    }
+
+    /** The key derivation parameters of the key this repository was opened with. */
+    public RepositoryOptions.KdfParams currentKdf() {
+        return currentKey.kdfParams();
     }
 
     /** The passwords (key files) of this repository. */
@@ -687,6 +831,12 @@ public final class Repository implements Closeable {
                 index.addAll(files.get(i));
             }
         }
+        loadedIndexes.addAll(ids);
+        for (Marks.Mark m : new Marks(this).list()) {
+            if (m.index() != null) {
+                retired.addAll(m.index());
+            }
+        }
     }
 
     IndexFile readIndexFile(String id) throws IOException {
@@ -708,6 +858,7 @@ public final class Repository implements Closeable {
         byte[] stored = file.seal(sealer);
         String id = Sha256.hex(stored);
         storage.save(new Handle(Kind.INDEX, id), Payload.of(stored));
+        loadedIndexes.add(id);
         return id;
     }
 

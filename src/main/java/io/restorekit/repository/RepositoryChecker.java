@@ -84,8 +84,10 @@ final class RepositoryChecker {
                         + " blobs the index places beyond its end (truncated)", beyond);
             }
         }
+        // Packs prune marked are out of the index on purpose, until a later prune deletes them.
+        Set<String> marked = repo.packsAwaitingDeletion().keySet();
         for (String pack : packSizes.keySet()) {
-            if (!indexed.containsKey(pack)) {
+            if (!indexed.containsKey(pack) && !marked.contains(pack)) {
                 warning(packPath(pack), "unreferenced pack, probably from an interrupted backup;"
                         + " 'rk index rebuild' makes its blobs usable again, 'rk prune' deletes it", Set.of());
             }
@@ -97,7 +99,8 @@ final class RepositoryChecker {
         Repository.inParallel(snapshotIds, id -> {
             try {
                 Snapshot s = repo.loadSnapshotById(id);
-                if (s.tree() != null && indexed.values().stream().noneMatch(m -> m.containsKey(s.tree()))) {
+                if (s.tree() != null && indexed.values().stream().noneMatch(m -> m.containsKey(s.tree()))
+                        && !repo.canRead(BlobType.TREE, s.tree())) {
                     error("snapshots/" + id, "the snapshot's root tree blob " + s.tree() + " is in no index",
                             Set.of(s.tree()));
                 }

@@ -179,6 +179,20 @@ public class DaemonCommand {
                         ProgressListener.NONE).result()
                 : recorded.verify(new VerifyService(session.repository()), new VerifyRequest(null, false),
                         ProgressListener.NONE))));
+        jobs.put("forget", job("forget", () -> {
+            RkConfig.Retention retention = session.config().retention();
+            io.restorekit.retention.ForgetResult r = new io.restorekit.retention.ForgetService(session.repository(),
+                    catalog, Clock.systemUTC()).forget(new io.restorekit.retention.ForgetRequest(retention.toPolicy(),
+                    false, ZoneId.systemDefault()), ProgressListener.NONE);
+            return JobOutcome.succeeded(RepositoryCommands.plural(r.removed(), "snapshot") + " forgotten");
+        }));
+        jobs.put("prune", job("prune", () -> {
+            RkConfig.Retention retention = session.config().retention();
+            io.restorekit.retention.PruneResult r = new io.restorekit.retention.PruneService(session.repository(),
+                    catalog, Clock.systemUTC()).prune(new io.restorekit.retention.PruneRequest(false,
+                    retention.repackThreshold() / 100, retention.pruneGrace()), ProgressListener.NONE);
+            return JobOutcome.succeeded(r.report().reclaimedBytes() + " bytes reclaimed");
+        }));
         jobs.put("drill", job("drill", () -> RecordedRuns.outcome(new DrillService(session.repository(), catalog,
                 session.home(), Clock.systemUTC()).run(DrillCommands.request(session.config(), null, null, null, null,
                 false), ProgressListener.NONE))));

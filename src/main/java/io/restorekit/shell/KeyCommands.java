@@ -32,12 +32,20 @@ public class KeyCommands {
         return table.render().stripTrailing();
     }
 
-    @Command(command = "add", description = "Add a password (RK_NEW_PASSWORD, or prompted twice)")
     public String add() throws IOException {
+        return add(false);
+    }
+
+    @Command(command = "add", description = "Add a password (RK_NEW_PASSWORD, or prompted twice)")
+    public String add(@Option(longNames = "append-only", description = "whoever opens the repository with this"
+            + " password cannot delete anything (for backup hosts)") boolean appendOnly) throws IOException {
         Repository repository = session.repository();
         char[] password = session.passwords().newPassword("a new key of repository " + repository.storage().location());
         try {
-            return "added key " + shortId(repository.keys().add(password).id());
+            KeyManager.KeyInfo key = appendOnly
+                    ? repository.keys().add(password, repository.currentKdf(), true)
+                    : repository.keys().add(password);
+            return "added " + (appendOnly ? "append-only " : "") + "key " + shortId(key.id());
         } finally {
             Arrays.fill(password, '\0');
         }

@@ -56,29 +56,61 @@ public class RepositoryCommands {
 
     @Command(command = "unlock", description = "Remove locks left by rk processes that are gone")
     public String unlock(@Option(longNames = "all", description = "remove every lock; only when no other rk process runs")
-                         boolean all) throws IOException {
+                         boolean all,
+                         @Option(longNames = "json", description = "print one JSON document") boolean json)
+            throws IOException {
         Repository repository = session.repository();
         if (all) {
             int removed = repository.removeAllLocks();
-            return "removed " + plural(removed, "lock");
+            return json ? Json.render(java.util.Map.of("removed", removed)) : "removed " + plural(removed, "lock");
         }
-        int removed = repository.removeStaleLocks();
+        Instant now = Instant.now();
+        List<LockInfo> removed = repository.unlockStale();
         // Temporary files and unfinished uploads of saves killed more than a day ago: no live save is that slow.
-        int leftovers = repository.storage().cleanup(Instant.now().minus(java.time.Duration.ofDays(1)));
+        int leftovers = repository.storage().cleanup(now.minus(java.time.Duration.ofDays(1)));
         List<LockInfo> live = repository.locks().stream().filter(l -> !l.stale()).toList();
-        StringBuilder out = new StringBuilder("removed " + plural(removed, "stale lock"));
+        if (json) {
+            return Json.render(new UnlockView(removed.stream().map(l -> LockView.of(l, now)).toList(),
+                    live.stream().map(l -> LockView.of(l, now)).toList()));
+        }
+        StringBuilder out = new StringBuilder("removed " + plural(removed.size(), "stale lock"));
         if (leftovers > 0) {
             out.append(" and ").append(plural(leftovers, "leftover")).append(" of interrupted saves");
         }
         if (!live.isEmpty()) {
             out.append("; ").append(plural(live.size(), "lock")).append(" of running processes kept:\n");
-            Table table = new Table("OPERATION", "SOURCES", "HOST", "PID", "USER", "SINCE");
-            live.forEach(l -> table.row(l.operation() + (l.exclusive() ? " (exclusive)" : ""),
-                    String.join(",", l.sources()), l.host(), l.pid(), l.user(), Times.local(l.time())));
-            out.append(table.render().stripTrailing()).append("\nif those processes are gone (another host, say),"
+            out.append(lockTable(live, now)).append("\nif those processes are gone (another host, say),"
                     + " run 'rk unlock --all'");
         }
+        if (!removed.isEmpty()) {
+            out.append(live.isEmpty() ? ":\n" : "\nstale locks removed:\n").append(lockTable(removed, now));
+        }
         return out.toString();
+    }
+
+    /** Unlock for callers without options: stale locks only, as text. */
+    public String unlock(boolean all) throws IOException {
+        return unlock(all, false);
+    }
+
+    private static String lockTable(List<LockInfo> locks, Instant now) {
+        Table table = new Table("OPERATION", "SOURCES", "HOST", "PID", "USER", "SINCE", "AGE");
+        locks.forEach(l -> table.row(l.operation() + (l.exclusive() ? " (exclusive)" : ""),
+                String.join(",", l.sources()), l.host(), l.pid(), l.user(), Times.local(l.time()),
+                io.restorekit.common.Sizes.millis(java.time.Duration.between(l.time(), now).toMillis())));
+        return table.render().stripTrailing();
+    }
+
+    /** {@code unlock --json}: the stale locks removed and the live ones kept. */
+    record UnlockView(List<LockView> removed, List<LockView> live) {
+    }
+
+    record LockView(String id, String operation, boolean exclusive, List<String> sources, String host, long pid,
+                    String user, Instant time, long ageSeconds, boolean stale) {
+        static LockView of(LockInfo l, Instant now) {
+            return new LockView(l.id(), l.operation(), l.exclusive(), l.sources(), l.host(), l.pid(), l.user(),
+                    l.time(), java.time.Duration.between(l.time(), now).toSeconds(), l.stale());
+        }
     }
 
     static String plural(long n, String noun) {

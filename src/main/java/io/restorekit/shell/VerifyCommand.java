@@ -15,7 +15,14 @@ import org.springframework.shell.command.annotation.Command;
 import org.springframework.shell.command.annotation.Option;
 import org.springframework.shell.command.annotation.OptionValues;
 
+import io.restorekit.catalog.Catalog;
+import io.restorekit.catalog.InMemoryCatalog;
+import io.restorekit.retention.LockAuditReport;
+import io.restorekit.retention.LockAuditService;
+
 import java.io.IOException;
+import java.time.Clock;
+import java.time.ZoneId;
 import java.util.List;
 
 /** {@code verify}: check the repository and report every problem with what it affects (exit 3 if any). */
@@ -25,16 +32,19 @@ public class VerifyCommand {
     private final Interaction interaction;
     private final Operations operations;
 
+    private final Catalog catalog;
+
     @Autowired
-    public VerifyCommand(RepositorySession session, Interaction interaction, Operations operations) {
+    public VerifyCommand(RepositorySession session, Interaction interaction, Operations operations, Catalog catalog) {
         this.session = session;
         this.interaction = interaction;
         this.operations = operations;
+        this.catalog = catalog;
     }
 
     /** Without a catalog: the run is recorded in memory only and no alert is sent. */
     public VerifyCommand(RepositorySession session, Interaction interaction) {
-        this(session, interaction, null);
+        this(session, interaction, null, new InMemoryCatalog());
     }
 
     @Command(command = "verify", description = "Check the repository; --read-data reads and authenticates every byte")
@@ -44,7 +54,16 @@ public class VerifyCommand {
             @Option(longNames = "read-data", description = "read, decrypt and hash every byte") boolean readData,
             @Option(longNames = "repository", description = "check this copy (a name under copies:) instead of the primary")
             String copy,
+            @Option(longNames = "locks", description = "check instead that Object Lock retention covers every object"
+                    + " the kept snapshots need until their planned expiry") boolean locks,
             @Option(longNames = "json", description = "print one JSON document") boolean json) throws IOException {
+        if (locks) {
+            return locks(json);
+        }
+        return verify(snapshot, readData, copy, json);
+    }
+
+    public String verify(String snapshot, boolean readData, String copy, boolean json) throws IOException {
         Repository repository = copy == null ? session.repository() : session.openCopy(copy);
         VerifyReport report;
         try (TerminalProgress progress = interaction.progress("verify", "files")) {
@@ -66,6 +85,41 @@ public class VerifyCommand {
         throw new RkException(ErrorCode.PROBLEMS_FOUND, "verification of '" + repository.storage().location()
                 + "' found " + RepositoryCommands.plural(report.errors(), "error")
                 + "; the report lists what each one affects");
+    }
+
+    private String locks(boolean json) throws IOException {
+        Repository repository = session.repository();
+        LockAuditReport report = new LockAuditService(repository, catalog, Clock.systemUTC())
+                .audit(session.config().retention().toPolicy(), ZoneId.systemDefault());
+        String rendered = json ? Json.render(report) : render(report);
+        if (report.ok()) {
+            return rendered;
+        }
+        interaction.out().println(rendered);
+        interaction.out().flush();
+        throw new RkException(ErrorCode.PROBLEMS_FOUND, report.supported()
+                ? report.shortfalls().size() + " objects of repository '" + repository.storage().location()
+                + "' are not locked as long as the kept snapshots need them; raise repository.s3.object-lock.days"
+                : "repository '" + repository.storage().location() + "' keeps no object under retention;"
+                + " configure repository.s3.object-lock on a bucket with Object Lock enabled");
+    }
+
+    static String render(LockAuditReport r) {
+        if (!r.supported()) {
+            return "no Object Lock: the storage holds no object under retention";
+        }
+        StringBuilder out = new StringBuilder("checked ").append(RepositoryCommands.plural(r.objects(), "object"))
+                .append(" of ").append(RepositoryCommands.plural(r.snapshots(), "kept snapshot"));
+        if (r.shortfalls().isEmpty()) {
+            return out.append(": every one is locked until its snapshots' planned expiry").toString();
+        }
+        Table table = new Table("OBJECT", "LOCKED UNTIL", "NEEDED UNTIL", "SNAPSHOTS");
+        for (LockAuditReport.Shortfall f : r.shortfalls()) {
+            table.row(f.object(), f.lockedUntil() == null ? "not locked" : Times.local(f.lockedUntil()),
+                    Times.local(f.needed()), String.join(",", f.snapshots()));
+        }
+        return out.append(": ").append(r.shortfalls().size()).append(" short\n").append(table.render().stripTrailing())
+                .toString();
     }
 
     static String render(VerifyReport r) {

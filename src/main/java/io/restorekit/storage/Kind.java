@@ -7,7 +7,8 @@ public enum Kind {
     SNAPSHOT("snapshots"),
     INDEX("index"),
     PACK("data"),
-    LOCK("locks");
+    LOCK("locks"),
+    MARK("marks");
 
     private final String folder;
 

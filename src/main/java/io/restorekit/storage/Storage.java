@@ -59,6 +59,22 @@ public interface Storage extends Closeable {
         }
     }
 
+    /**
+     * Whether {@link #retainUntil} answers: the backend can hold objects under a retention period
+     * (S3 Object Lock) during which they cannot be removed.
+     */
+    default boolean supportsRetention() {
+        return false;
+    }
+
+    /**
+     * Until when the object is under retention (cannot be removed), or null when it is not.
+     * Backends without retention fail with {@link UnsupportedOperationException}.
+     */
+    default java.time.Instant retainUntil(Handle handle) throws IOException {
+        throw new UnsupportedOperationException(location() + " does not support object retention");
+    }
+
     /** What this backend can do beyond the contract. */
     /**
      * Removes what saves that never finished left behind before {@code before} — temporary files,

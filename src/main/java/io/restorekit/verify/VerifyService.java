@@ -198,7 +198,7 @@ public final class VerifyService {
                 boolean whole = true;
                 for (BlobId blob : table.chunks()) {
                     Entry entry = damage.of(blob);
-                    if (entry == null && !repository.has(BlobType.DATA, blob)) {
+                    if (entry == null && !repository.canRead(BlobType.DATA, blob)) {
                         entry = missing(blob, BlobType.DATA);
                     }
                     if (entry != null) {
@@ -277,7 +277,7 @@ public final class VerifyService {
             }
             for (BlobId blob : node.content()) {
                 Entry entry = damage.of(blob);
-                if (entry == null && !repository.has(BlobType.DATA, blob)) {
+                if (entry == null && !repository.canRead(BlobType.DATA, blob)) {
                     entry = missing(blob, BlobType.DATA);
                 }
                 if (entry == null && readBlobs && blobsVerified.add(blob)) {
@@ -304,7 +304,7 @@ public final class VerifyService {
         }
 
         private Entry missingOrBroken(BlobId blob, BlobType type, Exception e) {
-            if (!repository.has(type, blob)) {
+            if (!repository.canRead(type, blob)) {
                 return missing(blob, type);
             }
             damage.add(VerifyReport.Severity.ERROR, "blob " + blob.hex(),

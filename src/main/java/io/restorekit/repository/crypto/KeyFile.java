@@ -1,6 +1,8 @@
 package io.restorekit.repository.crypto;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +25,8 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record KeyFile(int version, Instant created, String host, String user, String kdf,
-                      Map<String, Integer> params, String salt, String data) {
+                      Map<String, Integer> params, String salt, String data,
+                      @JsonProperty("append-only") Boolean appendOnly) {
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
@@ -58,7 +61,17 @@ public record KeyFile(int version, Instant created, String host, String user, St
             params.put("parallelism", kdfParams.parallelism());
         }
         return new KeyFile(1, created, host, user, kdfParams.algorithm(), params, b64.encodeToString(salt),
-                b64.encodeToString(sealed));
+                b64.encodeToString(sealed), null);
+    }
+
+    /** This key marked append-only: a repository opened with it refuses every deletion (§4). */
+    public KeyFile withAppendOnly(boolean on) {
+        return new KeyFile(version, created, host, user, kdf, params, salt, data, on ? Boolean.TRUE : null);
+    }
+
+    @JsonIgnore
+    public boolean isAppendOnly() {
+        return Boolean.TRUE.equals(appendOnly);
     }
 
     public static KeyFile parse(byte[] json) throws IOException {

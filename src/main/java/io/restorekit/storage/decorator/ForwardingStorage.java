@@ -61,6 +61,16 @@ public abstract class ForwardingStorage implements Storage {
     }
 
     @Override
+    public boolean supportsRetention() {
+        return inner.supportsRetention();
+    }
+
+    @Override
+    public java.time.Instant retainUntil(Handle handle) throws IOException {
+        return inner.retainUntil(handle);
+    }
+
+    @Override
     public Capabilities capabilities() {
         return inner.capabilities();
     }

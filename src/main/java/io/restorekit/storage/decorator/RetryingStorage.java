@@ -137,6 +137,16 @@ public final class RetryingStorage implements Storage {
     }
 
     @Override
+    public boolean supportsRetention() {
+        return inner.supportsRetention();
+    }
+
+    @Override
+    public java.time.Instant retainUntil(Handle handle) throws IOException {
+        return call("read the retention of " + handle, () -> inner.retainUntil(handle));
+    }
+
+    @Override
     public void close() throws IOException {
         inner.close();
     }

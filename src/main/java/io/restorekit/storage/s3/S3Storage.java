@@ -316,6 +316,18 @@ public final class S3Storage implements Storage {
         });
     }
 
+    /** With {@code object-lock} configured, every object but locks and marks is written under retention. */
+    @Override
+    public boolean supportsRetention() {
+        return lockMode != null;
+    }
+
+    @Override
+    public Instant retainUntil(Handle handle) throws IOException {
+        return call("read the retention of " + handle, handle,
+                () -> client.headObject(b -> b.bucket(bucket).key(key(handle)))).objectLockRetainUntilDate();
+    }
+
     @Override
     public void list(Kind kind, Consumer<FileInfo> each) throws IOException {
         String listed = kind == Kind.CONFIG ? key(Handle.config()) : key(kind.folder()) + "/";
@@ -348,9 +360,9 @@ public final class S3Storage implements Storage {
         return "S3Storage[" + location + "]";
     }
 
-    /** Whether new objects of this handle's kind get retention; locks must stay removable. */
+    /** Whether new objects of this handle's kind get retention; locks and prune's marks must stay removable. */
     private boolean locked(Handle handle) {
-        return lockMode != null && handle.kind() != Kind.LOCK;
+        return lockMode != null && handle.kind() != Kind.LOCK && handle.kind() != Kind.MARK;
     }
 
     /** The handle whose path is {@code path}, or null for keys that are no object of {@code kind}. */
