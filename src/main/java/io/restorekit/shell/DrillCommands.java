@@ -3,6 +3,7 @@ package io.restorekit.shell;
 import io.restorekit.catalog.Catalog;
 import io.restorekit.catalog.Run;
 import io.restorekit.common.BadInputException;
+import io.restorekit.common.ErrorCode;
 import io.restorekit.common.RkException;
 import io.restorekit.config.RepositorySession;
 import io.restorekit.config.RkConfig;
@@ -30,14 +31,21 @@ public class DrillCommands {
     private final Interaction interaction;
     private final Catalog catalog;
     private final AlertHook alerts;
+    private final ObjectProvider<io.restorekit.runbook.RunbookService> runbooks;
 
     @Autowired
     public DrillCommands(RepositorySession session, Interaction interaction, Catalog catalog,
-                         ObjectProvider<AlertHook> alerts) {
-        this(session, interaction, catalog, alerts.getIfAvailable(() -> AlertHook.NONE));
+                         ObjectProvider<AlertHook> alerts, ObjectProvider<io.restorekit.runbook.RunbookService> runbooks) {
+        this(session, interaction, catalog, alerts.getIfAvailable(() -> AlertHook.NONE), runbooks);
     }
 
     DrillCommands(RepositorySession session, Interaction interaction, Catalog catalog, AlertHook alerts) {
+        this(session, interaction, catalog, alerts, null);
+    }
+
+    DrillCommands(RepositorySession session, Interaction interaction, Catalog catalog, AlertHook alerts,
+                  ObjectProvider<io.restorekit.runbook.RunbookService> runbooks) {
+        this.runbooks = runbooks;
         this.session = session;
         this.interaction = interaction;
         this.catalog = catalog;
@@ -70,7 +78,38 @@ public class DrillCommands {
         }
         // A failed drill is an alert: the rules read it from the catalog.
         alerts.evaluate(Instant.now());
-        return rendered(report, json);
+        String rendered = rendered(report, json);
+        return withRunbook(config, rendered, json);
+    }
+
+    /**
+     * With {@code drill.runbook}, a drill that passed goes on to run that runbook, so the written
+     * procedure is tested as well; its failure fails the drill (exit 3). A drill started by a runbook
+     * does not start one again.
+     */
+    private String withRunbook(RkConfig config, String rendered, boolean json) {
+        String name = config.drill().runbook();
+        io.restorekit.runbook.RunbookService service = runbooks == null ? null : runbooks.getIfAvailable();
+        if (name == null || service == null || io.restorekit.catalog.Actor.current().runbook() != null) {
+            return rendered;
+        }
+        io.restorekit.runbook.RunbookResult result = service.run(new io.restorekit.runbook.RunbookRequest(name, null,
+                java.util.Map.of(), false, true, null), io.restorekit.runbook.RunbookListener.NONE);
+        if (json) {
+            rendered = Json.render(java.util.Map.of("drill", Json.tree(rendered), "runbook", result));
+        } else {
+            rendered = rendered + "\n\nrunbook '" + name + "' (" + result.commit().substring(0, 8) + "): "
+                    + (result.exitCode() == 0 ? "passed, " + result.steps().size() + " steps"
+                    : "FAILED with exit code " + result.exitCode() + ": " + result.error())
+                    + (result.evidencePath() == null ? "" : "; evidence " + result.evidencePath());
+        }
+        if (result.exitCode() == 0) {
+            return rendered;
+        }
+        interaction.out().println(rendered);
+        interaction.out().flush();
+        throw new RkException(ErrorCode.PROBLEMS_FOUND, "the drill passed but its runbook '" + name + "' failed: "
+                + result.error() + "; see 'rk runbook log " + name + "' and the evidence");
     }
 
     @Command(command = "history", description = "List drills: result, restore time, snapshot age, checks")

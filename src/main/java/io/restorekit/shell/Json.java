@@ -31,6 +31,15 @@ public final class Json {
         }
     }
 
+    /** {@code json} parsed back into a tree, to nest one rendered document inside another. */
+    public static com.fasterxml.jackson.databind.JsonNode tree(String json) {
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes the document and a newline to {@code out} (stdout in commands). */
     public static void print(Object value, PrintStream out) {
         out.println(render(value));
