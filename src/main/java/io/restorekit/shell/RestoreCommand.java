@@ -1,6 +1,9 @@
 package io.restorekit.shell;
 
+import io.restorekit.catalog.Catalog;
+import io.restorekit.catalog.InMemoryCatalog;
 import io.restorekit.common.Sizes;
+import org.springframework.beans.factory.annotation.Autowired;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.restorekit.common.BadInputException;
 import io.restorekit.common.ErrorCode;
@@ -37,10 +40,18 @@ import java.util.Optional;
 public class RestoreCommand {
     private final RepositorySession session;
     private final Interaction interaction;
+    private final Catalog catalog;
 
-    public RestoreCommand(RepositorySession session, Interaction interaction) {
+    @Autowired
+    public RestoreCommand(RepositorySession session, Interaction interaction, Catalog catalog) {
         this.session = session;
         this.interaction = interaction;
+        this.catalog = catalog;
+    }
+
+    /** A command whose restores are recorded in a catalog of its own (tests). */
+    public RestoreCommand(RepositorySession session, Interaction interaction) {
+        this(session, interaction, new InMemoryCatalog());
     }
 
     @Command(command = "restore", description = "Restore files or a database of a source (plan first with --dry-run)")
@@ -69,7 +80,7 @@ public class RestoreCommand {
             throw new BadInputException("give --snapshot or --at, not both");
         }
         if (spec instanceof PostgresSourceSpec postgres) {
-            return new DatabaseRestore(session, interaction).restore(postgres, snapshot, at, tenant, module, files,
+            return new DatabaseRestore(session, interaction, catalog).restore(postgres, snapshot, at, tenant, module, files,
                     target, inPlace, dryRun, yes, json);
         }
         if (!(spec instanceof FilesSourceSpec filesSource)) {
