@@ -98,7 +98,8 @@ public class BrowseCommands {
             @Option(longNames = "file", required = true, description = "path relative to the source's folder")
             String file,
             @Option(longNames = "json", description = "print one JSON document") boolean json) throws IOException {
-        FilesBrowser.Versions versions = new FilesBrowser(session.repository()).versions(source, file);
+        FilesBrowser.Versions versions = new FilesBrowser(session.repository(), session.home().resolve("cache"))
+                .versions(source, file);
         if (json) {
             return Json.render(versions);
         }

@@ -9,6 +9,7 @@ import io.restorekit.common.BadInputException;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.RkException;
 import io.restorekit.config.RepositorySession;
+import io.restorekit.restore.PathScope;
 import io.restorekit.restore.RestorePlan;
 import io.restorekit.restore.RestoreRequest;
 import io.restorekit.restore.RestoreResult;
@@ -87,9 +88,17 @@ public class RestoreCommand {
             throw new BadInputException("source '" + source + "' is a " + spec.type() + " database; restoring"
                     + " it is not supported yet");
         }
+        PathScope scope = null;
         if (tenant != null || module != null) {
-            throw new BadInputException("restoring files by --tenant or --module is not supported yet; restore"
-                    + " the paths with --file");
+            List<String> globs = null;
+            if (module != null) {
+                globs = Modules.named(session.config(), module).paths();
+                if (globs.isEmpty()) {
+                    throw new BadInputException("module '" + module + "' names no paths (only tables); restore it"
+                            + " from a database source, or add 'paths' to modules." + module + " in the configuration");
+                }
+            }
+            scope = PathScope.of(tenant, filesSource.tenantPath(), module, globs);
         }
         if ((target == null) == !inPlace) {
             throw new BadInputException(inPlace ? "give --target DIR or --in-place, not both"
@@ -98,8 +107,8 @@ public class RestoreCommand {
         Path into = inPlace ? filesSource.path().toAbsolutePath().normalize()
                 : Path.of(target).toAbsolutePath().normalize();
         Instant when = at == null ? null : Times.endOf(at, Clock.systemUTC(), ZoneId.systemDefault());
-        RestoreRequest request = new RestoreRequest(source, snapshot, when, files, into, dryRun, yes);
-        RestoreService service = new RestoreService(session.repository());
+        RestoreRequest request = new RestoreRequest(source, snapshot, when, files, into, dryRun, yes, scope);
+        RestoreService service = new RestoreService(session.repository(), 2, catalog, session.home().resolve("cache"));
         RestoreResult result;
         try (TerminalProgress progress = interaction.progress("restore", "files")) {
             try {
@@ -116,7 +125,7 @@ public class RestoreCommand {
                     throw new RkException(ErrorCode.FAILED, "restore cancelled; nothing was written");
                 }
                 result = service.restore(new RestoreRequest(source, plan.snapshot().id(), null, files, into, false,
-                        true), progress);
+                        true, scope), progress);
             }
         }
         return json ? Json.render(View.of(result)) : render(result);
