@@ -14,11 +14,13 @@ import java.util.List;
  * @param tables            every table of that snapshot, checked in the restored database
  * @param databaseIdentical whether every restored table's row count and digest equal the snapshot's
  * @param verified     whether {@code verify --read-data} found no problem
+ * @param tenantRestored whether tenant 2's billing, restored in place, equals the backup while
+ *                       tenants 1 and 3 stayed untouched
  */
 public record DemoResult(Path home, Path config, Path passwordFile, List<Step> steps, String firstSnapshot,
                          String secondSnapshot, Path restoredFile, boolean identical, String databaseSnapshot,
                          List<TableMatch> tables, boolean databaseIdentical, boolean verified,
-                         List<String> tryNext) {
+                         List<String> tryNext, boolean tenantRestored) {
 
     public DemoResult {
         steps = List.copyOf(steps);

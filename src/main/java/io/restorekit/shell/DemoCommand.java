@@ -34,7 +34,7 @@ public class DemoCommand {
             result = new DemoService(Clock.systemUTC()).run(session.home(), progress);
         }
         String rendered = json ? Json.render(result) : render(result);
-        if (result.identical() && result.databaseIdentical() && result.verified()) {
+        if (result.identical() && result.databaseIdentical() && result.verified() && result.tenantRestored()) {
             return rendered;
         }
         interaction.out().println(rendered);
@@ -42,8 +42,10 @@ public class DemoCommand {
         if (!result.verified()) {
             throw new RkException(ErrorCode.PROBLEMS_FOUND, "the demo repository failed verification; see above");
         }
-        throw new RkException(ErrorCode.FAILED, result.identical()
-                ? "the demo's restored database differs from its snapshot; see the tables above"
+        throw new RkException(ErrorCode.FAILED, !result.tenantRestored() && result.identical()
+                && result.databaseIdentical() ? "the demo's tenant restore did not bring tenant 2's billing back"
+                + " exactly, or touched other tenants; see above"
+                : result.identical() ? "the demo's restored database differs from its snapshot; see the tables above"
                 : "the demo's restored file differs from the original: " + result.restoredFile());
     }
 

@@ -234,7 +234,7 @@ public final class PostgresBackup {
                                         List<String> primaryKey, PgConnect connect, ProgressListener progress)
             throws SQLException, IOException {
         boolean grouped = join != null && !t.columns().isEmpty();
-        String sql = grouped ? "COPY (" + join.dumpQuery(t.columns()) + ") TO STDOUT"
+        String sql = grouped ? "COPY (" + join.dumpQuery(t.columns(), primaryKey) + ") TO STDOUT"
                 : "COPY " + qualified(t.schema(), t.name()) + columnList(t.columns()) + " TO STDOUT";
         RowScanner scanner = new RowScanner(grouped ? -1 : t.columns().indexOf(tenantColumn));
         List<BlobId> chunks = new ArrayList<>();

@@ -138,10 +138,16 @@ record TenantJoin(String table, List<ForeignKey> via, String key) {
         return "t" + via.size() + "." + ident(key);
     }
 
-    /** The table's columns, then its tenant, ordered by tenant: what a grouped backup dumps. */
-    String dumpQuery(List<String> columns) {
+    /**
+     * The table's columns, then its tenant, ordered by tenant: what a grouped backup dumps. Within
+     * a tenant rows follow the primary key (else their physical order), so that the stream stays
+     * the same from one backup to the next where the rows did (the sort alone is not stable).
+     */
+    String dumpQuery(List<String> columns, List<String> primaryKey) {
+        String within = primaryKey == null || primaryKey.isEmpty() ? "t0.ctid"
+                : String.join(", ", primaryKey.stream().map(k -> "t0." + ident(k)).toList());
         return "SELECT " + selectList(columns) + ", " + tenantExpression() + from() + " ORDER BY "
-                + tenantExpression() + " NULLS LAST";
+                + tenantExpression() + " NULLS LAST, " + within;
     }
 
     /** The rows of one tenant. */
