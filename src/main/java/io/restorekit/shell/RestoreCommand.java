@@ -64,7 +64,8 @@ public class RestoreCommand {
             @Option(longNames = "at", description = "as of this moment: 2026-11-21 (end of day), 2026-11-21T15:00,"
                     + " yesterday") String at,
             @Option(longNames = "tenant", description = "only this tenant's rows or files") String tenant,
-            @Option(longNames = "module", description = "only this module's tables or paths") String module,
+            @Option(longNames = "module", description = "only this module's tables or paths")
+            @OptionValues(provider = "moduleNames") String module,
             @Option(longNames = "file", arity = OptionArity.ZERO_OR_MORE,
                     description = "only these paths (relative to the source's folder)") List<String> files,
             @Option(longNames = "target", description = "write under this folder, or into this database"
