@@ -4,7 +4,8 @@
 #
 #   bench/tenant.sh                     full scale (5 M rows)
 #   DB_SCALE=0.1 bench/tenant.sh        a small run
-#   SNAPSHOTS=100 SCALE=0.1 bench/tenant.sh   snapshots of 'uploads' for the versions part (0 skips it)
+#   SNAPSHOTS=100 bench/tenant.sh       snapshots of 'uploads' for the versions part (0 skips it);
+#                                       UPLOAD_TENANTS=2 of the 20 tenants' folders are copied for it
 #
 # Database part: back up saas; full restore into a new database (time, bytes read = every table
 # stream); then tenant 7 loses and changes rows (deleted invoices and receipts, edited documents),
@@ -104,7 +105,8 @@ if [ "$SNAPSHOTS" -gt 0 ]; then
   # A files source with SNAPSHOTS snapshots, 1 % of its files changed between them.
   rm -rf "$WORK/uploads"
   [ -d "$BENCH/data/uploads" ] || bash "$SHARED/gen-data.sh" >/dev/null
-  cp -a "$BENCH/data/uploads" "$WORK/uploads"
+  mkdir -p "$WORK/uploads"
+  for d in $(ls "$BENCH/data/uploads" | sort | head -n "${UPLOAD_TENANTS:-2}"); do cp -a "$BENCH/data/uploads/$d" "$WORK/uploads/"; done
   file=$(cd "$WORK/uploads" && find . -type f | sort | sed -n 7p | sed 's|^\./||')
   for i in $(seq 1 "$SNAPSHOTS"); do
     bash "$SHARED/mutate.sh" "$WORK/uploads" "$i" >/dev/null 2>&1 || true
@@ -119,8 +121,9 @@ if [ "$SNAPSHOTS" -gt 0 ]; then
     for k in $(seq 1 20); do printf 'restore --source uploads --file %s --at %s --target %s --dry-run\n' "$file" "$at" "$WORK/at"; done; } > "$WORK/at.rk"
   one=$(seconds "$RK" "@$WORK/one.rk"); many=$(seconds "$RK" "@$WORK/many.rk"); ats=$(seconds "$RK" "@$WORK/at.rk")
   per_versions=$(echo "($many - $one) / 20" | bc -l); per_at=$(echo "($ats - $one) / 20" | bc -l)
-  versions_line=$(printf '| versions / restore --at --file --dry-run inside the shell, %d snapshots (s) | %.3f / %.3f | |' \
-    "$SNAPSHOTS" "$per_versions" "$per_at")
+  nfiles=$(find "$WORK/uploads" -type f | wc -l)
+  versions_line=$(printf '| versions / restore --at --file --dry-run inside the shell, %d snapshots of %d files (s per command) | %.3f / %.3f | |' \
+    "$SNAPSHOTS" "$nfiles" "$per_versions" "$per_at")
 fi
 
 {

@@ -183,11 +183,19 @@ class TenantRestoreTest {
 
         List<Run> runs = catalog.runs(RunQuery.of(RunKind.RESTORE));
         assertThat(runs).hasSize(2);
+        assertThat(runs.get(0).rows()).isEqualTo(applied.rowsChanged());
         assertThat(runs).allMatch(r -> r.status() == RunStatus.SUCCEEDED && r.snapshot().equals(snapshotId));
         assertThat(runs.get(0).details()).contains("\"tenant\":\"3\"", "\"target\":\"in place\"",
                 "\"dry-run\":false", "\"rows-to-insert\"");
         assertThat(runs.get(1).details()).contains("\"dry-run\":true");
         assertThat(runs.get(0).bytesRead()).isEqualTo(applied.outcome().bytesRead());
+
+        // Again: nothing left to change, nothing duplicated (receipts have no primary key).
+        ScopedRestoreResult again = restore("3", null, null, null, false);
+        assertThat(again.rowsChanged()).isZero();
+        assertThat(again.outcome().total(ScopedRestore.TablePlan::unchanged))
+                .isEqualTo(tenant3AtBackup.values().stream().mapToLong(List::size).sum());
+        assertThat(tenantRows(3)).isEqualTo(tenant3AtBackup);
 
         // Tenant 4 restored as well: both back to the snapshot.
         restore("4", null, null, null, false);

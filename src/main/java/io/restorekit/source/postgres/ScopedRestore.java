@@ -107,10 +107,6 @@ public final class ScopedRestore {
         }
     }
 
-    /** The rows of one table as COPY text lines, keyed by primary key (or by the whole line). */
-    private record Rows(Map<String, String> byKey, Map<String, Integer> counts, long total) {
-    }
-
     private record Diff(Selected selected, TablePlan plan, List<String> deleteKeys, List<String> updates,
                         List<String> inserts, boolean replaceAll, List<String> allSnapshotLines) {
     }
@@ -505,8 +501,8 @@ public final class ScopedRestore {
             }
             TablePlan plan = new TablePlan(s.name(), snap.lines.size(), current.size(), current.size() - unchanged, 0,
                     snap.lines.size() - unchanged, unchanged, snap.chunksRead, t.chunks().size(), bytes, t.bytes());
-            return new Diff(s, plan, List.of(), List.of(), snap.lines, unchanged < current.size()
-                    || unchanged < snap.lines.size(), snap.lines);
+            boolean replace = unchanged < current.size() || unchanged < snap.lines.size();
+            return new Diff(s, plan, List.of(), List.of(), replace ? snap.lines : List.of(), replace, snap.lines);
         }
         Map<String, String> wanted = new HashMap<>(snap.lines.size() * 2);
         for (String l : snap.lines) {
