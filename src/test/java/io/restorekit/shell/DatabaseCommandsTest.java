@@ -80,6 +80,7 @@ class DatabaseCommandsTest {
                   - {name: elsewhere, type: postgres, url: "jdbc:postgresql://127.0.0.1:1/app"}
                 modules:
                   billing: {tables: [invoices]}
+                  payroll: {tables: [invoices, payslips]}
                   docs: {paths: ["*/docs/**"]}
                 """.formatted(EmbeddedPostgresServer.url("shop")));
         Repository.init(LocalStorage.create(dir.resolve("repo")), PASSWORD.toCharArray(),
@@ -153,7 +154,9 @@ class DatabaseCommandsTest {
                 .containsPattern("TABLE\\s+ROWS\\s+SIZE\\s+NEW\\s+TENANTS")
                 .containsPattern("public\\.invoices\\s+600\\s+\\S+ \\S+\\s+0 B\\s+3")
                 .containsPattern("public\\.settings\\s+2\\s+\\S+ \\S+\\s+0 B\\n")
-                .contains("rows per tenant: 1=210 2=210 3=210");
+                .contains("rows per tenant: 1=210 2=210 3=210")
+                .contains("warning: module 'payroll' names table 'payslips', which this snapshot does not hold")
+                .doesNotContain("module 'billing'");
         JsonNode json = JSON.readTree(new BrowseCommands(session).ls(id, "companies", true));
         assertThat(json.path("database").asText()).isEqualTo("shop");
         assertThat(json.path("tables")).hasSize(1);
@@ -234,8 +237,10 @@ class DatabaseCommandsTest {
                 false, false, false, null))).isEqualTo(2);
         assertThat(CommandsTest.message(() -> command.restore("db", null, null, "42", null, null, target, false,
                 false, false, false, null))).contains("tenant '42'").contains("1, 2, 3");
-        assertThat(CommandsTest.message(() -> command.restore("db", null, null, null, "payroll", null, target,
-                false, false, false, false, null))).contains("unknown module 'payroll'").contains("billing, docs");
+        assertThat(CommandsTest.message(() -> command.restore("db", null, null, null, "hr", null, target,
+                false, false, false, false, null))).contains("unknown module 'hr'").contains("billing, docs, payroll");
+        assertThat(CommandsTest.message(() -> command.restore("db", null, null, "1", "payroll", null, target,
+                false, true, false, false, null))).contains("'payslips'").contains("modules.payroll.tables");
         assertThat(CommandsTest.exit(() -> command.restore("db", null, null, "1", "docs", null, null, true,
                 true, false, false, null))).isEqualTo(2);
         assertThat(CommandsTest.exit(() -> command.restore("db", null, null, null, null, List.of("a.txt"), target,
