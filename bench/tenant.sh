@@ -4,6 +4,7 @@
 #
 #   bench/tenant.sh                     full scale (5 M rows)
 #   DB_SCALE=0.1 bench/tenant.sh        a small run
+#   PARTS=db|versions bench/tenant.sh   one part only (default both)
 #   SNAPSHOTS=100 bench/tenant.sh       snapshots of 'uploads' for the versions part (0 skips it);
 #                                       UPLOAD_TENANTS=2 of the 20 tenants' folders are copied for it
 #
@@ -18,6 +19,8 @@ ROOT=$(cd "$HERE/.." && pwd)
 SHARED=${SHARED:-$ROOT/../shared/bench}
 BENCH=${BENCH:-/tmp/bench}
 SNAPSHOTS=${SNAPSHOTS:-100}
+PARTS=${PARTS:-db,versions}
+[[ $PARTS == *versions* ]] || SNAPSHOTS=0
 WORK=$BENCH/work-tenant
 export BENCH_MUT_DIR=$WORK/mutations
 OUT=$HERE/results
@@ -78,27 +81,32 @@ YML
 export RK_CONFIG=$WORK/rk.yml
 "$RK" init >/dev/null
 
+if [[ $PARTS == *db* ]]; then
 backup_s=$(seconds "$RK" backup --source saas --json)
 $PSQL -d postgres -c "drop database if exists rk_full with (force)"
 full_s=$(seconds "$RK" restore --source saas --target jdbc:postgresql://127.0.0.1:5432/rk_full --json)
+cp "$WORK/last.out" "$WORK/full-restore.json"
 full_bytes=$(json "d['bytes']")
 $PSQL -d postgres -c "drop database if exists rk_full with (force)"
 
 t7_before=$(tenant_digest "= 7"); others_before=$(tenant_digest "<> 7")
 $PSQL -d saas <<'SQL'
-delete from receipts where tenant_id = 7 and receipt_id % 10 = 3;
-delete from invoices i where tenant_id = 7 and invoice_id % 10 = 3
+delete from receipts where tenant_id = 7 and (receipt_id / 20) % 10 = 3;
+delete from invoices i where tenant_id = 7 and (invoice_id / 20) % 10 = 3
   and not exists (select 1 from receipts r where r.tenant_id = 7 and r.invoice_id = i.invoice_id);
-update documents set title = title || ' (edited)' where tenant_id = 7 and document_id % 10 = 5;
+update documents set title = title || ' (edited)' where tenant_id = 7 and (document_id / 20) % 10 = 5;
 SQL
 others_changed=$(tenant_digest "<> 7")
 plan_s=$(seconds "$RK" restore --source saas --tenant 7 --in-place --dry-run --json)
+cp "$WORK/last.out" "$WORK/tenant-plan.json"
 tenant_s=$(seconds "$RK" restore --source saas --tenant 7 --in-place --yes --json)
+cp "$WORK/last.out" "$WORK/tenant-restore.json"
 tenant_read=$(json "d['bytesRead']"); table_bytes=$(json "d['tableBytes']")
 changed=$(json "d['rowsToDelete'] + d['rowsToUpdate'] + d['rowsToInsert']")
 t7_after=$(tenant_digest "= 7"); others_after=$(tenant_digest "<> 7")
 [ "$t7_before" = "$t7_after" ] && t7_ok=equal || t7_ok=DIFFERS
 [ "$others_before" = "$others_after" ] && [ "$others_before" = "$others_changed" ] && others_ok=untouched || others_ok=CHANGED
+fi
 
 versions_line=""
 if [ "$SNAPSHOTS" -gt 0 ]; then
@@ -129,15 +137,17 @@ fi
 {
   echo "| operation | value | share of full restore |"
   echo "|---|---|---|"
+  if [[ $PARTS == *db* ]]; then
   printf '| backup of saas (s) | %.1f | |\n' "$backup_s"
   printf '| full restore into a new database (s) | %.1f | 100 %% |\n' "$full_s"
   printf '| tenant 7 plan, --dry-run (s) | %.1f | %.1f %% |\n' "$plan_s" "$(echo "100 * $plan_s / $full_s" | bc -l)"
   printf '| tenant 7 restore in place (s) | %.1f | %.1f %% |\n' "$tenant_s" "$(echo "100 * $tenant_s / $full_s" | bc -l)"
   printf '| table bytes read: full / tenant 7 (MB) | %.1f / %.1f | %.1f %% |\n' "$(echo "$full_bytes/1000000" | bc -l)" \
     "$(echo "$tenant_read/1000000" | bc -l)" "$(echo "100 * $tenant_read / $table_bytes" | bc -l)"
+  fi
   [ -n "$versions_line" ] && echo "$versions_line"
   echo
-  echo "tenant 7: $changed rows changed back; its rows after the restore: $t7_ok to the backup; other tenants: $others_ok."
-  echo "saas: $($PSQL -d saas -Atc "select v from bench_meta where k = 'complete'") rows, $(date -u +%Y-%m-%d)," \
-    "$(nproc) cores, $(java -version 2>&1 | head -1); JVM start-up included in every time."
-} | tee "$OUT/tenant.md"
+  [[ $PARTS == *db* ]] && echo "tenant 7: $changed rows changed back; its rows after the restore: $t7_ok to the backup; other tenants: $others_ok." \
+    && echo "saas: $($PSQL -d saas -Atc "select v from bench_meta where k = 'complete'") rows."
+  echo "$(date -u +%Y-%m-%d), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); JVM start-up included in every time."
+} | tee "$OUT/tenant-$(echo "$PARTS" | tr ',' '-').md"

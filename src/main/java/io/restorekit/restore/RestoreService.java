@@ -90,6 +90,7 @@ public final class RestoreService {
             plan.put("files-to-overwrite", p.filesToOverwrite());
             plan.put("files-unchanged", p.filesUnchanged());
             plan.put("bytes-to-read", p.bytesToRead());
+            plan.put("bytes-read", r.dryRun() ? 0 : p.bytesToRead());
             if (!r.dryRun()) {
                 plan.put("files-written", r.filesWritten());
                 plan.put("files-overwritten", r.filesOverwritten());
