@@ -30,6 +30,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 
 import static io.restorekit.source.postgres.PgConnect.ident;
@@ -459,14 +463,46 @@ public final class ScopedRestore {
     private List<Diff> diffs(Connection c, Scope scope, List<Selected> selected, ProgressListener progress)
             throws SQLException, IOException {
         progress.total(selected.stream().mapToLong(s -> s.table().bytes()).sum(), selected.size());
-        List<Diff> out = new ArrayList<>();
-        for (Selected s : selected) {
-            Snapshot snap = snapshotRows(s, scope);
-            List<String> current = currentRows(c, s, scope);
-            out.add(diff(s, snap, current));
-            progress.advance(snap.bytes, 1);
+        // The snapshot's rows are read (decrypted, decompressed) on another thread while the
+        // database streams the current rows: the two waits overlap.
+        ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "scoped-restore-read");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Snapshot>> snapshots = new ArrayList<>();
+            for (Selected s : selected) {
+                snapshots.add(reader.submit(() -> snapshotRows(s, scope)));
+            }
+            List<Diff> out = new ArrayList<>();
+            for (int i = 0; i < selected.size(); i++) {
+                List<String> current = currentRows(c, selected.get(i), scope);
+                Snapshot snap = await(snapshots.get(i));
+                out.add(diff(selected.get(i), snap, current));
+                progress.advance(snap.bytes, 1);
+            }
+            return out;
+        } finally {
+            reader.shutdownNow();
         }
-        return out;
+    }
+
+    private static Snapshot await(Future<Snapshot> f) throws IOException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     private static List<String> currentRows(Connection c, Selected s, Scope scope) throws SQLException {
@@ -550,16 +586,28 @@ public final class ScopedRestore {
         return out;
     }
 
+    /** The fields at {@code indexes} (ascending or not), tab-separated, without splitting the whole line. */
     private static String key(String line, int[] indexes) {
-        String[] fields = line.split("\t", -1);
+        if (indexes.length == 1) {
+            return field(line, indexes[0]);
+        }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < indexes.length; i++) {
             if (i > 0) {
                 sb.append('\t');
             }
-            sb.append(fields[indexes[i]]);
+            sb.append(field(line, indexes[i]));
         }
         return sb.toString();
+    }
+
+    private static String field(String line, int n) {
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            start = line.indexOf('\t', start) + 1;
+        }
+        int end = line.indexOf('\t', start);
+        return line.substring(start, end < 0 ? line.length() : end);
     }
 
     private int temp;
