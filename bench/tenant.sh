@@ -46,15 +46,15 @@ drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
 seconds() { local t0 t1; drop_caches; t0=$(date +%s.%N); "$@" >"$WORK/last.out" 2>"$WORK/last.err" \
   || { cat "$WORK/last.out" "$WORK/last.err" >&2; exit 1; }; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
 json() { python3 -c "import json,sys; d=json.load(open('$WORK/last.out')); print($1)"; }
-# md5 over every row of one tenant (or of all the others), table by table, in key order.
+# md5 over every row of one tenant (or of all the others), table by table, rows in text order.
 tenant_digest() {
-  $PSQL -d saas -Atc "select md5(string_agg(x, '|')) from (
-    select md5(string_agg(t::text, ',' order by t::text)) x from companies t where tenant_id $1 union all
-    select md5(string_agg(t::text, ',' order by t::text)) from users t where tenant_id $1 union all
-    select md5(string_agg(t::text, ',' order by t::text)) from documents t where tenant_id $1 union all
-    select md5(string_agg(t::text, ',' order by t::text)) from invoices t where tenant_id $1 union all
-    select md5(string_agg(t::text, ',' order by t::text)) from receipts t where tenant_id $1 union all
-    select md5(string_agg(t::text, ',' order by t::text)) from audit_log t where tenant_id $1) s"
+  $PSQL -d "${2:-saas}" -Atc "select md5(string_agg(x, '|' order by n)) from (
+    select 0 n, md5(string_agg(t::text, ',' order by t::text)) x from companies t where tenant_id $1 union all
+    select 1, md5(string_agg(t::text, ',' order by t::text)) from users t where tenant_id $1 union all
+    select 2, md5(string_agg(t::text, ',' order by t::text)) from documents t where tenant_id $1 union all
+    select 3, md5(string_agg(t::text, ',' order by t::text)) from invoices t where tenant_id $1 union all
+    select 4, md5(string_agg(t::text, ',' order by t::text)) from receipts t where tenant_id $1 union all
+    select 5, md5(string_agg(t::text, ',' order by t::text)) from audit_log t where tenant_id $1) s"
 }
 
 repo=$WORK/rk-repo
