@@ -48,7 +48,7 @@ public final class ConfigLoader {
     private static final String[] COPY = {"name", "url", "s3", "sftp"};
     private static final String[] FILES = {"name", "type", "path", "exclude", "tenant-path"};
     private static final String[] DATABASE = {"name", "type", "url", "username", "password-env", "tenant-column",
-            "include-tables", "exclude-tables", "jobs", "schema"};
+            "tenant-table", "include-tables", "exclude-tables", "jobs", "schema"};
 
     private final Map<String, String> env;
     private final Path userHome;
@@ -322,7 +322,8 @@ public final class ConfigLoader {
                         sources.add(new PostgresSourceSpec(name, url, str(f, "username", "a database user name", false),
                                 passwordEnv, passwordEnv == null ? null : env.get(passwordEnv), tenantColumn,
                                 f.strings("include-tables", "table names"), f.strings("exclude-tables", "table names"),
-                                f.integer("jobs", "a number of parallel connections", 1, 2), schema));
+                                f.integer("jobs", "a number of parallel connections", 1, 2), schema,
+                                str(f, "tenant-table", "a table name", false)));
                         continue;
                     }
                     sources.add(new DatabaseSourceConfig(name, type, url,

@@ -16,12 +16,14 @@ import java.util.List;
  * @param tables            every table of that snapshot, checked in the restored database
  * @param databaseIdentical whether every restored table's row count and digest equal the snapshot's
  * @param verified     whether {@code verify --read-data} found no problem
+ * @param tenantRestored whether tenant 2's billing, restored in place, equals the backup while
+ *                       tenants 1 and 3 stayed untouched
  * @param drill        the restore drill of the latest snapshots into a throwaway embedded PostgreSQL
  */
 public record DemoResult(Path home, Path config, Path passwordFile, List<Step> steps, String firstSnapshot,
                          String secondSnapshot, Path restoredFile, boolean identical, String databaseSnapshot,
                          List<TableMatch> tables, boolean databaseIdentical, boolean verified,
-                         List<String> tryNext, DrillReport drill) {
+                         List<String> tryNext, boolean tenantRestored, DrillReport drill) {
 
     public DemoResult {
         steps = List.copyOf(steps);

@@ -21,6 +21,9 @@ import io.restorekit.source.SourceSpec;
 import io.restorekit.restore.DatabaseRestoreRequest;
 import io.restorekit.restore.DatabaseRestoreResult;
 import io.restorekit.restore.DatabaseRestoreService;
+import io.restorekit.restore.ScopedRestoreRequest;
+import io.restorekit.restore.ScopedRestoreResult;
+import io.restorekit.source.postgres.ScopedRestore;
 import io.restorekit.source.files.FilesSourceSpec;
 import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.EmbeddedServer;
@@ -166,6 +169,9 @@ public final class DemoService {
                     + " of tenant 2 is back" : ""), t));
 
             t = System.nanoTime();
+            boolean tenantRestored = tenantRestore(repository, server, app, steps, progress);
+
+            t = System.nanoTime();
             server.close();
             steps.add(step("stop the embedded PostgreSQL", "server stopped, its data folder removed", t));
 
@@ -191,13 +197,15 @@ public final class DemoService {
                     env + " shell/rk restore --source uploads --at " + yesterday.toString().substring(0, 10)
                             + " --target /tmp/rk-restore --dry-run",
                     env + " shell/rk restore --source db --target jdbc:postgresql://HOST/NEWDB?user=ROLE --dry-run",
+                    env + " shell/rk restore --source uploads --tenant 02 --module billing --at "
+                            + yesterday.toString().substring(0, 10) + " --target /tmp/rk-tenant --dry-run",
                     env + " shell/rk verify --read-data",
                     env + " shell/rk          # the interactive shell; try TAB");
             List<DemoResult.TableMatch> tables = checks.stream()
                     .map(c -> new DemoResult.TableMatch(c.table(), c.expectedRows(), c.equal())).toList();
             return new DemoResult(home, configFile, passwordFile, steps, first.sources().get(0).snapshotId(),
                     second.sources().get(0).snapshotId(), restoredFile, identical, db.snapshotId(), tables,
-                    databaseIdentical, report.ok(), next, drill);
+                    databaseIdentical, report.ok(), next, tenantRestored, drill);
         }
     }
 
@@ -211,6 +219,41 @@ public final class DemoService {
                 "select count(*) from invoices i left join companies c on c.id = i.company_id where c.id is null",
                 "= 0")), 0, 10, null);
         return new DrillService(repository, new InMemoryCatalog(), home, clock).run(request, progress);
+    }
+
+    /**
+     * Tenant 2 loses invoices after the last backup; its billing module is restored in place from
+     * that backup (plan first), and tenants 1 and 3 are shown untouched.
+     */
+    private static boolean tenantRestore(Repository repository, EmbeddedServer server, PgConnect app,
+                                         List<DemoResult.Step> steps, ProgressListener progress) {
+        long t = System.nanoTime();
+        String tenant2 = SampleDatabase.billing(app, 2);
+        String tenant1 = SampleDatabase.billing(app, 1);
+        String tenant3 = SampleDatabase.billing(app, 3);
+        int lost = SampleDatabase.loseInvoices(app, 2, 25);
+        steps.add(step("tenant 2 deletes invoices by mistake", lost + " invoices of tenant 2 deleted, with their"
+                + " items and receipts", t));
+
+        t = System.nanoTime();
+        PostgresSourceSpec db = new PostgresSourceSpec("db", server.url(DATABASE), EmbeddedServer.USER, null, null,
+                "tenant_id", List.of(), List.of(), 2, null);
+        DatabaseRestoreService service = new DatabaseRestoreService(repository);
+        List<String> billing = List.of("invoices", "invoice_items", "receipts");
+        ScopedRestoreResult plan = service.restoreScoped(new ScopedRestoreRequest(db, null, null, "2", "billing",
+                billing, null, null, null, true, true, false), progress);
+        ScopedRestoreResult applied = service.restoreScoped(new ScopedRestoreRequest(db, plan.snapshot().id(), null,
+                "2", "billing", billing, null, null, null, true, false, true), progress);
+        ScopedRestore.Outcome o = applied.outcome();
+        boolean back = SampleDatabase.billing(app, 2).equals(tenant2);
+        boolean others = SampleDatabase.billing(app, 1).equals(tenant1) && SampleDatabase.billing(app, 3).equals(tenant3);
+        steps.add(step("restore tenant 2's billing in place (plan, then one transaction)",
+                "plan: " + plan.rowsChanged() + " rows to insert; applied: " + o.total(ScopedRestore.TablePlan::toInsert)
+                        + " rows inserted into " + o.tables().size() + " tables, reading " + Sizes.bytes(o.bytesRead())
+                        + " of " + Sizes.bytes(o.tableBytes()) + " of table data; " + (back
+                        ? "tenant 2's billing equals the backup" : "tenant 2's billing DIFFERS from the backup")
+                        + (others ? "; tenants 1 and 3 untouched" : "; tenants 1 and 3 CHANGED"), t));
+        return back && others;
     }
 
     private static BackupResult backup(Repository repository, List<SourceSpec> sources, Instant time,
@@ -348,6 +391,10 @@ public final class DemoService {
                     url: %s
                     username: postgres
                     tenant-column: tenant_id
+                modules:
+                  billing:
+                    tables: [invoices, invoice_items, receipts]
+                    paths: ["*/billing/**"]
                 """.formatted(databaseUrl);
     }
 

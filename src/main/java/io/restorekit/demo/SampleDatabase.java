@@ -173,6 +173,32 @@ final class SampleDatabase {
         }
     }
 
+    /** Deletes {@code count} invoices of {@code tenant} (their items and receipts go with them); returns how many. */
+    static int loseInvoices(PgConnect database, int tenant, int count) {
+        try (Connection c = database.open(); Statement st = c.createStatement()) {
+            return st.executeUpdate("DELETE FROM public.invoices WHERE id IN (SELECT id FROM public.invoices"
+                    + " WHERE tenant_id = " + tenant + " ORDER BY id DESC LIMIT " + count + ")");
+        } catch (SQLException e) {
+            throw database.failure("query", e);
+        }
+    }
+
+    /** An MD5 over every billing row of {@code tenant} (invoices, their items, receipts), in key order. */
+    static String billing(PgConnect database, int tenant) {
+        try (Connection c = database.open(); Statement st = c.createStatement();
+             ResultSet r = st.executeQuery("SELECT md5(coalesce((SELECT string_agg(i::text, '|' ORDER BY i.id)"
+                     + " FROM public.invoices i WHERE tenant_id = " + tenant + "), '') || coalesce((SELECT"
+                     + " string_agg(t::text, '|' ORDER BY t.id) FROM public.invoice_items t JOIN public.invoices i"
+                     + " ON i.id = t.invoice_id WHERE i.tenant_id = " + tenant + "), '') || coalesce((SELECT"
+                     + " string_agg(r::text, '|' ORDER BY r.id) FROM public.receipts r WHERE tenant_id = " + tenant
+                     + "), ''))")) {
+            r.next();
+            return r.getString(1);
+        } catch (SQLException e) {
+            throw database.failure("query", e);
+        }
+    }
+
     /** How many invoices of {@code tenant} numbered {@code number} the database holds. */
     static long invoices(PgConnect database, int tenant, String number) {
         try (Connection c = database.open(); Statement st = c.createStatement();

@@ -12,20 +12,127 @@ import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.PgConnect;
 import io.restorekit.source.postgres.PostgresRestore;
 
+import io.restorekit.catalog.Catalog;
+import io.restorekit.catalog.InMemoryCatalog;
+import io.restorekit.source.postgres.PostgresSourceSpec;
+import io.restorekit.source.postgres.ScopedRestore;
+
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Restores database snapshots into a database named by a JDBC URL. */
+/**
+ * Restores database snapshots: whole into a database named by a JDBC URL, or scoped to a tenant
+ * and/or module, in place or into another database. Every restore is recorded in the catalog.
+ */
 public final class DatabaseRestoreService {
     private final Repository repository;
+    private final RestoreRecorder recorder;
 
-    public DatabaseRestoreService(Repository repository) {
+    public DatabaseRestoreService(Repository repository, Catalog catalog, Clock clock) {
         this.repository = repository;
+        this.recorder = new RestoreRecorder(catalog, clock);
+    }
+
+    public DatabaseRestoreService(Repository repository, Catalog catalog) {
+        this(repository, catalog, Clock.systemUTC());
+    }
+
+    /** A service whose runs are recorded only in a catalog of its own (tests, the demo). */
+    public DatabaseRestoreService(Repository repository) {
+        this(repository, new InMemoryCatalog());
     }
 
     public DatabaseRestoreResult restore(DatabaseRestoreRequest request, ProgressListener progress) {
+        Map<String, Object> asked = new LinkedHashMap<>();
+        asked.put("target", PgConnect.redact(request.target()));
+        asked.put("scope", "whole database");
+        asked.put("dry-run", request.dryRun());
+        return recorder.record(request.source(), asked, () -> restoreWhole(request, progress), r -> {
+            Map<String, Object> plan = new LinkedHashMap<>();
+            plan.put("tables", r.tables());
+            plan.put("rows", r.rows());
+            plan.put("target-tables", r.targetTables());
+            plan.put("created", r.created());
+            plan.put("bytes-read", r.dryRun() ? 0 : r.bytes());
+            return new RestoreRecorder.Summary(r.snapshotId(), r.dryRun() ? 0 : r.bytes(), 0, r.dryRun() ? 0
+                    : r.rows(), plan);
+        });
+    }
+
+    /**
+     * A tenant and/or module restore: plans against the target (dry run), applies in place in one
+     * transaction, or writes the scope into another database.
+     */
+    public ScopedRestoreResult restoreScoped(ScopedRestoreRequest request, ProgressListener progress) {
+        if (request.tenant() == null && request.moduleTables() == null) {
+            throw new BadInputException("a scoped restore needs --tenant and/or --module");
+        }
+        if (request.inPlace() == (request.target() != null)) {
+            throw new BadInputException(request.inPlace() ? "give --target JDBC-URL or --in-place, not both"
+                    : "restoring part of database source '" + request.source().name() + "' needs a target: give"
+                    + " --in-place or --target jdbc:postgresql://HOST[:PORT]/DATABASE");
+        }
+        Map<String, Object> asked = new LinkedHashMap<>();
+        Map<String, Object> scope = new LinkedHashMap<>();
+        scope.put("tenant", request.tenant());
+        scope.put("module", request.module());
+        asked.put("scope", scope);
+        asked.put("target", request.inPlace() ? "in place" : PgConnect.redact(request.target()));
+        asked.put("dry-run", request.dryRun());
+        return recorder.record(request.source().name(), asked, () -> scoped(request, progress), r -> {
+            Map<String, Object> plan = new LinkedHashMap<>();
+            ScopedRestore.Outcome o = r.outcome();
+            plan.put("applied", o.applied());
+            plan.put("tables", o.tables().size());
+            plan.put("rows-to-delete", o.total(ScopedRestore.TablePlan::toDelete));
+            plan.put("rows-to-update", o.total(ScopedRestore.TablePlan::toUpdate));
+            plan.put("rows-to-insert", o.total(ScopedRestore.TablePlan::toInsert));
+            plan.put("rows-unchanged", o.total(ScopedRestore.TablePlan::unchanged));
+            plan.put("bytes-read", o.bytesRead());
+            plan.put("table-bytes", o.tableBytes());
+            return new RestoreRecorder.Summary(r.snapshot().id(), o.bytesRead(), 0, o.applied() ? r.rowsChanged() : 0,
+                    plan);
+        });
+    }
+
+    private ScopedRestoreResult scoped(ScopedRestoreRequest request, ProgressListener progress) {
+        PostgresSourceSpec source = request.source();
+        try {
+            Snapshot snapshot = choose(source.name(), request.snapshot(), request.at());
+            DatabaseManifest manifest = DatabaseManifest.load(repository, snapshot.tree());
+            ScopedRestore.Scope scope = new ScopedRestore.Scope(request.tenant(), request.module(),
+                    request.moduleTables());
+            ScopedRestore engine = new ScopedRestore(repository);
+            try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
+                ScopedRestore.Outcome outcome;
+                String target;
+                if (request.inPlace()) {
+                    PgConnect database = PgConnect.of(source);
+                    target = database.url();
+                    outcome = request.dryRun() ? engine.plan(manifest, scope, database, progress)
+                            : engine.applyInPlace(manifest, scope, database, progress);
+                } else {
+                    PgConnect database = new PgConnect(request.target(), request.targetUsername(),
+                            request.targetPassword(), null);
+                    target = database.url();
+                    outcome = engine.restoreInto(manifest, scope, database, request.overwrite(), request.dryRun(),
+                            progress);
+                }
+                return new ScopedRestoreResult(snapshot, source.name(), request.tenant(), request.module(), target,
+                        request.inPlace(), request.dryRun(), outcome);
+            }
+        } catch (IOException e) {
+            throw new RkException(RestoreService.codeOf(e), "restore of source '" + source.name() + "' failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private DatabaseRestoreResult restoreWhole(DatabaseRestoreRequest request, ProgressListener progress) {
         long t0 = System.nanoTime();
         if (request.target() == null || !request.target().startsWith("jdbc:postgresql:")) {
             throw new BadInputException("a database restore needs --target jdbc:postgresql://HOST[:PORT]/DATABASE,"

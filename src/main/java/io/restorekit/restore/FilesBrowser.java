@@ -19,9 +19,16 @@ import java.util.Optional;
 /** Looks into files snapshots without restoring: {@code ls} and {@code versions}. */
 public final class FilesBrowser {
     private final Repository repository;
+    private final PathIndex index;
+
+    /** @param cacheDir where the path index is kept ({@code RK_HOME/cache}); null for this process only */
+    public FilesBrowser(Repository repository, java.nio.file.Path cacheDir) {
+        this.repository = repository;
+        this.index = new PathIndex(repository, cacheDir);
+    }
 
     public FilesBrowser(Repository repository) {
-        this.repository = repository;
+        this(repository, null);
     }
 
     /**
@@ -93,6 +100,37 @@ public final class FilesBrowser {
      */
     public Versions versions(String source, String path) {
         try {
+            if (path.startsWith("/")) {
+                return scan(source, path);
+            }
+            String rel = String.join("/", TreeReader.splitPath(path));
+            if (index.snapshots(source).isEmpty()) {
+                throw new SnapshotNotFoundException("no files snapshot of source '" + source
+                        + "'; list them with 'rk snapshots'");
+            }
+            List<FileVersion> versions = new ArrayList<>();
+            String previous = null;
+            for (PathIndex.Version v : index.versions(source, rel)) {
+                String identity = v.type().equals("file") ? v.sha256() : v.type().equals("symlink") ? "->" + v.target()
+                        : "dir";
+                boolean changed = versions.isEmpty() || !Objects.equals(identity, previous);
+                versions.add(new FileVersion(v.snapshot().id(), v.snapshot().time(), v.type(), v.size(), v.sha256(),
+                        v.mtime() == null ? null : Instant.ofEpochSecond(0, v.mtime()), changed));
+                previous = identity;
+            }
+            if (versions.isEmpty()) {
+                throw new BadInputException("no snapshot of source '" + source + "' holds '" + rel
+                        + "'; check the path with 'rk ls SNAPSHOT'");
+            }
+            return new Versions(source, rel, versions);
+        } catch (IOException e) {
+            throw new RkException(RestoreService.codeOf(e), "cannot list versions of '" + path + "': " + e, e);
+        }
+    }
+
+    /** {@link #versions} of an absolute path: every snapshot opened (its root decides the relative path). */
+    private Versions scan(String source, String path) throws IOException {
+        {
             List<Snapshot> snapshots = repository.snapshots().stream()
                     .filter(s -> source.equals(s.source()) && "files".equals(s.kind()) && s.tree() != null)
                     .sorted(Comparator.comparing(Snapshot::time))
@@ -124,8 +162,6 @@ public final class FilesBrowser {
                         + "'; check the path with 'rk ls SNAPSHOT'");
             }
             return new Versions(source, rel, versions);
-        } catch (IOException e) {
-            throw new RkException(RestoreService.codeOf(e), "cannot list versions of '" + path + "': " + e, e);
         }
     }
 

@@ -15,10 +15,16 @@ import java.util.List;
  * @param target    the folder to write into; for {@code --in-place} the source's own path
  * @param dryRun    plan only, write nothing
  * @param overwrite permission to replace files that differ ({@code --yes})
+ * @param scope     a tenant's and/or module's paths; null for {@code files} (or everything)
  */
 public record RestoreRequest(String source, String snapshot, Instant at, List<String> files, Path target,
-                             boolean dryRun, boolean overwrite) {
+                             boolean dryRun, boolean overwrite, PathScope scope) {
     public RestoreRequest {
         files = files == null ? List.of() : List.copyOf(files);
+    }
+
+    public RestoreRequest(String source, String snapshot, Instant at, List<String> files, Path target,
+                          boolean dryRun, boolean overwrite) {
+        this(source, snapshot, at, files, target, dryRun, overwrite, null);
     }
 }

@@ -13,20 +13,39 @@ import io.restorekit.source.files.FilesRestore;
 import io.restorekit.storage.StorageUnavailableException;
 import io.restorekit.source.files.TreeReader;
 
+import io.restorekit.catalog.Catalog;
+import io.restorekit.catalog.InMemoryCatalog;
+
 import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 
-/** Restores files snapshots: picks the snapshot, plans, enforces the overwrite policy, writes. */
+/**
+ * Restores files snapshots: picks the snapshot (by the path index for {@code --at --file}), plans,
+ * enforces the overwrite policy, writes. Every restore, dry run or not, is recorded in the catalog.
+ */
 public final class RestoreService {
     private final Repository repository;
     private final int threads;
+    private final RestoreRecorder recorder;
+    private final PathIndex index;
 
-    public RestoreService(Repository repository, int threads) {
+    /** @param cacheDir where the path index is kept ({@code RK_HOME/cache}); null for this process only */
+    public RestoreService(Repository repository, int threads, Catalog catalog, Path cacheDir) {
         this.repository = repository;
         this.threads = threads;
+        this.recorder = new RestoreRecorder(catalog, Clock.systemUTC());
+        this.index = new PathIndex(repository, cacheDir);
+    }
+
+    public RestoreService(Repository repository, int threads) {
+        this(repository, threads, new InMemoryCatalog(), null);
     }
 
     public RestoreService(Repository repository) {
@@ -49,6 +68,39 @@ public final class RestoreService {
      * writing anything when a file on disk would be replaced ({@link RestoreWouldOverwriteException}).
      */
     public RestoreResult restore(RestoreRequest request, ProgressListener progress) {
+        Map<String, Object> asked = new LinkedHashMap<>();
+        Map<String, Object> scope = new LinkedHashMap<>();
+        if (request.scope() != null) {
+            scope.put("tenant", request.scope().tenant());
+            scope.put("module", request.scope().module());
+        }
+        if (!request.files().isEmpty()) {
+            scope.put("files", request.files());
+        }
+        asked.put("scope", scope.isEmpty() ? "whole tree" : scope);
+        asked.put("target", String.valueOf(request.target()));
+        asked.put("dry-run", request.dryRun());
+        if (request.at() != null) {
+            asked.put("at", request.at().toString());
+        }
+        return recorder.record(request.source(), asked, () -> run(request, progress), r -> {
+            RestorePlan p = r.plan();
+            Map<String, Object> plan = new LinkedHashMap<>();
+            plan.put("files-to-write", p.filesToWrite());
+            plan.put("files-to-overwrite", p.filesToOverwrite());
+            plan.put("files-unchanged", p.filesUnchanged());
+            plan.put("bytes-to-read", p.bytesToRead());
+            plan.put("bytes-read", r.dryRun() ? 0 : p.bytesToRead());
+            if (!r.dryRun()) {
+                plan.put("files-written", r.filesWritten());
+                plan.put("files-overwritten", r.filesOverwritten());
+            }
+            return new RestoreRecorder.Summary(p.snapshot().id(), r.dryRun() ? 0 : p.bytesToRead(),
+                    r.filesWritten() + r.filesOverwritten(), 0, plan);
+        });
+    }
+
+    private RestoreResult run(RestoreRequest request, ProgressListener progress) {
         long t0 = System.nanoTime();
         try {
             Snapshot snapshot = choose(request.source(), request.snapshot(), request.at(), request.files());
@@ -80,7 +132,18 @@ public final class RestoreService {
         for (String f : request.files()) {
             selections.add(relative(f, snapshot));
         }
-        if (selections.isEmpty()) {
+        if (request.scope() != null) {
+            if (!selections.isEmpty()) {
+                throw new BadInputException("give --file or --tenant/--module, not both");
+            }
+            selections.addAll(request.scope().select(new TreeReader(repository), snapshot.tree()));
+            if (selections.isEmpty()) {
+                throw new BadInputException(request.scope().describe() + ": no path of snapshot "
+                        + snapshot.shortId() + " of source '" + snapshot.source() + "' matches; check the tenant id,"
+                        + " the module's 'paths' and the source's 'tenant-path', or list it with 'rk ls "
+                        + snapshot.shortId() + "'");
+            }
+        } else if (selections.isEmpty()) {
             selections.add(List.of());
         }
         FilesRestore.Plan plan = new FilesRestore(repository, threads).plan(snapshot.tree(), selections,
@@ -108,6 +171,25 @@ public final class RestoreService {
         }
         if (source == null) {
             throw new BadInputException("restore needs --source NAME (or --snapshot ID)");
+        }
+        if (!files.isEmpty() && files.stream().noneMatch(f -> f.startsWith("/"))) {
+            List<String> paths = files.stream().map(f -> String.join("/", TreeReader.splitPath(f))).toList();
+            PathIndex.SnapshotEntry found = index.newestHolding(source, paths, at);
+            List<PathIndex.SnapshotEntry> all = index.snapshots(source);
+            if (all.isEmpty()) {
+                throw new SnapshotNotFoundException("no files snapshot of source '" + source
+                        + "'; list them with 'rk snapshots --source " + source + "'");
+            }
+            if (found == null && at != null && all.get(0).time().isAfter(at)) {
+                throw new SnapshotNotFoundException(at + " is before the first snapshot of source '" + source
+                        + "' (" + all.get(0).time() + "); see 'rk versions --source " + source + " --file PATH'");
+            }
+            if (found == null) {
+                throw new SnapshotNotFoundException("no snapshot of source '" + source + "'"
+                        + (at == null ? "" : " at or before " + at) + " contains " + String.join(", ", quoted(files))
+                        + "; see 'rk versions --source " + source + " --file PATH'");
+            }
+            return repository.loadSnapshot(found.id());
         }
         List<Snapshot> candidates = repository.snapshots().stream()
                 .filter(s -> source.equals(s.source()) && "files".equals(s.kind()) && s.tree() != null)

@@ -88,6 +88,9 @@ public class BrowseCommands {
             text.append('\n');
         }
         listing.warnings().forEach(w -> text.append("warning: ").append(w).append('\n'));
+        if (table == null) {
+            moduleProblems(listing).forEach(w -> text.append("warning: ").append(w).append('\n'));
+        }
         return text.toString().stripTrailing();
     }
 
@@ -98,7 +101,8 @@ public class BrowseCommands {
             @Option(longNames = "file", required = true, description = "path relative to the source's folder")
             String file,
             @Option(longNames = "json", description = "print one JSON document") boolean json) throws IOException {
-        FilesBrowser.Versions versions = new FilesBrowser(session.repository()).versions(source, file);
+        FilesBrowser.Versions versions = new FilesBrowser(session.repository(), session.home().resolve("cache"))
+                .versions(source, file);
         if (json) {
             return Json.render(versions);
         }
@@ -109,6 +113,25 @@ public class BrowseCommands {
                     v.changed() ? "*" : "");
         }
         return source + ": " + versions.path() + "\n" + table.render().stripTrailing();
+    }
+
+    /**
+     * Configured module tables this database snapshot does not hold (a restore of that module from
+     * it would fail): for modules it holds some tables of, or every module when the configuration
+     * has one database source only.
+     */
+    private List<String> moduleProblems(DatabaseBrowser.Listing listing) {
+        boolean single = session.config().sources().stream().filter(s -> !s.type().equals("files")).count() == 1;
+        List<String> out = new java.util.ArrayList<>();
+        for (var m : session.config().modules().values()) {
+            List<String> missing = m.tables().stream().filter(name -> listing.tables().stream().noneMatch(t ->
+                    name.equals(t.name()) || name.equals(t.schema() + "." + t.name()))).toList();
+            if (!missing.isEmpty() && (single || missing.size() < m.tables().size())) {
+                missing.forEach(name -> out.add("module '" + m.name() + "' names table '" + name
+                        + "', which this snapshot does not hold"));
+            }
+        }
+        return out;
     }
 
     /** {@code rwxr-xr-x}. */

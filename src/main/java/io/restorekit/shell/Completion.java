@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * TAB completion of option values: {@code sourceNames} from the configuration, {@code snapshotIds}
+ * TAB completion of option values: {@code sourceNames} and {@code moduleNames} from the configuration, {@code snapshotIds}
  * from the repository (only once it is open in this session or a password is in the environment,
  * so that completing never stops to ask for a password), {@code runbookNames} and {@code runbookParams}
  * from the runbook store. Completion never fails: problems yield no proposals.
@@ -25,6 +25,12 @@ public class Completion {
     CompletionProvider sourceNames(RepositorySession session) {
         return context -> proposals(context.currentWordUpToCursor(),
                 () -> session.config().sources().stream().map(SourceSpec::name).toList());
+    }
+
+    @Bean
+    CompletionProvider moduleNames(RepositorySession session) {
+        return context -> proposals(context.currentWordUpToCursor(),
+                () -> session.config().modules().keySet().stream().sorted().toList());
     }
 
     @Bean

@@ -1,6 +1,11 @@
 package io.restorekit.shell;
 
+import io.restorekit.catalog.Catalog;
 import io.restorekit.common.BadInputException;
+import io.restorekit.config.RkConfig;
+import io.restorekit.restore.ScopedRestoreRequest;
+import io.restorekit.restore.ScopedRestoreResult;
+import io.restorekit.source.postgres.ScopedRestore;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.ProgressListener;
 import io.restorekit.common.RkException;
@@ -25,24 +30,28 @@ import java.util.Optional;
 final class DatabaseRestore {
     private final RepositorySession session;
     private final Interaction interaction;
+    private final Catalog catalog;
 
-    DatabaseRestore(RepositorySession session, Interaction interaction) {
+    DatabaseRestore(RepositorySession session, Interaction interaction, Catalog catalog) {
         this.session = session;
         this.interaction = interaction;
+        this.catalog = catalog;
     }
 
     String restore(PostgresSourceSpec source, String snapshot, String at, String tenant, String module,
                    List<String> files, String target, boolean inPlace, boolean dryRun, boolean yes, boolean json)
             throws IOException {
         String name = source.name();
-        if (inPlace || tenant != null || module != null) {
-            throw new BadInputException("restoring database source '" + name + "' "
-                    + (inPlace ? "--in-place" : tenant != null ? "by --tenant" : "by --module")
-                    + " is not supported yet; restore the whole snapshot into another database with"
-                    + " --target jdbc:postgresql://HOST[:PORT]/NEWDB");
-        }
         if (!files.isEmpty()) {
             throw new BadInputException("--file applies to files sources; '" + name + "' is a database");
+        }
+        if (tenant != null || module != null) {
+            return scoped(source, snapshot, at, tenant, module, target, inPlace, dryRun, yes, json);
+        }
+        if (inPlace) {
+            throw new BadInputException("an in-place restore of database source '" + name + "' needs --tenant"
+                    + " and/or --module; to restore everything, restore into a new database with --target"
+                    + " jdbc:postgresql://HOST[:PORT]/NEWDB");
         }
         if (target == null) {
             throw new BadInputException("restoring database source '" + name + "' needs a target database: give"
@@ -50,7 +59,7 @@ final class DatabaseRestore {
         }
         Credentials login = Credentials.of(target, source);
         Instant when = at == null ? null : Times.endOf(at, Clock.systemUTC(), ZoneId.systemDefault());
-        DatabaseRestoreService service = new DatabaseRestoreService(session.repository());
+        DatabaseRestoreService service = new DatabaseRestoreService(session.repository(), catalog);
         boolean replace = yes;
         if (!dryRun && !yes) {
             DatabaseRestoreResult plan = service.restore(request(source, snapshot, when, target, login, true,
@@ -74,6 +83,100 @@ final class DatabaseRestore {
         SnapshotRef ref = SnapshotRef.of(session.repository().loadSnapshot(result.snapshotId()));
         View view = View.of(result, ref, PgConnect.redact(target));
         return json ? Json.render(view) : render(view);
+    }
+
+    /** {@code --tenant} and/or {@code --module}: in place or into another database. */
+    private String scoped(PostgresSourceSpec source, String snapshot, String at, String tenant, String module,
+                          String target, boolean inPlace, boolean dryRun, boolean yes, boolean json)
+            throws IOException {
+        List<String> moduleTables = null;
+        if (module != null) {
+            RkConfig.Module m = Modules.named(session.config(), module);
+            if (m.tables().isEmpty()) {
+                throw new BadInputException("module '" + module + "' names no tables (only paths); restore it from"
+                        + " a files source, or add 'tables' to modules." + module + " in the configuration");
+            }
+            moduleTables = m.tables();
+        }
+        Instant when = at == null ? null : Times.endOf(at, Clock.systemUTC(), ZoneId.systemDefault());
+        Credentials login = target == null ? new Credentials(null, null) : Credentials.of(target, source);
+        DatabaseRestoreService service = new DatabaseRestoreService(session.repository(), catalog);
+        List<String> tables = moduleTables;
+        java.util.function.BiFunction<String, Boolean, ScopedRestoreRequest> request = (snap, dry) ->
+                new ScopedRestoreRequest(source, snap, snap == null ? when : null, tenant, module, tables, target,
+                        login.username(), login.password(), inPlace, dry, yes);
+        if (!dryRun && !yes && inPlace) {
+            // An in-place restore changes live rows: show what, and ask (or refuse without --yes).
+            ScopedRestoreResult plan = service.restoreScoped(request.apply(snapshot, true), ProgressListener.NONE);
+            if (plan.rowsChanged() > 0) {
+                Optional<Boolean> answer = interaction.confirm(renderScoped(plan) + "\napply this to '"
+                        + plan.target() + "' now?");
+                if (answer.isEmpty()) {
+                    throw new RkException(ErrorCode.FAILED, "the restore would change " + RepositoryCommands.plural(
+                            plan.rowsChanged(), "row") + " in '" + plan.target() + "'; nothing was changed. Check"
+                            + " the plan with --dry-run, then pass --yes");
+                }
+                if (!answer.get()) {
+                    throw new RkException(ErrorCode.FAILED, "restore cancelled; nothing was changed");
+                }
+            }
+            snapshot = plan.snapshot().id();
+        }
+        ScopedRestoreResult result;
+        try (TerminalProgress progress = interaction.progress("restore", "tables")) {
+            result = service.restoreScoped(request.apply(snapshot, dryRun), progress);
+        }
+        return json ? Json.render(ScopedView.of(result)) : renderScoped(result);
+    }
+
+    static String renderScoped(ScopedRestoreResult r) {
+        ScopedRestore.Outcome o = r.outcome();
+        String scope = (r.tenant() == null ? "" : "tenant " + r.tenant()) + (r.tenant() != null && r.module() != null
+                ? ", " : "") + (r.module() == null ? "" : "module " + r.module());
+        String where = r.inPlace() ? "in place in '" + o.database() + "'" : "into database '" + o.database() + "'";
+        StringBuilder out = new StringBuilder();
+        out.append(r.dryRun() ? "plan: restore " : "restored ").append(scope).append(" from snapshot ")
+                .append(SnapshotRef.of(r.snapshot()).describe()).append(' ').append(where).append('\n');
+        Table table = new Table("TABLE", "SNAPSHOT", "NOW", "DELETE", "UPDATE", "INSERT", "UNCHANGED", "READ");
+        for (ScopedRestore.TablePlan t : o.tables()) {
+            table.row(t.table(), t.snapshotRows(), t.currentRows(), t.toDelete(), t.toUpdate(), t.toInsert(),
+                    t.unchanged(), Table.bytes(t.bytesRead()));
+        }
+        if (!table.isEmpty()) {
+            out.append(table.render());
+        }
+        long percent = o.tableBytes() == 0 ? 0 : Math.round(100.0 * o.bytesRead() / o.tableBytes());
+        out.append(o.total(ScopedRestore.TablePlan::toDelete)).append(" to delete, ")
+                .append(o.total(ScopedRestore.TablePlan::toUpdate)).append(" to update, ")
+                .append(o.total(ScopedRestore.TablePlan::toInsert)).append(" to insert, ")
+                .append(o.total(ScopedRestore.TablePlan::unchanged)).append(" unchanged; read ")
+                .append(Sizes.bytes(o.bytesRead())).append(" of ").append(Sizes.bytes(o.tableBytes()))
+                .append(" of table data (").append(percent).append(" %)");
+        o.notes().forEach(n -> out.append("\nnote: ").append(n));
+        if (r.dryRun()) {
+            out.append("\ndry run: nothing was changed");
+        } else if (r.inPlace()) {
+            out.append("\napplied in one transaction in ").append(Sizes.millis(o.durationMs()))
+                    .append("; rows outside the scope were not touched");
+        } else {
+            out.append("\nwritten in ").append(Sizes.millis(o.durationMs()));
+        }
+        return out.toString();
+    }
+
+    /** {@code restore --json} of a tenant or module restore of a database. */
+    record ScopedView(boolean dryRun, boolean inPlace, SnapshotRef snapshot, String tenant, String module,
+                      String target, String database, boolean created, List<ScopedRestore.TablePlan> tables,
+                      long rowsToDelete, long rowsToUpdate, long rowsToInsert, long rowsUnchanged, long bytesRead,
+                      long tableBytes, List<String> notes, long durationMs) {
+        static ScopedView of(ScopedRestoreResult r) {
+            ScopedRestore.Outcome o = r.outcome();
+            return new ScopedView(r.dryRun(), r.inPlace(), SnapshotRef.of(r.snapshot()), r.tenant(), r.module(),
+                    r.target(), o.database(), o.created(), o.tables(), o.total(ScopedRestore.TablePlan::toDelete),
+                    o.total(ScopedRestore.TablePlan::toUpdate), o.total(ScopedRestore.TablePlan::toInsert),
+                    o.total(ScopedRestore.TablePlan::unchanged), o.bytesRead(), o.tableBytes(), o.notes(),
+                    o.durationMs());
+        }
     }
 
     private static DatabaseRestoreRequest request(PostgresSourceSpec source, String snapshot, Instant at,

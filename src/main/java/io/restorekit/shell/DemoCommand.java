@@ -35,7 +35,8 @@ public class DemoCommand {
         }
         String rendered = json ? Json.render(result) : render(result);
         boolean drillPassed = result.drill() == null || result.drill().code().exitCode() == 0;
-        if (result.identical() && result.databaseIdentical() && result.verified() && drillPassed) {
+        if (result.identical() && result.databaseIdentical() && result.verified() && result.tenantRestored()
+                && drillPassed) {
             return rendered;
         }
         interaction.out().println(rendered);
@@ -46,8 +47,10 @@ public class DemoCommand {
         if (!drillPassed) {
             throw new RkException(ErrorCode.PROBLEMS_FOUND, "the demo's restore drill failed; see its report above");
         }
-        throw new RkException(ErrorCode.FAILED, result.identical()
-                ? "the demo's restored database differs from its snapshot; see the tables above"
+        throw new RkException(ErrorCode.FAILED, !result.tenantRestored() && result.identical()
+                && result.databaseIdentical() ? "the demo's tenant restore did not bring tenant 2's billing back"
+                + " exactly, or touched other tenants; see above"
+                : result.identical() ? "the demo's restored database differs from its snapshot; see the tables above"
                 : "the demo's restored file differs from the original: " + result.restoredFile());
     }
 

@@ -1,11 +1,15 @@
 package io.restorekit.shell;
 
+import io.restorekit.catalog.Catalog;
+import io.restorekit.catalog.InMemoryCatalog;
 import io.restorekit.common.Sizes;
+import org.springframework.beans.factory.annotation.Autowired;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.restorekit.common.BadInputException;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.RkException;
 import io.restorekit.config.RepositorySession;
+import io.restorekit.restore.PathScope;
 import io.restorekit.restore.RestorePlan;
 import io.restorekit.restore.RestoreRequest;
 import io.restorekit.restore.RestoreResult;
@@ -37,10 +41,18 @@ import java.util.Optional;
 public class RestoreCommand {
     private final RepositorySession session;
     private final Interaction interaction;
+    private final Catalog catalog;
 
-    public RestoreCommand(RepositorySession session, Interaction interaction) {
+    @Autowired
+    public RestoreCommand(RepositorySession session, Interaction interaction, Catalog catalog) {
         this.session = session;
         this.interaction = interaction;
+        this.catalog = catalog;
+    }
+
+    /** A command whose restores are recorded in a catalog of its own (tests). */
+    public RestoreCommand(RepositorySession session, Interaction interaction) {
+        this(session, interaction, new InMemoryCatalog());
     }
 
     @Command(command = "restore", description = "Restore files or a database of a source (plan first with --dry-run)")
@@ -52,7 +64,8 @@ public class RestoreCommand {
             @Option(longNames = "at", description = "as of this moment: 2026-11-21 (end of day), 2026-11-21T15:00,"
                     + " yesterday") String at,
             @Option(longNames = "tenant", description = "only this tenant's rows or files") String tenant,
-            @Option(longNames = "module", description = "only this module's tables or paths") String module,
+            @Option(longNames = "module", description = "only this module's tables or paths")
+            @OptionValues(provider = "moduleNames") String module,
             @Option(longNames = "file", arity = OptionArity.ZERO_OR_MORE,
                     description = "only these paths (relative to the source's folder)") List<String> files,
             @Option(longNames = "target", description = "write under this folder, or into this database"
@@ -69,16 +82,24 @@ public class RestoreCommand {
             throw new BadInputException("give --snapshot or --at, not both");
         }
         if (spec instanceof PostgresSourceSpec postgres) {
-            return new DatabaseRestore(session, interaction).restore(postgres, snapshot, at, tenant, module, files,
+            return new DatabaseRestore(session, interaction, catalog).restore(postgres, snapshot, at, tenant, module, files,
                     target, inPlace, dryRun, yes, json);
         }
         if (!(spec instanceof FilesSourceSpec filesSource)) {
             throw new BadInputException("source '" + source + "' is a " + spec.type() + " database; restoring"
                     + " it is not supported yet");
         }
+        PathScope scope = null;
         if (tenant != null || module != null) {
-            throw new BadInputException("restoring files by --tenant or --module is not supported yet; restore"
-                    + " the paths with --file");
+            List<String> globs = null;
+            if (module != null) {
+                globs = Modules.named(session.config(), module).paths();
+                if (globs.isEmpty()) {
+                    throw new BadInputException("module '" + module + "' names no paths (only tables); restore it"
+                            + " from a database source, or add 'paths' to modules." + module + " in the configuration");
+                }
+            }
+            scope = PathScope.of(tenant, filesSource.tenantPath(), module, globs);
         }
         if ((target == null) == !inPlace) {
             throw new BadInputException(inPlace ? "give --target DIR or --in-place, not both"
@@ -87,8 +108,8 @@ public class RestoreCommand {
         Path into = inPlace ? filesSource.path().toAbsolutePath().normalize()
                 : Path.of(target).toAbsolutePath().normalize();
         Instant when = at == null ? null : Times.endOf(at, Clock.systemUTC(), ZoneId.systemDefault());
-        RestoreRequest request = new RestoreRequest(source, snapshot, when, files, into, dryRun, yes);
-        RestoreService service = new RestoreService(session.repository());
+        RestoreRequest request = new RestoreRequest(source, snapshot, when, files, into, dryRun, yes, scope);
+        RestoreService service = new RestoreService(session.repository(), 2, catalog, session.home().resolve("cache"));
         RestoreResult result;
         try (TerminalProgress progress = interaction.progress("restore", "files")) {
             try {
@@ -105,7 +126,7 @@ public class RestoreCommand {
                     throw new RkException(ErrorCode.FAILED, "restore cancelled; nothing was written");
                 }
                 result = service.restore(new RestoreRequest(source, plan.snapshot().id(), null, files, into, false,
-                        true), progress);
+                        true, scope), progress);
             }
         }
         return json ? Json.render(View.of(result)) : render(result);

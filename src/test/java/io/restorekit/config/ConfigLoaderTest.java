@@ -174,10 +174,11 @@ class ConfigLoaderTest {
                         exclude-tables: [sessions]
                         jobs: 4
                         schema: builtin
+                        tenant-table: app.companies
                     """, BASE);
             assertThat(c.source("db")).isEqualTo(new PostgresSourceSpec("db", "jdbc:postgresql://db:5432/app", "app",
                     "PG_PW", "s3cret", "company_id", List.of("invoices", "billing.receipts"), List.of("sessions"), 4,
-                    "builtin"));
+                    "builtin", "app.companies"));
             assertThat(c.source("db").toString()).doesNotContain("s3cret");
         }
 

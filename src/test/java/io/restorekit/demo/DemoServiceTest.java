@@ -41,6 +41,10 @@ class DemoServiceTest {
         assertThat(second.outcome()).contains("unchanged").contains("db ");
 
         assertThat(result.databaseIdentical()).isTrue();
+        assertThat(result.tenantRestored()).isTrue();
+        assertThat(step(result, "tenant 2 deletes invoices").outcome()).startsWith("25 invoices of tenant 2");
+        assertThat(step(result, "restore tenant 2's billing").outcome()).contains("equals the backup")
+                .contains("tenants 1 and 3 untouched").contains("of table data");
         assertThat(result.tables()).extracting(DemoResult.TableMatch::table).containsExactlyInAnyOrder(
                 "public.companies", "public.users", "public.invoices", "public.invoice_items", "public.receipts",
                 "public.documents");

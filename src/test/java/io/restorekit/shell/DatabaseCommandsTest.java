@@ -78,6 +78,10 @@ class DatabaseCommandsTest {
                     username: postgres
                     password-env: SHOP_PASSWORD
                   - {name: elsewhere, type: postgres, url: "jdbc:postgresql://127.0.0.1:1/app"}
+                modules:
+                  billing: {tables: [invoices]}
+                  payroll: {tables: [invoices, payslips]}
+                  docs: {paths: ["*/docs/**"]}
                 """.formatted(EmbeddedPostgresServer.url("shop")));
         Repository.init(LocalStorage.create(dir.resolve("repo")), PASSWORD.toCharArray(),
                 new RepositoryOptions(RepositoryOptions.KdfParams.cheap(), 1 << 20)).close();
@@ -150,7 +154,9 @@ class DatabaseCommandsTest {
                 .containsPattern("TABLE\\s+ROWS\\s+SIZE\\s+NEW\\s+TENANTS")
                 .containsPattern("public\\.invoices\\s+600\\s+\\S+ \\S+\\s+0 B\\s+3")
                 .containsPattern("public\\.settings\\s+2\\s+\\S+ \\S+\\s+0 B\\n")
-                .contains("rows per tenant: 1=210 2=210 3=210");
+                .contains("rows per tenant: 1=210 2=210 3=210")
+                .contains("warning: module 'payroll' names table 'payslips', which this snapshot does not hold")
+                .doesNotContain("module 'billing'");
         JsonNode json = JSON.readTree(new BrowseCommands(session).ls(id, "companies", true));
         assertThat(json.path("database").asText()).isEqualTo("shop");
         assertThat(json.path("tables")).hasSize(1);
@@ -220,21 +226,84 @@ class DatabaseCommandsTest {
     }
 
     @Test
-    @DisplayName("--in-place, --tenant and --module on a database, --file, and a missing target are bad input (exit 2)")
-    void unsupportedScopes() throws Exception {
+    @DisplayName("--in-place without a scope, an unknown tenant or module, --file, and a missing target are bad input (exit 2)")
+    void badScopes() throws Exception {
+        new BackupCommand(session, unattended()).backup(List.of("db"), List.of(), null, false, null);
         RestoreCommand command = new RestoreCommand(session, unattended());
         String target = EmbeddedPostgresServer.url("never_created");
-        assertThat(CommandsTest.exit(() -> command.restore("db", null, null, null, null, null, null, true, false,
-                false, false, null))).isEqualTo(2);
+        assertThat(CommandsTest.message(() -> command.restore("db", null, null, null, null, null, null, true, false,
+                false, false, null))).contains("needs --tenant and/or --module");
+        assertThat(CommandsTest.exit(() -> command.restore("db", null, null, "42", null, null, target, false,
+                false, false, false, null))).isEqualTo(2);
         assertThat(CommandsTest.message(() -> command.restore("db", null, null, "42", null, null, target, false,
-                false, false, false, null))).contains("'db'").contains("--tenant").contains("not supported yet");
-        assertThat(CommandsTest.message(() -> command.restore("db", null, null, null, "billing", null, target,
-                false, false, false, false, null))).contains("--module").contains("not supported yet");
+                false, false, false, null))).contains("tenant '42'").contains("1, 2, 3");
+        assertThat(CommandsTest.message(() -> command.restore("db", null, null, null, "hr", null, target,
+                false, false, false, false, null))).contains("unknown module 'hr'").contains("billing, docs, payroll");
+        assertThat(CommandsTest.message(() -> command.restore("db", null, null, "1", "payroll", null, target,
+                false, true, false, false, null))).contains("'payslips'").contains("modules.payroll.tables");
+        assertThat(CommandsTest.exit(() -> command.restore("db", null, null, "1", "docs", null, null, true,
+                true, false, false, null))).isEqualTo(2);
         assertThat(CommandsTest.exit(() -> command.restore("db", null, null, null, null, List.of("a.txt"), target,
                 false, false, false, false, null))).isEqualTo(2);
         assertThat(CommandsTest.message(() -> command.restore("db", null, null, null, null, null, null, false,
                 false, false, false, null))).contains("needs a target database");
+        assertThat(CommandsTest.exit(() -> command.restore("db", null, null, "2", null, null, null, false,
+                false, false, false, null))).isEqualTo(2);
         assertThat(count("postgres", "SELECT count(*) FROM pg_database WHERE datname = 'never_created'")).isZero();
+    }
+
+    @Test
+    @DisplayName("restore --tenant --in-place: plan (text and JSON), refused unattended without --yes, applied with it; other tenants untouched")
+    void tenantInPlace() throws Exception {
+        new BackupCommand(session, unattended()).backup(List.of("db"), List.of(), null, false, null);
+        RestoreCommand command = new RestoreCommand(session, unattended());
+        String otherTenants = digest("SELECT string_agg(t::text, '|' ORDER BY id) FROM invoices t WHERE tenant_id <> 2");
+        String tenant2 = digest("SELECT string_agg(t::text, '|' ORDER BY id) FROM invoices t WHERE tenant_id = 2");
+        try (Connection c = EmbeddedPostgresServer.connect("shop"); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM invoices WHERE tenant_id = 2 AND id % 2 = 0");
+            st.execute("UPDATE invoices SET note = 'edited' WHERE tenant_id = 3 AND id < 50");
+        }
+        String otherNow = digest("SELECT string_agg(t::text, '|' ORDER BY id) FROM invoices t WHERE tenant_id <> 2");
+        try {
+            String plan = command.restore("db", null, null, "2", "billing", null, null, true, true, false, false,
+                    null);
+            assertThat(plan).startsWith("plan: restore tenant 2, module billing from snapshot ")
+                    .containsPattern("public\\.invoices\\s+200\\s+100\\s+0\\s+0\\s+100\\s+100")
+                    .contains("100 to insert").contains(" of table data (").endsWith("dry run: nothing was changed");
+            JsonNode json = JSON.readTree(command.restore("db", null, null, "2", null, null, null, true, true, false,
+                    true, null));
+            assertThat(json.path("rowsToInsert").asLong()).isEqualTo(100);
+            assertThat(json.path("bytesRead").asLong()).isPositive().isLessThan(json.path("tableBytes").asLong() / 2);
+            assertThat(json.path("tables").findValuesAsText("table")).containsExactly("public.companies",
+                    "public.invoices");
+            assertThat(CommandsTest.message(() -> command.restore("db", null, null, "2", "billing", null, null, true,
+                    false, false, false, null))).contains("would change 100 rows").contains("--yes");
+            assertThat(count("shop", "SELECT count(*) FROM invoices WHERE tenant_id = 2")).isEqualTo(100);
+
+            String done = new RestoreCommand(session, answering(true)).restore("db", null, null, "2", "billing",
+                    null, null, true, false, false, false, null);
+            assertThat(done).startsWith("restored tenant 2, module billing").contains("applied in one transaction");
+            assertThat(digest("SELECT string_agg(t::text, '|' ORDER BY id) FROM invoices t WHERE tenant_id = 2"))
+                    .isEqualTo(tenant2);
+            assertThat(digest("SELECT string_agg(t::text, '|' ORDER BY id) FROM invoices t WHERE tenant_id <> 2"))
+                    .isEqualTo(otherNow);
+        } finally {
+            // Back to the state the other tests expect.
+            new RestoreCommand(session, unattended()).restore("db", null, null, "3", null, null, null, true, false,
+                    true, false, null);
+            new RestoreCommand(session, unattended()).restore("db", null, null, "2", null, null, null, true, false,
+                    true, false, null);
+        }
+        assertThat(digest("SELECT string_agg(t::text, '|' ORDER BY id) FROM invoices t WHERE tenant_id <> 2"))
+                .isEqualTo(otherTenants);
+    }
+
+    static String digest(String sql) throws SQLException {
+        try (Connection c = EmbeddedPostgresServer.connect("shop"); Statement st = c.createStatement();
+             var rs = st.executeQuery("SELECT md5((" + sql + "))")) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     @Test

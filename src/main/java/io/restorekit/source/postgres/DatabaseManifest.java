@@ -21,11 +21,14 @@ import java.util.Map;
  * @param schema            DDL in restore order
  * @param tables            tables whose data was dumped, largest first
  * @param warnings          objects the schema reader could not recreate
+ * @param tenantTable       {@code schema.name} of the table whose key is the tenant id; null when not configured
+ * @param foreignKeys       every foreign key of the dumped tables; null in manifests written before
+ *                          tenant-grouped streams (those support whole restores only)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DatabaseManifest(int version, String server, String database, String tenantColumn,
                                String schemaFingerprint, List<Ddl> schema, List<Table> tables,
-                               List<String> warnings) {
+                               List<String> warnings, String tenantTable, List<ForeignKey> foreignKeys) {
     public static final int VERSION = 1;
 
     /** The snapshot kind of database snapshots made by this package. */
@@ -40,6 +43,31 @@ public record DatabaseManifest(int version, String server, String database, Stri
         schema = schema == null ? List.of() : List.copyOf(schema);
         tables = tables == null ? List.of() : List.copyOf(tables);
         warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        foreignKeys = foreignKeys == null ? null : List.copyOf(foreignKeys);
+    }
+
+    public DatabaseManifest(int version, String server, String database, String tenantColumn,
+                            String schemaFingerprint, List<Ddl> schema, List<Table> tables, List<String> warnings) {
+        this(version, server, database, tenantColumn, schemaFingerprint, schema, tables, warnings, null, null);
+    }
+
+    /** Whether the snapshot can serve tenant and module restores (foreign keys and tenant chunks recorded). */
+    public boolean scoped() {
+        return foreignKeys != null;
+    }
+
+    /**
+     * A foreign key: {@code table(columns)} references {@code references(referencedColumns)}.
+     *
+     * @param table      {@code schema.name} of the referencing table
+     * @param references {@code schema.name} of the referenced table
+     */
+    public record ForeignKey(String name, String table, List<String> columns, String references,
+                             List<String> referencedColumns) {
+        public ForeignKey {
+            columns = List.copyOf(columns);
+            referencedColumns = List.copyOf(referencedColumns);
+        }
     }
 
     /** One statement of the schema, in the phase that runs it. */
@@ -55,13 +83,32 @@ public record DatabaseManifest(int version, String server, String database, Stri
      * @param bytes      length of the COPY text stream
      * @param addedBytes bytes of chunks that were new to the repository
      * @param chunks     the stream's data blobs, in order
+     * @param primaryKey the primary key's columns; null when the table has none
+     * @param tenantVia  how a row's tenant is found: the foreign keys (by name) followed from this
+     *                   table to the one holding {@code tenantKey}; empty when this table holds it;
+     *                   null when the stream is not grouped by tenant
+     * @param tenantKey  the column holding the tenant id at the end of {@code tenantVia}
+     * @param tenantChunks per tenant, {@code [first, end)} indexes into {@code chunks} of the chunks
+     *                   holding exactly that tenant's rows (the stream is ordered by tenant and cut
+     *                   at every change of tenant)
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Table(String schema, String name, List<String> columns, long rows,
                         Map<String, Long> tenantRows, String digest, long bytes, long addedBytes,
-                        List<BlobId> chunks) {
+                        List<BlobId> chunks, List<String> primaryKey, List<String> tenantVia, String tenantKey,
+                        Map<String, List<Integer>> tenantChunks) {
+        public Table(String schema, String name, List<String> columns, long rows, Map<String, Long> tenantRows,
+                     String digest, long bytes, long addedBytes, List<BlobId> chunks) {
+            this(schema, name, columns, rows, tenantRows, digest, bytes, addedBytes, chunks, null, null, null, null);
+        }
+
         public String qualifiedName() {
             return schema + "." + name;
+        }
+
+        /** Whether the stream is grouped by tenant, so that one tenant's rows can be read alone. */
+        public boolean groupedByTenant() {
+            return tenantChunks != null && tenantVia != null;
         }
     }
 

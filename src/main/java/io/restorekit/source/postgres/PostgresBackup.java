@@ -64,6 +64,7 @@ public final class PostgresBackup {
             String server;
             SchemaReader.Result schema;
             List<TableInfo> tables;
+            Keys keys;
             try (Statement st = coordinator.createStatement()) {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
                 snapshot = single(st, "SELECT pg_export_snapshot()");
@@ -71,11 +72,18 @@ public final class PostgresBackup {
                 schema = new SchemaReader(coordinator).read();
                 tables = selected(schema.tables(), spec);
                 lock(st, tables, connect);
+                keys = Keys.read(coordinator);
             } catch (SQLException e) {
                 throw connect.failure("back up", e);
             }
+            List<String> warnings = new ArrayList<>(schema.warnings());
+            String tenantTable = tenantTable(spec, schema.tables(), warnings);
+            Map<String, List<String>> columns = new java.util.HashMap<>();
+            tables.forEach(t -> columns.put(t.schema() + "." + t.name(), t.columns()));
+            Map<String, TenantJoin> joins = TenantJoin.resolve(columns, keys.primaryKeys(), keys.foreignKeys(),
+                    spec.tenantColumn(), tenantTable);
             progress.total(tables.stream().mapToLong(TableInfo::size).sum(), tables.size());
-            List<DatabaseManifest.Table> dumped = dumpAll(connect, snapshot, tables, spec, progress);
+            List<DatabaseManifest.Table> dumped = dumpAll(connect, snapshot, tables, spec, joins, keys, progress);
             try {
                 coordinator.commit();
             } catch (SQLException e) {
@@ -83,12 +91,12 @@ public final class PostgresBackup {
             }
             dumped = dumped.stream().sorted(Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed()
                     .thenComparing(DatabaseManifest.Table::qualifiedName)).toList();
-            List<String> warnings = new ArrayList<>(schema.warnings());
             if ("pg_dump".equals(spec.schemaMode())) {
                 warnings.add("schema: pg_dump: not supported yet; the schema was read from the catalog instead");
             }
             DatabaseManifest manifest = new DatabaseManifest(DatabaseManifest.VERSION, server, connect.database(),
-                    spec.tenantColumn(), schema.fingerprint(), schema.ddl(), dumped, warnings);
+                    spec.tenantColumn(), schema.fingerprint(), schema.ddl(), dumped, warnings, tenantTable,
+                    keys.foreignKeys());
             byte[] json = Repository.objectMapper().writeValueAsBytes(manifest);
             Repository.SaveResult saved = repository.saveBlob(BlobType.TREE, json, 0, json.length);
             long rows = dumped.stream().mapToLong(DatabaseManifest.Table::rows).sum();
@@ -106,6 +114,20 @@ public final class PostgresBackup {
     }
 
     private final AtomicLong stored = new AtomicLong();
+
+    /** The configured tenant table as {@code schema.name}; null (and a warning) when it does not exist. */
+    private static String tenantTable(PostgresSourceSpec spec, List<TableInfo> all, List<String> warnings) {
+        if (spec.tenantTable() == null) {
+            return null;
+        }
+        List<TableInfo> found = all.stream().filter(t -> matches(List.of(spec.tenantTable()), t)).toList();
+        if (found.size() != 1) {
+            warnings.add("tenant-table '" + spec.tenantTable() + "': " + (found.isEmpty() ? "no such table"
+                    : "several tables have that name; give it as schema.name") + "; tenant restores leave it out");
+            return null;
+        }
+        return found.get(0).schema() + "." + found.get(0).name();
+    }
 
     private static List<TableInfo> selected(List<TableInfo> all, PostgresSourceSpec spec) {
         List<TableInfo> out = new ArrayList<>();
@@ -146,7 +168,8 @@ public final class PostgresBackup {
     }
 
     private List<DatabaseManifest.Table> dumpAll(PgConnect connect, String snapshot, List<TableInfo> tables,
-                                                 PostgresSourceSpec spec, ProgressListener progress)
+                                                 PostgresSourceSpec spec, Map<String, TenantJoin> joins, Keys keys,
+                                                 ProgressListener progress)
             throws IOException {
         ConcurrentLinkedQueue<TableInfo> queue = new ConcurrentLinkedQueue<>(tables);
         List<DatabaseManifest.Table> out = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -169,7 +192,9 @@ public final class PostgresBackup {
                         }
                         TableInfo t;
                         while (!failed.get() && (t = queue.poll()) != null) {
-                            out.add(dump(c, t, spec.tenantColumn(), connect, progress));
+                            String q = t.schema() + "." + t.name();
+                            out.add(dump(c, t, spec.tenantColumn(), joins.get(q), keys.primaryKeys().get(q), connect,
+                                    progress));
                         }
                         c.commit();
                     } catch (SQLException e) {
@@ -205,12 +230,17 @@ public final class PostgresBackup {
         return List.copyOf(out);
     }
 
-    private DatabaseManifest.Table dump(Connection c, TableInfo t, String tenantColumn, PgConnect connect,
-                                        ProgressListener progress) throws SQLException, IOException {
-        String sql = "COPY " + qualified(t.schema(), t.name()) + columnList(t.columns()) + " TO STDOUT";
-        RowScanner scanner = new RowScanner(t.columns().indexOf(tenantColumn));
+    private DatabaseManifest.Table dump(Connection c, TableInfo t, String tenantColumn, TenantJoin join,
+                                        List<String> primaryKey, PgConnect connect, ProgressListener progress)
+            throws SQLException, IOException {
+        boolean grouped = join != null && !t.columns().isEmpty();
+        String sql = grouped ? "COPY (" + join.dumpQuery(t.columns(), primaryKey) + ") TO STDOUT"
+                : "COPY " + qualified(t.schema(), t.name()) + columnList(t.columns()) + " TO STDOUT";
+        RowScanner scanner = new RowScanner(grouped ? -1 : t.columns().indexOf(tenantColumn));
         List<BlobId> chunks = new ArrayList<>();
-        long added = 0;
+        Map<String, List<Integer>> tenantChunks = new java.util.TreeMap<>();
+        Map<String, Long> tenantRows = new java.util.HashMap<>();
+        long[] added = {0};
         CopyOut copy;
         try {
             copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
@@ -218,16 +248,21 @@ public final class PostgresBackup {
             throw tableFailure(t, connect, e);
         }
         try {
-            Chunker chunker = repository.chunker(new CopyOutStream(copy, scanner));
-            Chunker.Chunk chunk;
-            while ((chunk = chunker.next()) != null) {
-                Repository.SaveResult r = repository.saveBlob(BlobType.DATA, chunk.data(), 0, chunk.length());
-                chunks.add(r.id());
-                if (r.added()) {
-                    added += chunk.length();
-                    stored.addAndGet(r.storedBytes());
+            if (grouped) {
+                // One chunker per tenant: no chunk holds two tenants' rows, so a tenant restore
+                // reads exactly its own chunks.
+                byte[] buffer = new byte[repository.chunkBufferSize()];
+                TenantSegments segments = new TenantSegments(copy, scanner);
+                while (segments.nextSegment()) {
+                    int first = chunks.size();
+                    store(repository.chunker(segments, buffer), chunks, added, progress);
+                    if (segments.tenant() != null) {
+                        tenantChunks.put(segments.tenant(), List.of(first, chunks.size()));
+                        tenantRows.put(segments.tenant(), segments.rows());
+                    }
                 }
-                progress.advance(chunk.length(), 0);
+            } else {
+                store(repository.chunker(new CopyOutStream(copy, scanner)), chunks, added, progress);
             }
         } catch (CopyOutStream.CopyFailure e) {
             throw tableFailure(t, connect, e.sql());
@@ -241,9 +276,28 @@ public final class PostgresBackup {
                     + "' ended inside a row; run the backup again");
         }
         progress.advance(0, 1);
+        if (grouped) {
+            return new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), scanner.rows(), Map.copyOf(tenantRows),
+                    scanner.digest(), scanner.bytes(), added[0], chunks, primaryKey, join.viaNames(), join.key(),
+                    tenantChunks);
+        }
         Map<String, Long> tenants = t.columns().contains(tenantColumn) ? scanner.tenants() : null;
         return new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), scanner.rows(), tenants,
-                scanner.digest(), scanner.bytes(), added, chunks);
+                scanner.digest(), scanner.bytes(), added[0], chunks, primaryKey, null, null, null);
+    }
+
+    private void store(Chunker chunker, List<BlobId> chunks, long[] added, ProgressListener progress)
+            throws IOException {
+        Chunker.Chunk chunk;
+        while ((chunk = chunker.next()) != null) {
+            Repository.SaveResult r = repository.saveBlob(BlobType.DATA, chunk.data(), 0, chunk.length());
+            chunks.add(r.id());
+            if (r.added()) {
+                added[0] += chunk.length();
+                stored.addAndGet(r.storedBytes());
+            }
+            progress.advance(chunk.length(), 0);
+        }
     }
 
     private static RkException tableFailure(TableInfo t, PgConnect connect, SQLException e) {

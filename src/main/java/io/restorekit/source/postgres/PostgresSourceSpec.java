@@ -17,16 +17,25 @@ import java.util.List;
  * @param jobs          parallel worker connections dumping tables
  * @param schemaMode    {@code auto}, {@code builtin} or {@code pg_dump}; only the built-in catalog
  *                      reader exists, so {@code auto} means {@code builtin}
+ * @param tenantTable   the table whose one-column primary key is the tenant id ({@code name} or
+ *                      {@code schema.name}, e.g. {@code companies}); null when there is none
  */
 public record PostgresSourceSpec(String name, String url, String username, String passwordEnv, String password,
                                  String tenantColumn, List<String> includeTables, List<String> excludeTables,
-                                 int jobs, String schemaMode) implements SourceSpec {
+                                 int jobs, String schemaMode, String tenantTable) implements SourceSpec {
     public PostgresSourceSpec {
         includeTables = includeTables == null ? List.of() : List.copyOf(includeTables);
         excludeTables = excludeTables == null ? List.of() : List.copyOf(excludeTables);
         tenantColumn = tenantColumn == null ? "tenant_id" : tenantColumn;
         jobs = Math.max(1, jobs);
         schemaMode = schemaMode == null ? "auto" : schemaMode;
+    }
+
+    public PostgresSourceSpec(String name, String url, String username, String passwordEnv, String password,
+                              String tenantColumn, List<String> includeTables, List<String> excludeTables, int jobs,
+                              String schemaMode) {
+        this(name, url, username, passwordEnv, password, tenantColumn, includeTables, excludeTables, jobs, schemaMode,
+                null);
     }
 
     /** A spec with defaults: every table, tenant column {@code tenant_id}, two jobs. */

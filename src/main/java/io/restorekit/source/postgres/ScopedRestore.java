@@ -1,0 +1,744 @@
+package io.restorekit.source.postgres;
+
+import io.restorekit.common.BadInputException;
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
+import io.restorekit.repository.Repository;
+import io.restorekit.source.postgres.DatabaseManifest.Ddl;
+import io.restorekit.source.postgres.DatabaseManifest.ForeignKey;
+import io.restorekit.source.postgres.DatabaseManifest.Phase;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+import org.postgresql.util.PSQLException;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+import static io.restorekit.source.postgres.PgConnect.ident;
+import static io.restorekit.source.postgres.PgConnect.literal;
+
+/**
+ * Restores part of a database snapshot: one tenant's rows, one module's tables, or both.
+ *
+ * <p>Only the tables in scope are read, and within a tenant-grouped table only the chunks
+ * holding that tenant's rows ({@link DatabaseManifest.Table#tenantChunks()}). Rows are matched by
+ * primary key against the database: those the snapshot lacks are deleted, those that differ are
+ * updated, those missing are inserted, the rest are left alone. An in-place apply runs in one
+ * transaction, deleting children before parents and inserting parents before children, and never
+ * moves a sequence backwards; any failure rolls all of it back.
+ */
+public final class ScopedRestore {
+    private final Repository repository;
+
+    public ScopedRestore(Repository repository) {
+        this.repository = repository;
+    }
+
+    /**
+     * @param tenant       a tenant id as stored (raw COPY text of the tenant column); null for every row
+     * @param module       the module's name (for messages); null when no module is given
+     * @param moduleTables the module's tables ({@code name} or {@code schema.name}); null for every table
+     */
+    public record Scope(String tenant, String module, List<String> moduleTables) {
+        public Scope {
+            moduleTables = moduleTables == null ? null : List.copyOf(moduleTables);
+        }
+
+        public boolean whole() {
+            return tenant == null && moduleTables == null;
+        }
+    }
+
+    /**
+     * What happens to one table's rows in scope.
+     *
+     * @param snapshotRows rows in scope in the snapshot
+     * @param currentRows  rows in scope in the database now (0 for a new target)
+     * @param bytesRead    plaintext bytes of the chunks read from the repository
+     * @param chunksRead   chunks read, out of {@code chunks}
+     */
+    public record TablePlan(String table, long snapshotRows, long currentRows, long toDelete, long toUpdate,
+                            long toInsert, long unchanged, long chunksRead, long chunks, long bytesRead,
+                            long tableBytes) {
+    }
+
+    /**
+     * @param tables     tables in scope, in foreign-key order (parents first)
+     * @param notes      tables of the module left out, schema objects not recreated in a target
+     * @param tableBytes the length of every table stream in the snapshot (what a whole restore reads)
+     * @param bytesRead  what this restore read
+     * @param applied    whether the database was changed
+     * @param created    whether the target database was created
+     */
+    public record Outcome(String database, List<TablePlan> tables, List<String> notes, long tableBytes,
+                          long bytesRead, boolean applied, boolean created, long durationMs) {
+        public Outcome {
+            tables = List.copyOf(tables);
+            notes = List.copyOf(notes);
+        }
+
+        public long total(java.util.function.ToLongFunction<TablePlan> count) {
+            return tables.stream().mapToLong(count).sum();
+        }
+    }
+
+    /** One table in scope, and how its tenant's rows are found (null: every row). */
+    private record Selected(DatabaseManifest.Table table, TenantJoin join) {
+        String name() {
+            return table.qualifiedName();
+        }
+    }
+
+    private record Diff(Selected selected, TablePlan plan, List<String> deleteKeys, List<String> updates,
+                        List<String> inserts, boolean replaceAll, List<String> allSnapshotLines) {
+    }
+
+    /** The tables a scope covers; {@link BadInputException} for an unknown tenant or table. */
+    private static List<Selected> resolve(DatabaseManifest m, Scope scope, List<String> notes) {
+        if (!m.scoped()) {
+            throw new BadInputException("this snapshot was taken before restorekit recorded foreign keys and"
+                    + " tenant chunks, so it serves whole restores only (--target JDBC-URL without --tenant or"
+                    + " --module); back up again to restore by tenant or module");
+        }
+        List<DatabaseManifest.Table> tables = new ArrayList<>();
+        if (scope.moduleTables() == null) {
+            tables.addAll(m.tables());
+        } else {
+            for (String name : scope.moduleTables()) {
+                List<DatabaseManifest.Table> found = m.tables().stream()
+                        .filter(t -> t.name().equals(name) || t.qualifiedName().equals(name)).toList();
+                if (found.isEmpty()) {
+                    throw new BadInputException("module '" + scope.module() + "' names table '" + name
+                            + "', which the snapshot does not hold; its tables: " + m.tables().stream()
+                            .map(DatabaseManifest.Table::qualifiedName).sorted().collect(Collectors.joining(", "))
+                            + "; fix 'modules." + scope.module() + ".tables' in the configuration");
+                }
+                if (found.size() > 1) {
+                    throw new BadInputException("module '" + scope.module() + "' names table '" + name
+                            + "', which is ambiguous in the snapshot (" + found.stream()
+                            .map(DatabaseManifest.Table::qualifiedName).collect(Collectors.joining(", "))
+                            + "); give it as schema.name");
+                }
+                if (!tables.contains(found.get(0))) {
+                    tables.add(found.get(0));
+                }
+            }
+        }
+        if (scope.tenant() != null) {
+            boolean known = m.tables().stream().anyMatch(t -> t.tenantChunks() != null
+                    && t.tenantChunks().containsKey(scope.tenant()));
+            if (!known) {
+                Set<String> tenants = new TreeSet<>(Comparator.comparing(String::length)
+                        .thenComparing(Comparator.naturalOrder()));
+                m.tables().stream().filter(t -> t.tenantChunks() != null)
+                        .forEach(t -> tenants.addAll(t.tenantChunks().keySet()));
+                throw new BadInputException("tenant '" + scope.tenant() + "' has no rows in the snapshot (tenant"
+                        + " column '" + m.tenantColumn() + "'); tenants there: " + (tenants.isEmpty() ? "none"
+                        : tenants.stream().limit(30).collect(Collectors.joining(", "))
+                        + (tenants.size() > 30 ? ", ..." : "")));
+            }
+        }
+        List<Selected> out = new ArrayList<>();
+        for (DatabaseManifest.Table t : tables) {
+            if (scope.tenant() == null) {
+                out.add(new Selected(t, null));
+            } else if (t.groupedByTenant()) {
+                out.add(new Selected(t, TenantJoin.of(m, t)));
+            } else if (scope.moduleTables() != null) {
+                notes.add("table " + t.qualifiedName() + " of module '" + scope.module() + "' has no tenant column"
+                        + " and no foreign key leading to one: left out of the tenant restore");
+            }
+        }
+        return ordered(out, m.foreignKeys());
+    }
+
+    /** Parents before children (foreign keys among the tables in scope); cycles keep name order. */
+    private static List<Selected> ordered(List<Selected> tables, List<ForeignKey> foreignKeys) {
+        Map<String, Selected> byName = new LinkedHashMap<>();
+        tables.stream().sorted(Comparator.comparing(Selected::name)).forEach(s -> byName.put(s.name(), s));
+        Map<String, Set<String>> parents = new HashMap<>();
+        for (ForeignKey fk : foreignKeys) {
+            if (byName.containsKey(fk.table()) && byName.containsKey(fk.references())
+                    && !fk.table().equals(fk.references())) {
+                parents.computeIfAbsent(fk.table(), k -> new TreeSet<>()).add(fk.references());
+            }
+        }
+        List<Selected> out = new ArrayList<>();
+        Set<String> done = new java.util.HashSet<>();
+        boolean progress = true;
+        while (out.size() < byName.size() && progress) {
+            progress = false;
+            for (Selected s : byName.values()) {
+                if (!done.contains(s.name()) && done.containsAll(parents.getOrDefault(s.name(), Set.of()))) {
+                    out.add(s);
+                    done.add(s.name());
+                    progress = true;
+                }
+            }
+        }
+        byName.values().stream().filter(s -> !done.contains(s.name())).forEach(out::add);
+        return out;
+    }
+
+    /** What an in-place restore would change in {@code database}; changes nothing. */
+    public Outcome plan(DatabaseManifest m, Scope scope, PgConnect database, ProgressListener progress)
+            throws IOException {
+        long t0 = System.nanoTime();
+        List<String> notes = new ArrayList<>();
+        List<Selected> selected = resolve(m, scope, notes);
+        try (Connection c = database.open()) {
+            c.setAutoCommit(false);
+            try (Statement st = c.createStatement()) {
+                st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            }
+            List<Diff> diffs = diffs(c, scope, selected, progress);
+            c.rollback();
+            return outcome(database, m, diffs, notes, false, false, t0);
+        } catch (SQLException e) {
+            throw database.failure("plan the restore into", e);
+        }
+    }
+
+    /** Applies the scope's rows of the snapshot to {@code database} in one transaction. */
+    public Outcome applyInPlace(DatabaseManifest m, Scope scope, PgConnect database, ProgressListener progress)
+            throws IOException {
+        long t0 = System.nanoTime();
+        List<String> notes = new ArrayList<>();
+        List<Selected> selected = resolve(m, scope, notes);
+        try (Connection c = database.open()) {
+            c.setAutoCommit(false);
+            try {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET LOCAL lock_timeout = '60s'");
+                    // Writers of these tables wait until the restore commits; readers go on.
+                    for (Selected s : selected.stream().sorted(Comparator.comparing(Selected::name)).toList()) {
+                        st.execute("LOCK TABLE ONLY " + TenantJoin.quoted(s.name()) + " IN SHARE ROW EXCLUSIVE MODE");
+                    }
+                }
+                List<Diff> diffs = diffs(c, scope, selected, progress);
+                for (int i = diffs.size() - 1; i >= 0; i--) {
+                    delete(c, diffs.get(i), scope);
+                }
+                for (Diff d : diffs) {
+                    write(c, d);
+                }
+                for (Diff d : diffs) {
+                    advanceSequences(c, d.selected().table());
+                }
+                c.commit();
+                return outcome(database, m, diffs, notes, true, false, t0);
+            } catch (SQLException | RuntimeException | IOException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                if (e instanceof SQLException sql) {
+                    throw applyFailure(database, sql);
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw database.failure("restore into", e);
+        }
+    }
+
+    private static RkException applyFailure(PgConnect database, SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        String detail = e instanceof PSQLException p && p.getServerErrorMessage() != null
+                && p.getServerErrorMessage().getDetail() != null ? " (" + p.getServerErrorMessage().getDetail() + ")" : "";
+        String message = e instanceof PSQLException p && p.getServerErrorMessage() != null
+                ? p.getServerErrorMessage().getMessage() : e.getMessage();
+        String rolledBack = "; the transaction was rolled back, nothing was changed";
+        if (state.equals("23503")) {
+            return new RkException(ErrorCode.FAILED, "the restore into '" + database.url() + "' would break a"
+                    + " foreign key: " + message + detail + rolledBack + ". A row outside the scope (another"
+                    + " tenant's, or a table outside the module) references a row being removed, or a restored"
+                    + " row references one that no longer exists; widen the scope or fix that row first", e);
+        }
+        if (state.equals("23505")) {
+            return new RkException(ErrorCode.FAILED, "the restore into '" + database.url() + "' would duplicate"
+                    + " a unique key: " + message + detail + rolledBack + ". A row outside the scope now holds a"
+                    + " value a restored row needs", e);
+        }
+        if (state.equals("55P03")) {
+            return new RkException(ErrorCode.FAILED, "the tables to restore in '" + database.url()
+                    + "' stayed locked by other sessions for 60 s" + rolledBack + "; try again", e);
+        }
+        RkException failure = database.failure("restore into", e);
+        return new RkException(failure.code(), failure.getMessage() + rolledBack, e);
+    }
+
+    /**
+     * Writes the scope's tables and rows into another database (created when missing): the tables'
+     * schema, their rows, then their constraints, indexes and the foreign keys among them.
+     *
+     * @param replace drop tables of the scope that the target already holds ({@code --yes})
+     */
+    public Outcome restoreInto(DatabaseManifest m, Scope scope, PgConnect target, boolean replace, boolean dryRun,
+                               ProgressListener progress) throws IOException {
+        long t0 = System.nanoTime();
+        List<String> notes = new ArrayList<>();
+        List<Selected> selected = resolve(m, scope, notes);
+        long existing = PostgresRestore.tablesIn(target);
+        boolean created = false;
+        if (!dryRun && existing < 0) {
+            try (Connection admin = target.withDatabase("postgres").open(); Statement st = admin.createStatement()) {
+                st.execute("CREATE DATABASE " + ident(target.database()) + " TEMPLATE template0 ENCODING 'UTF8'");
+            } catch (SQLException e) {
+                throw target.failure("create database '" + target.database() + "' on", e);
+            }
+            created = true;
+        }
+        List<Diff> diffs = new ArrayList<>();
+        if (existing < 0 && dryRun) {
+            for (Selected s : selected) {
+                diffs.add(intoNew(s, scope, progress));
+            }
+            notes.add("database '" + target.database() + "' does not exist; it will be created");
+            return outcome(target, m, diffs, notes, false, false, t0);
+        }
+        try (Connection c = target.open()) {
+            List<String> present = new ArrayList<>();
+            for (Selected s : selected) {
+                try (PreparedStatement ps = c.prepareStatement("SELECT to_regclass(?)")) {
+                    ps.setString(1, TenantJoin.quoted(s.name()));
+                    try (ResultSet r = ps.executeQuery()) {
+                        if (r.next() && r.getString(1) != null) {
+                            present.add(s.name());
+                        }
+                    }
+                }
+            }
+            if (!present.isEmpty() && !replace) {
+                throw new RkException(ErrorCode.FAILED, "database '" + target.database() + "' at '" + target.url()
+                        + "' already holds " + String.join(", ", present) + "; nothing was changed. Restore into"
+                        + " another database, or pass --yes to replace those tables there");
+            }
+            for (Selected s : selected) {
+                diffs.add(intoNew(s, scope, progress));
+            }
+            if (dryRun) {
+                if (!present.isEmpty()) {
+                    notes.add("tables replaced in the target: " + String.join(", ", present));
+                }
+                return outcome(target, m, diffs, notes, false, false, t0);
+            }
+            Map<Phase, List<Ddl>> byPhase = new LinkedHashMap<>();
+            for (Phase p : Phase.values()) {
+                byPhase.put(p, new ArrayList<>());
+            }
+            m.schema().forEach(d -> byPhase.get(d.phase()).add(d));
+            Set<String> objects = selected.stream().map(s -> "table " + s.name()).collect(Collectors.toSet());
+            try (Statement st = c.createStatement()) {
+                st.execute("SET check_function_bodies = false");
+                for (String p : present) {
+                    st.execute("DROP TABLE IF EXISTS " + TenantJoin.quoted(p) + " CASCADE");
+                }
+            }
+            for (Phase p : List.of(Phase.SCHEMAS, Phase.EXTENSIONS, Phase.TYPES, Phase.SEQUENCES, Phase.FUNCTIONS)) {
+                tryAll(c, byPhase.get(p));
+            }
+            List<Ddl> tables = byPhase.get(Phase.TABLES).stream().filter(d -> objects.contains(d.object())).toList();
+            for (Ddl d : tryAll(c, tables)) {
+                notes.add("not recreated: " + d.object());
+            }
+            tryAll(c, byPhase.get(Phase.SEQUENCE_OWNERSHIP));
+            for (Diff d : diffs) {
+                copyIn(c, d.selected().table(), d.allSnapshotLines());
+            }
+            Set<String> scoped = selected.stream().map(Selected::name).collect(Collectors.toSet());
+            List<Ddl> constraints = byPhase.get(Phase.CONSTRAINTS).stream()
+                    .filter(d -> scoped.stream().anyMatch(t -> d.object().equals("table " + t)
+                            || d.object().endsWith(" on " + t))).toList();
+            tryAll(c, constraints);
+            // Index objects do not name their table: those on tables outside the scope simply fail.
+            tryAll(c, byPhase.get(Phase.INDEXES));
+            List<Ddl> foreign = new ArrayList<>();
+            for (ForeignKey fk : m.foreignKeys()) {
+                if (scoped.contains(fk.table()) && scoped.contains(fk.references())) {
+                    byPhase.get(Phase.FOREIGN_KEYS).stream()
+                            .filter(d -> d.object().equals("constraint " + fk.name() + " on " + fk.table()))
+                            .forEach(foreign::add);
+                }
+            }
+            for (Ddl d : tryAll(c, foreign)) {
+                notes.add("not recreated: " + d.object() + " (the restored rows reference rows outside the scope)");
+            }
+            tryAll(c, byPhase.get(Phase.SEQUENCE_VALUES));
+            return outcome(target, m, diffs, notes, true, created, t0);
+        } catch (SQLException e) {
+            throw target.failure("restore into", e);
+        } catch (RuntimeException | IOException e) {
+            if (created) {
+                try (Connection admin = target.withDatabase("postgres").open();
+                     Statement st = admin.createStatement()) {
+                    st.execute("DROP DATABASE IF EXISTS " + ident(target.database()) + " WITH (FORCE)");
+                } catch (RuntimeException | SQLException dropped) {
+                    e.addSuppressed(dropped);
+                }
+            }
+            throw e;
+        }
+    }
+
+    private Diff intoNew(Selected s, Scope scope, ProgressListener progress) throws IOException {
+        Snapshot snap = snapshotRows(s, scope);
+        progress.advance(snap.bytes, 1);
+        TablePlan plan = new TablePlan(s.name(), snap.lines.size(), 0, 0, 0, snap.lines.size(), 0, snap.chunksRead,
+                s.table().chunks().size(), snap.bytes, s.table().bytes());
+        return new Diff(s, plan, List.of(), List.of(), snap.lines, false, snap.lines);
+    }
+
+    private Outcome outcome(PgConnect database, DatabaseManifest m, List<Diff> diffs, List<String> notes,
+                            boolean applied, boolean created, long t0) {
+        List<TablePlan> plans = diffs.stream().map(Diff::plan).toList();
+        return new Outcome(database.database(), plans, notes,
+                m.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum(),
+                plans.stream().mapToLong(TablePlan::bytesRead).sum(), applied, created,
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private record Snapshot(List<String> lines, long bytes, long chunksRead) {
+    }
+
+    /** The scope's rows of one table as stored, reading only the chunks that hold them. */
+    private Snapshot snapshotRows(Selected s, Scope scope) throws IOException {
+        DatabaseManifest.Table t = s.table();
+        List<io.restorekit.repository.BlobId> chunks = t.chunks();
+        if (scope.tenant() != null) {
+            List<Integer> range = t.tenantChunks().get(scope.tenant());
+            chunks = range == null ? List.of() : chunks.subList(range.get(0), range.get(1));
+        }
+        RowScanner scanner = new RowScanner(-1);
+        List<String> lines = new ArrayList<>();
+        try (InputStream in = new ChunkStream(repository, chunks, scanner)) {
+            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+            byte[] buffer = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (buffer[i] == '\n') {
+                        line.write(buffer, start, i - start);
+                        lines.add(line.toString(StandardCharsets.UTF_8));
+                        line.reset();
+                        start = i + 1;
+                    }
+                }
+                line.write(buffer, start, n - start);
+            }
+        }
+        long expected = scope.tenant() == null ? t.rows() : t.tenantRows().getOrDefault(scope.tenant(), 0L);
+        if (lines.size() != expected) {
+            throw new RkException(ErrorCode.FAILED, "the stored rows of table '" + t.qualifiedName() + "' do not"
+                    + " match the snapshot's manifest (" + lines.size() + " read, " + expected + " expected);"
+                    + " run 'rk verify --read-data'");
+        }
+        return new Snapshot(lines, scanner.bytes(), chunks.size());
+    }
+
+    private List<Diff> diffs(Connection c, Scope scope, List<Selected> selected, ProgressListener progress)
+            throws SQLException, IOException {
+        progress.total(selected.stream().mapToLong(s -> s.table().bytes()).sum(), selected.size());
+        // The snapshot's rows are read (decrypted, decompressed) on another thread while the
+        // database streams the current rows: the two waits overlap.
+        ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "scoped-restore-read");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Snapshot>> snapshots = new ArrayList<>();
+            for (Selected s : selected) {
+                snapshots.add(reader.submit(() -> snapshotRows(s, scope)));
+            }
+            List<Diff> out = new ArrayList<>();
+            for (int i = 0; i < selected.size(); i++) {
+                List<String> current = currentRows(c, selected.get(i), scope);
+                Snapshot snap = await(snapshots.get(i));
+                out.add(diff(selected.get(i), snap, current));
+                progress.advance(snap.bytes, 1);
+            }
+            return out;
+        } finally {
+            reader.shutdownNow();
+        }
+    }
+
+    private static Snapshot await(Future<Snapshot> f) throws IOException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private static List<String> currentRows(Connection c, Selected s, Scope scope) throws SQLException {
+        DatabaseManifest.Table t = s.table();
+        String query = s.join() != null ? s.join().tenantQuery(t.columns(), scope.tenant())
+                : "SELECT " + TenantJoin.selectList(t.columns()) + " FROM ONLY " + TenantJoin.quoted(s.name()) + " t0";
+        CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + query + ") TO STDOUT");
+        List<String> rows = new ArrayList<>();
+        byte[] row;
+        while ((row = copy.readFromCopy()) != null) {
+            int len = row.length > 0 && row[row.length - 1] == '\n' ? row.length - 1 : row.length;
+            rows.add(new String(row, 0, len, StandardCharsets.UTF_8));
+        }
+        return rows;
+    }
+
+    private static Diff diff(Selected s, Snapshot snap, List<String> current) {
+        DatabaseManifest.Table t = s.table();
+        int[] key = keyIndexes(t);
+        long bytes = snap.bytes;
+        if (key == null) {
+            // Without a primary key rows are compared as a multiset; applying replaces them all.
+            Map<String, Integer> counts = new HashMap<>();
+            snap.lines.forEach(l -> counts.merge(l, 1, Integer::sum));
+            long unchanged = 0;
+            for (String l : current) {
+                Integer n = counts.get(l);
+                if (n != null && n > 0) {
+                    counts.put(l, n - 1);
+                    unchanged++;
+                }
+            }
+            TablePlan plan = new TablePlan(s.name(), snap.lines.size(), current.size(), current.size() - unchanged, 0,
+                    snap.lines.size() - unchanged, unchanged, snap.chunksRead, t.chunks().size(), bytes, t.bytes());
+            boolean replace = unchanged < current.size() || unchanged < snap.lines.size();
+            return new Diff(s, plan, List.of(), List.of(), replace ? snap.lines : List.of(), replace, snap.lines);
+        }
+        Map<String, String> wanted = new HashMap<>(snap.lines.size() * 2);
+        for (String l : snap.lines) {
+            wanted.put(key(l, key), l);
+        }
+        List<String> deleteKeys = new ArrayList<>();
+        List<String> updates = new ArrayList<>();
+        long unchanged = 0;
+        Set<String> seen = new java.util.HashSet<>();
+        for (String l : current) {
+            String k = key(l, key);
+            seen.add(k);
+            String w = wanted.get(k);
+            if (w == null) {
+                deleteKeys.add(k);
+            } else if (w.equals(l)) {
+                unchanged++;
+            } else {
+                updates.add(w);
+            }
+        }
+        List<String> inserts = new ArrayList<>();
+        for (String l : snap.lines) {
+            if (!seen.contains(key(l, key))) {
+                inserts.add(l);
+            }
+        }
+        TablePlan plan = new TablePlan(s.name(), snap.lines.size(), current.size(), deleteKeys.size(), updates.size(),
+                inserts.size(), unchanged, snap.chunksRead, t.chunks().size(), bytes, t.bytes());
+        return new Diff(s, plan, deleteKeys, updates, inserts, false, snap.lines);
+    }
+
+    /** Positions of the primary key's columns in the COPY column list; null when it has none there. */
+    private static int[] keyIndexes(DatabaseManifest.Table t) {
+        if (t.primaryKey() == null || t.primaryKey().isEmpty()) {
+            return null;
+        }
+        int[] out = new int[t.primaryKey().size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = t.columns().indexOf(t.primaryKey().get(i));
+            if (out[i] < 0) {
+                return null;
+            }
+        }
+        return out;
+    }
+
+    /** The fields at {@code indexes} (ascending or not), tab-separated, without splitting the whole line. */
+    private static String key(String line, int[] indexes) {
+        if (indexes.length == 1) {
+            return field(line, indexes[0]);
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < indexes.length; i++) {
+            if (i > 0) {
+                sb.append('\t');
+            }
+            sb.append(field(line, indexes[i]));
+        }
+        return sb.toString();
+    }
+
+    private static String field(String line, int n) {
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            start = line.indexOf('\t', start) + 1;
+        }
+        int end = line.indexOf('\t', start);
+        return line.substring(start, end < 0 ? line.length() : end);
+    }
+
+    private int temp;
+
+    private String tempTable(Connection c, DatabaseManifest.Table t, List<String> columns) throws SQLException {
+        String name = "rk_restore_" + (++temp);
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TEMP TABLE " + name + " ON COMMIT DROP AS SELECT " + TenantJoin.selectList(columns)
+                    + " FROM ONLY " + TenantJoin.quoted(t.qualifiedName()) + " t0 WITH NO DATA");
+        }
+        return name;
+    }
+
+    private static void copyLines(Connection c, String table, List<String> columns, List<String> lines)
+            throws SQLException, IOException {
+        if (lines.isEmpty()) {
+            return;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) {
+            sb.append(l).append('\n');
+        }
+        byte[] data = sb.toString().getBytes(StandardCharsets.UTF_8);
+        c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + PostgresBackup.columnList(columns)
+                + " FROM STDIN", new java.io.ByteArrayInputStream(data));
+    }
+
+    private static void copyIn(Connection c, DatabaseManifest.Table t, List<String> lines)
+            throws SQLException, IOException {
+        copyLines(c, TenantJoin.quoted(t.qualifiedName()), t.columns(), lines);
+    }
+
+    private void delete(Connection c, Diff d, Scope scope) throws SQLException, IOException {
+        DatabaseManifest.Table t = d.selected().table();
+        String table = TenantJoin.quoted(t.qualifiedName());
+        long expected = d.plan().toDelete();
+        if (d.replaceAll()) {
+            String sql = d.selected().join() != null
+                    ? "DELETE FROM ONLY " + table + " WHERE ctid IN (" + d.selected().join().tenantRowIds(scope.tenant()) + ")"
+                    : "DELETE FROM ONLY " + table;
+            expected = d.plan().currentRows();
+            check(c, sql, expected, "delete", t);
+            return;
+        }
+        if (d.deleteKeys().isEmpty()) {
+            return;
+        }
+        String keys = tempTable(c, t, t.primaryKey());
+        copyLines(c, keys, t.primaryKey(), d.deleteKeys());
+        check(c, "DELETE FROM ONLY " + table + " d USING " + keys + " k WHERE " + match("d", "k", t.primaryKey()),
+                expected, "delete", t);
+    }
+
+    private void write(Connection c, Diff d) throws SQLException, IOException {
+        DatabaseManifest.Table t = d.selected().table();
+        String table = TenantJoin.quoted(t.qualifiedName());
+        String columns = String.join(", ", t.columns().stream().map(PgConnect::ident).toList());
+        if (!d.updates().isEmpty()) {
+            List<String> set = t.columns().stream().filter(col -> !t.primaryKey().contains(col))
+                    .map(col -> ident(col) + " = s." + ident(col)).toList();
+            String rows = tempTable(c, t, t.columns());
+            copyLines(c, rows, t.columns(), d.updates());
+            check(c, "UPDATE ONLY " + table + " d SET " + String.join(", ", set) + " FROM " + rows + " s WHERE "
+                    + match("d", "s", t.primaryKey()), d.updates().size(), "update", t);
+        }
+        if (!d.inserts().isEmpty()) {
+            String rows = tempTable(c, t, t.columns());
+            copyLines(c, rows, t.columns(), d.inserts());
+            check(c, "INSERT INTO " + table + " (" + columns + ") OVERRIDING SYSTEM VALUE SELECT " + columns
+                    + " FROM " + rows, d.inserts().size(), "insert", t);
+        }
+    }
+
+    private static String match(String a, String b, List<String> key) {
+        return String.join(" AND ", key.stream().map(k -> a + "." + ident(k) + " = " + b + "." + ident(k)).toList());
+    }
+
+    private static void check(Connection c, String sql, long expected, String what, DatabaseManifest.Table t)
+            throws SQLException {
+        try (Statement st = c.createStatement()) {
+            long n = st.executeLargeUpdate(sql);
+            if (n != expected) {
+                throw new RkException(ErrorCode.FAILED, "the restore would " + what + " " + n + " rows of table '"
+                        + t.qualifiedName() + "' where the plan counted " + expected + "; the transaction was rolled"
+                        + " back, nothing was changed");
+            }
+        }
+    }
+
+    /** Moves the sequences of the table's columns up to the largest value present; never down. */
+    private static void advanceSequences(Connection c, DatabaseManifest.Table t) throws SQLException {
+        String table = TenantJoin.quoted(t.qualifiedName());
+        for (String col : t.columns()) {
+            String sequence;
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_get_serial_sequence(?, ?)")) {
+                ps.setString(1, table);
+                ps.setString(2, col);
+                try (ResultSet r = ps.executeQuery()) {
+                    sequence = r.next() ? r.getString(1) : null;
+                }
+            }
+            if (sequence == null) {
+                continue;
+            }
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT setval(" + literal(sequence) + ", x.m) FROM (SELECT max(" + ident(col)
+                        + ")::bigint AS m FROM ONLY " + table + ") x, " + sequence + " s WHERE x.m IS NOT NULL"
+                        + " AND x.m > CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END");
+            }
+        }
+    }
+
+    /** Runs statements in rounds until none succeeds any more; returns those that never did. */
+    private static List<Ddl> tryAll(Connection c, List<Ddl> statements) throws SQLException {
+        List<Ddl> pending = new ArrayList<>(statements);
+        boolean progress = true;
+        try (Statement st = c.createStatement()) {
+            while (progress && !pending.isEmpty()) {
+                progress = false;
+                List<Ddl> failed = new ArrayList<>();
+                for (Ddl d : pending) {
+                    try {
+                        st.execute(d.sql());
+                        progress = true;
+                    } catch (SQLException e) {
+                        failed.add(d);
+                    }
+                }
+                pending = failed;
+            }
+        }
+        return Collections.unmodifiableList(pending);
+    }
+}
