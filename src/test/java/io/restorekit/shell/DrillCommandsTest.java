@@ -237,4 +237,42 @@ class DrillCommandsTest {
         }
         return out;
     }
+
+    @Test
+    @DisplayName("drill.runbook: a drill that passed runs the runbook; a failing step of it fails the drill (exit 3)")
+    void drillRunsItsRunbook() throws Exception {
+        config("""
+                drill:
+                  target: "%s"
+                  runbook: proof
+                """.formatted(EmbeddedPostgresServer.url("postgres") + "?user=postgres"));
+        session.reset();
+        backup();
+        io.restorekit.runbook.GitRunbookStore store = io.restorekit.runbook.GitRunbookStore.open(
+                new io.restorekit.runbook.RunbookStoreSettings(dir.resolve("home/runbooks").toString(),
+                        dir.resolve("home"), Path.of("runbooks"), null, null, null, null));
+        List<List<String>> ran = new java.util.ArrayList<>();
+        int[] exit = {0};
+        io.restorekit.runbook.StepExecutor steps = words -> {
+            ran.add(words);
+            return new io.restorekit.runbook.StepExecutor.Outcome(exit[0], "ok", exit[0] == 0 ? null : "step failed");
+        };
+        io.restorekit.runbook.RunbookService runbooks = new io.restorekit.runbook.RunbookService(() -> store, catalog,
+                steps, java.time.Clock.systemUTC(), () -> io.restorekit.runbook.RunbookParser.CONTRACT_COMMANDS);
+        Path file = Files.writeString(dir.resolve("proof.rk"), "title: Proof\n---\nrk snapshots\nrk verify\n");
+        runbooks.save("proof", Files.readString(file), "the drill's procedure");
+        org.springframework.beans.factory.support.StaticListableBeanFactory beans =
+                new org.springframework.beans.factory.support.StaticListableBeanFactory();
+        beans.addBean("runbooks", runbooks);
+        DrillCommands drill = new DrillCommands(session, unattended(), catalog, now -> { },
+                beans.getBeanProvider(io.restorekit.runbook.RunbookService.class));
+        try {
+            assertThat(drill.run(null, null, null, null, false, false)).contains("runbook 'proof'").contains("passed, 2 steps");
+            assertThat(ran).containsExactly(List.of("snapshots"), List.of("verify"));
+            exit[0] = 4;
+            assertThat(CommandsTest.exit(() -> drill.run(null, null, null, null, false, false))).isEqualTo(3);
+        } finally {
+            store.close();
+        }
+    }
 }
