@@ -52,7 +52,7 @@ public final class OpenPgp {
         try {
             generator.addMethod(new BcPBEKeyEncryptionMethodGenerator(passphrase,
                     new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA256), S2K_COUNT));
-            OutputStream encrypted = generator.open(new NonClosing(out), new byte[BUFFER]);
+            OutputStream encrypted = generator.open(new NonClosingOutputStream(out), new byte[BUFFER]);
             PGPLiteralDataGenerator literal = new PGPLiteralDataGenerator();
             OutputStream plain = literal.open(encrypted, PGPLiteralData.BINARY, name, new Date(), new byte[BUFFER]);
             return new FilterOutputStream(plain) {
@@ -154,22 +154,6 @@ public final class OpenPgp {
                 throw e;
             }
             throw new IOException("cannot read OpenPGP file '" + what + "': " + e.getMessage(), e);
-        }
-    }
-
-    private static final class NonClosing extends FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
         }
     }
 }

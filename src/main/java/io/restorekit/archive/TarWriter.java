@@ -36,7 +36,7 @@ final class TarWriter {
 
     /** Writes the tar into {@code out} (left open) and returns the number of files. */
     long write(Snapshot snapshot, OutputStream out, ProgressListener progress) throws IOException {
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosing(out), 1 << 16);
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(new NonClosingOutputStream(out), 1 << 16);
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
@@ -125,23 +125,6 @@ final class TarWriter {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Lets the tar finish its blocks without closing the compressor below it. */
-    private static final class NonClosing extends java.io.FilterOutputStream {
-        NonClosing(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
         }
     }
 }
