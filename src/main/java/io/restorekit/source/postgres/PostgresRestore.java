@@ -213,7 +213,7 @@ public final class PostgresRestore {
     }
 
     /** Runs statements in rounds until none succeeds any more; returns those that never did. */
-    private static List<Ddl> tryAll(Connection c, List<Ddl> statements) throws SQLException {
+    static List<Ddl> tryAll(Connection c, List<Ddl> statements) throws SQLException {
         List<Ddl> pending = new ArrayList<>(statements);
         boolean progress = true;
         try (Statement st = c.createStatement()) {

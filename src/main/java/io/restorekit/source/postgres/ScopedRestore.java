@@ -22,7 +22,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -359,13 +358,13 @@ public final class ScopedRestore {
                 }
             }
             for (Phase p : List.of(Phase.SCHEMAS, Phase.EXTENSIONS, Phase.TYPES, Phase.SEQUENCES, Phase.FUNCTIONS)) {
-                tryAll(c, byPhase.get(p));
+                PostgresRestore.tryAll(c, byPhase.get(p));
             }
             List<Ddl> tables = byPhase.get(Phase.TABLES).stream().filter(d -> objects.contains(d.object())).toList();
-            for (Ddl d : tryAll(c, tables)) {
+            for (Ddl d : PostgresRestore.tryAll(c, tables)) {
                 notes.add("not recreated: " + d.object());
             }
-            tryAll(c, byPhase.get(Phase.SEQUENCE_OWNERSHIP));
+            PostgresRestore.tryAll(c, byPhase.get(Phase.SEQUENCE_OWNERSHIP));
             for (Diff d : diffs) {
                 copyIn(c, d.selected().table(), d.allSnapshotLines());
             }
@@ -373,9 +372,9 @@ public final class ScopedRestore {
             List<Ddl> constraints = byPhase.get(Phase.CONSTRAINTS).stream()
                     .filter(d -> scoped.stream().anyMatch(t -> d.object().equals("table " + t)
                             || d.object().endsWith(" on " + t))).toList();
-            tryAll(c, constraints);
+            PostgresRestore.tryAll(c, constraints);
             // Index objects do not name their table: those on tables outside the scope simply fail.
-            tryAll(c, byPhase.get(Phase.INDEXES));
+            PostgresRestore.tryAll(c, byPhase.get(Phase.INDEXES));
             List<Ddl> foreign = new ArrayList<>();
             for (ForeignKey fk : m.foreignKeys()) {
                 if (scoped.contains(fk.table()) && scoped.contains(fk.references())) {
@@ -384,10 +383,10 @@ public final class ScopedRestore {
                             .forEach(foreign::add);
                 }
             }
-            for (Ddl d : tryAll(c, foreign)) {
+            for (Ddl d : PostgresRestore.tryAll(c, foreign)) {
                 notes.add("not recreated: " + d.object() + " (the restored rows reference rows outside the scope)");
             }
-            tryAll(c, byPhase.get(Phase.SEQUENCE_VALUES));
+            PostgresRestore.tryAll(c, byPhase.get(Phase.SEQUENCE_VALUES));
             return outcome(target, m, diffs, notes, true, created, t0);
         } catch (SQLException e) {
             throw target.failure("restore into", e);
@@ -718,27 +717,5 @@ public final class ScopedRestore {
                         + " AND x.m > CASE WHEN s.is_called THEN s.last_value ELSE s.last_value - 1 END");
             }
         }
-    }
-
-    /** Runs statements in rounds until none succeeds any more; returns those that never did. */
-    private static List<Ddl> tryAll(Connection c, List<Ddl> statements) throws SQLException {
-        List<Ddl> pending = new ArrayList<>(statements);
-        boolean progress = true;
-        try (Statement st = c.createStatement()) {
-            while (progress && !pending.isEmpty()) {
-                progress = false;
-                List<Ddl> failed = new ArrayList<>();
-                for (Ddl d : pending) {
-                    try {
-                        st.execute(d.sql());
-                        progress = true;
-                    } catch (SQLException e) {
-                        failed.add(d);
-                    }
-                }
-                pending = failed;
-            }
-        }
-        return Collections.unmodifiableList(pending);
     }
 }
