@@ -25,24 +25,7 @@ WORK=$BENCH/work-tenant
 export BENCH_MUT_DIR=$WORK/mutations
 OUT=$HERE/results
 mkdir -p "$WORK" "$OUT"
-export PGHOST=127.0.0.1 PGPORT=5432 PGUSER=bench PGPASSWORD=bench
-
-if ! command -v pg_ctlcluster >/dev/null || ! pg_lsclusters -h 2>/dev/null | awk '$1==15 && $2=="main"' | grep -q .; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-client-15
-fi
-command -v bc >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bc; }
-pg_lsclusters -h | awk '$1==15 && $2=="main"' | grep -q online || pg_ctlcluster 15 main start
-if ! psql -X -d postgres -c 'select 1' >/dev/null 2>&1; then
-  env -u PGHOST -u PGPORT -u PGUSER -u PGPASSWORD su postgres -c \
-    "psql -X -q -c \"create role bench superuser login password 'bench'\""
-fi
-bash "$SHARED/gen-db.sh" >/dev/null
-PSQL="psql -X -v ON_ERROR_STOP=1 -q"
-
-export RK_PASSWORD=bench-password RK_NEW_PASSWORD=bench-password RK_HOME=$WORK/rk-home BENCH_DB_PASSWORD=bench
-RK="$ROOT/shell/rk"
-[ -f "$ROOT/target/restorekit.jar" ] || (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
-drop_caches() { sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true; }
+source "$HERE/pg-setup.sh"
 seconds() { local t0 t1; drop_caches; t0=$(date +%s.%N); "$@" >"$WORK/last.out" 2>"$WORK/last.err" \
   || { cat "$WORK/last.out" "$WORK/last.err" >&2; exit 1; }; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
 json() { python3 -c "import json,sys; d=json.load(open('$WORK/last.out')); print($1)"; }
