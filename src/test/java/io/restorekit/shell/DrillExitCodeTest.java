@@ -1,6 +1,7 @@
 package io.restorekit.shell;
 
-import io.restorekit.Application;
+import io.restorekit.shell.ChildRk.Run;
+
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.RepositoryOptions;
 import io.restorekit.storage.local.LocalStorage;
@@ -8,12 +9,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,24 +19,8 @@ class DrillExitCodeTest {
     @TempDir
     Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
     Run rk(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                Application.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
-        pb.environment().put("RK_HOME", dir.resolve("home").toString());
-        pb.environment().put("RK_CONFIG", dir.resolve("restorekit.yml").toString());
-        pb.environment().put("RK_PASSWORD", "pw");
-        Process p = pb.start();
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), Files.readString(dir.resolve("out"), StandardCharsets.UTF_8),
-                Files.readString(dir.resolve("err"), StandardCharsets.UTF_8));
+        return ChildRk.run(dir, java.util.Map.of("RK_PASSWORD", "pw"), 120, args);
     }
 
     @Test

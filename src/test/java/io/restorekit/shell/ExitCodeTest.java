@@ -1,19 +1,15 @@
 package io.restorekit.shell;
 
-import io.restorekit.Application;
+import io.restorekit.shell.ChildRk.Run;
+
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,23 +18,8 @@ class ExitCodeTest {
     @TempDir
     static Path dir;
 
-    record Run(int code, String out, String err) {
-    }
-
-    static Run rk(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                Application.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
-        pb.environment().put("RK_HOME", dir.resolve("home").toString());
-        pb.environment().put("RK_CONFIG", dir.resolve("restorekit.yml").toString());
-        Process p = pb.start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Run(p.exitValue(), Files.readString(dir.resolve("out"), StandardCharsets.UTF_8),
-                Files.readString(dir.resolve("err"), StandardCharsets.UTF_8));
+    static Run rk(String... args) throws Exception {
+        return ChildRk.run(dir, java.util.Map.of(), 60, args);
     }
 
     @ParameterizedTest(name = "rk {0} -> exit {1}")

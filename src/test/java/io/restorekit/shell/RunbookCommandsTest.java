@@ -1,8 +1,9 @@
 package io.restorekit.shell;
 
+import io.restorekit.shell.ChildRk.Run;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.restorekit.Application;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -12,12 +13,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,24 +30,9 @@ class RunbookCommandsTest {
     @TempDir
     static Path dir;
 
-    record Result(int code, String out, String err) {
-    }
-
-    static Result rk(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                Application.class.getName()));
-        command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .redirectOutput(dir.resolve("out").toFile()).redirectError(dir.resolve("err").toFile());
-        pb.environment().put("RK_HOME", dir.resolve("home").toString());
-        pb.environment().put("RK_CONFIG", dir.resolve("restorekit.yml").toString());
-        pb.environment().put("RK_RUNBOOKS_DEFAULTS", Path.of("runbooks").toAbsolutePath().toString());
-        Process p = pb.start();
-        assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), Files.readString(dir.resolve("out"), StandardCharsets.UTF_8),
-                Files.readString(dir.resolve("err"), StandardCharsets.UTF_8));
+    static Run rk(String... args) throws Exception {
+        return ChildRk.run(dir, java.util.Map.of("RK_RUNBOOKS_DEFAULTS", Path.of("runbooks").toAbsolutePath().toString()),
+                90, args);
     }
 
     @BeforeAll
@@ -71,11 +53,11 @@ class RunbookCommandsTest {
     @Order(1)
     @DisplayName("save, then run: step 3 fails, the run stops there with its exit code, the transcript is committed")
     void thirdStepFails() throws Exception {
-        Result saved = rk("runbook", "save", "three", "--file", dir.resolve("three.rk").toString(), "-m", "Stops at 3");
+        Run saved = rk("runbook", "save", "three", "--file", dir.resolve("three.rk").toString(), "-m", "Stops at 3");
         assertThat(saved.code()).as(saved.err()).isZero();
         assertThat(saved.out()).startsWith("saved runbook 'three' as commit ");
 
-        Result run = rk("runbook", "run", "three");
+        Run run = rk("runbook", "run", "three");
         assertThat(run.code()).as(run.err()).isEqualTo(4);
         assertThat(run.out()).contains("[1/5] rk version\nrestorekit ")
                 .contains("[2/5] rk test-fail count --n 7\nn=7\n      done (exit 0")
@@ -103,7 +85,7 @@ class RunbookCommandsTest {
     @Order(2)
     @DisplayName("--json prints one document; bad parameters exit 2; a confirm without --yes fails when nobody can answer")
     void jsonParametersAndConfirm() throws Exception {
-        Result json = rk("runbook", "run", "three", "--param", "code=WRONG_PASSWORD", "--json");
+        Run json = rk("runbook", "run", "three", "--param", "code=WRONG_PASSWORD", "--json");
         assertThat(json.code()).isEqualTo(5);
         JsonNode doc = new ObjectMapper().readTree(json.out());
         assertThat(doc.path("exitCode").asInt()).isEqualTo(5);
@@ -111,17 +93,17 @@ class RunbookCommandsTest {
         assertThat(doc.path("steps").get(2).path("status").asText()).isEqualTo("FAILED");
         assertThat(doc.path("evidenceCommit").asText()).hasSize(40);
 
-        Result bad = rk("runbook", "run", "three", "--param", "colour=blue");
+        Run bad = rk("runbook", "run", "three", "--param", "colour=blue");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).isEqualTo("rk: runbook 'three': unknown parameter: colour; it takes code=LOCKED"
                 + " (give them as --param NAME=VALUE)\n");
 
         Files.writeString(dir.resolve("ask.rk"), "title: Asks\n---\nrk version\nconfirm \"Go on?\"\nrk version\n");
         assertThat(rk("runbook", "save", "ask", "--file", dir.resolve("ask.rk").toString(), "-m", "Asks").code()).isZero();
-        Result unattended = rk("runbook", "run", "ask");
+        Run unattended = rk("runbook", "run", "ask");
         assertThat(unattended.code()).isEqualTo(1);
         assertThat(unattended.err()).contains("nobody can answer here; run with --yes");
-        Result yes = rk("runbook", "run", "ask", "--yes");
+        Run yes = rk("runbook", "run", "ask", "--yes");
         assertThat(yes.code()).as(yes.err()).isZero();
         assertThat(yes.out()).contains("[3/3] rk version").contains(": succeeded in ");
     }
@@ -131,17 +113,17 @@ class RunbookCommandsTest {
     @DisplayName("an invalid runbook is refused with the line and the reason; list, log and show name the versions")
     void saveValidatesAndListShows() throws Exception {
         Files.writeString(dir.resolve("bad.rk"), "title: Bad\n---\nrk version\nrk restroe --source db\n");
-        Result bad = rk("runbook", "save", "bad", "--file", dir.resolve("bad.rk").toString(), "-m", "typo");
+        Run bad = rk("runbook", "save", "bad", "--file", dir.resolve("bad.rk").toString(), "-m", "typo");
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).isEqualTo("rk: runbook 'bad' is not valid: line 4: unknown command 'rk restroe'; run"
                 + " 'rk help' for the list; nothing was saved or run. Fix the lines named and try again\n");
 
-        Result list = rk("runbook", "list");
+        Run list = rk("runbook", "list");
         assertThat(list.code()).as(list.err()).isZero();
         assertThat(list.out()).contains("restore-tenant   Restore one tenant").contains("three ").doesNotContain("bad ");
-        Result log = rk("runbook", "log", "three", "--json");
+        Run log = rk("runbook", "log", "three", "--json");
         assertThat(new ObjectMapper().readTree(log.out()).get(0).path("message").asText()).isEqualTo("Stops at 3");
-        Result show = rk("runbook", "show", "restore-tenant");
+        Run show = rk("runbook", "show", "restore-tenant");
         assertThat(show.out()).contains("tenant        (required)");
     }
 
@@ -150,13 +132,13 @@ class RunbookCommandsTest {
     @DisplayName("a runbook grants no rights: a step needing the master role fails with exit 7 for an operator")
     void stepsKeepTheirRoles() throws Exception {
         Files.writeString(dir.resolve("master.rk"), "title: Needs a master\n---\nrk version\nrk unlock\nrk version\n");
-        Result saved = rk("runbook", "save", "needs-master", "--file", dir.resolve("master.rk").toString(), "-m", "unlock");
+        Run saved = rk("runbook", "save", "needs-master", "--file", dir.resolve("master.rk").toString(), "-m", "unlock");
         assertThat(saved.code()).as(saved.err()).isZero();
         Path config = dir.resolve("restorekit.yml");
         Files.writeString(config, "repository: {url: repo}\nroles:\n  master: [someone-else]\n  operator: ["
                 + System.getProperty("user.name") + "]\n");
         try {
-            Result run = rk("runbook", "run", "needs-master");
+            Run run = rk("runbook", "run", "needs-master");
             assertThat(run.code()).as(run.out() + run.err()).isEqualTo(7);
             assertThat(run.out()).contains("[1/3] rk version").contains("[2/3] rk unlock")
                     .contains("failed (exit 7").doesNotContain("[3/3]");
