@@ -1,6 +1,7 @@
 package io.restorekit.archive;
 
 import com.github.luben.zstd.ZstdInputStream;
+import io.restorekit.catalog.Actor;
 import io.restorekit.common.BadInputException;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.ProgressListener;
@@ -74,21 +75,21 @@ public final class ImportService {
         if (!Files.isRegularFile(file)) {
             throw new BadInputException("cannot import '" + file + "': no such file");
         }
-        Instant[] time = {request.time()};
+        Instant time = request.time();
         String timeFrom = "given";
-        if (time[0] == null) {
+        if (time == null) {
             Optional<Instant> fromName = timeInName(file.getFileName().toString(), request.zone());
-            time[0] = fromName.orElse(Files.getLastModifiedTime(file).toInstant());
+            time = fromName.orElse(Files.getLastModifiedTime(file).toInstant());
             timeFrom = fromName.isPresent() ? "file name" : "file time";
         }
         Files.createDirectories(request.scratch());
         Path scratch = Files.createTempDirectory(request.scratch(), "import-");
         try {
             if (request.source() instanceof FilesSourceSpec files) {
-                return importTar(files, request, scratch, time[0], timeFrom, progress);
+                return importTar(files, request, scratch, time, timeFrom, progress);
             }
             if (request.source() instanceof PostgresSourceSpec postgres) {
-                return importDump(postgres, request, scratch, time[0], timeFrom, progress);
+                return importDump(postgres, request, scratch, time, timeFrom, progress);
             }
             throw new BadInputException("source '" + request.source().name() + "' is of type '"
                     + request.source().type() + "', which import does not handle");
@@ -149,7 +150,7 @@ public final class ImportService {
             List<Snapshot.Warning> warnings = new ArrayList<>(r.warnings());
             warnings.add(0, new Snapshot.Warning(null, "imported from " + request.file().toAbsolutePath()));
             Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, spec.name(), ExportService.FILES_KIND,
-                    time, localHost(), System.getProperty("user.name", "unknown"), "import", tags(request), null,
+                    time, Actor.current().host(), Actor.current().user(), "import", tags(request), null,
                     spec.path().toAbsolutePath().normalize().toString(), r.tree(), summary, warnings));
             return new ImportResult(spec.name(), saved.id(), time, timeFrom, format, r.files(), r.bytes(),
                     r.addedBytes(), durationMs);
@@ -192,7 +193,7 @@ public final class ImportService {
                         + " (" + format + ")"));
                 r.warnings().forEach(w -> warnings.add(new Snapshot.Warning(null, w)));
                 Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, spec.name(), DatabaseManifest.KIND,
-                        time, localHost(), System.getProperty("user.name", "unknown"), "import", tags(request), null,
+                        time, Actor.current().host(), Actor.current().user(), "import", tags(request), null,
                         spec.url().replaceFirst("\\?.*$", ""), r.manifest(), summary, warnings));
                 return new ImportResult(spec.name(), saved.id(), time, timeFrom, format, r.rows(), r.bytes(),
                         r.addedBytes(), durationMs);
@@ -231,13 +232,6 @@ public final class ImportService {
         return tags;
     }
 
-    private static String localHost() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
-        }
-    }
 
     private static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
