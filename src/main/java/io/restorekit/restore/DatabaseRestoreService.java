@@ -107,7 +107,7 @@ public final class DatabaseRestoreService {
             DatabaseManifest manifest = DatabaseManifest.load(repository, snapshot.tree());
             ScopedRestore.Scope scope = new ScopedRestore.Scope(request.tenant(), request.module(),
                     request.moduleTables());
-            ScopedRestore engine = new ScopedRestore(repository);
+            ScopedRestore engine = new ScopedRestore(repository, source.jobs());
             try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
                 ScopedRestore.Outcome outcome;
                 String target;

@@ -50,9 +50,16 @@ import static io.restorekit.source.postgres.PgConnect.literal;
  */
 public final class ScopedRestore {
     private final Repository repository;
+    private final int jobs;
+
+    /** @param jobs connections reading the database's current rows at once (the source's {@code jobs}) */
+    public ScopedRestore(Repository repository, int jobs) {
+        this.repository = repository;
+        this.jobs = Math.max(1, jobs);
+    }
 
     public ScopedRestore(Repository repository) {
-        this.repository = repository;
+        this(repository, 2);
     }
 
     /**
@@ -212,7 +219,7 @@ public final class ScopedRestore {
             try (Statement st = c.createStatement()) {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
             }
-            List<Diff> diffs = diffs(c, scope, selected, progress);
+            List<Diff> diffs = diffs(c, database, scope, selected, progress);
             c.rollback();
             return outcome(database, m, diffs, notes, false, false, t0);
         } catch (SQLException e) {
@@ -236,7 +243,7 @@ public final class ScopedRestore {
                         st.execute("LOCK TABLE ONLY " + TenantJoin.quoted(s.name()) + " IN SHARE ROW EXCLUSIVE MODE");
                     }
                 }
-                List<Diff> diffs = diffs(c, scope, selected, progress);
+                List<Diff> diffs = diffs(c, database, scope, selected, progress);
                 for (int i = diffs.size() - 1; i >= 0; i--) {
                     delete(c, diffs.get(i), scope);
                 }
@@ -459,31 +466,110 @@ public final class ScopedRestore {
         return new Snapshot(lines, scanner.bytes(), chunks.size());
     }
 
-    private List<Diff> diffs(Connection c, Scope scope, List<Selected> selected, ProgressListener progress)
-            throws SQLException, IOException {
+    /**
+     * Compares the scope's stored rows with the database's, table by table. The snapshot's rows are
+     * read (decrypted, decompressed) on one thread while up to {@code jobs} connections stream the
+     * current rows of different tables at once, all in the snapshot of {@code c}'s transaction
+     * ({@code pg_export_snapshot}), so the plan is of one moment however many connections read it.
+     */
+    private List<Diff> diffs(Connection c, PgConnect database, Scope scope, List<Selected> selected,
+                             ProgressListener progress) throws SQLException, IOException {
         progress.total(selected.stream().mapToLong(s -> s.table().bytes()).sum(), selected.size());
-        // The snapshot's rows are read (decrypted, decompressed) on another thread while the
-        // database streams the current rows: the two waits overlap.
-        ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "scoped-restore-read");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService reader = Executors.newSingleThreadExecutor(daemon("scoped-restore-read"));
+        int workers = Math.max(1, Math.min(jobs, selected.size()));
+        ExecutorService comparers = Executors.newFixedThreadPool(workers, daemon("scoped-restore-compare"));
+        java.util.concurrent.BlockingQueue<Connection> connections = new java.util.concurrent.LinkedBlockingQueue<>();
+        List<Connection> extra = new ArrayList<>();
         try {
+            connections.add(c);
+            if (workers > 1) {
+                String snapshot;
+                try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT pg_export_snapshot()")) {
+                    r.next();
+                    snapshot = r.getString(1);
+                }
+                for (int i = 1; i < workers; i++) {
+                    Connection w = database.open();
+                    extra.add(w);
+                    w.setAutoCommit(false);
+                    try (Statement st = w.createStatement()) {
+                        st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                        st.execute("SET TRANSACTION SNAPSHOT " + literal(snapshot));
+                    }
+                    connections.add(w);
+                }
+            }
             List<Future<Snapshot>> snapshots = new ArrayList<>();
             for (Selected s : selected) {
                 snapshots.add(reader.submit(() -> snapshotRows(s, scope)));
             }
-            List<Diff> out = new ArrayList<>();
+            // The largest tables start first, so that the last one to finish is a small one.
+            List<Integer> order = new ArrayList<>();
             for (int i = 0; i < selected.size(); i++) {
-                List<String> current = currentRows(c, selected.get(i), scope);
-                Snapshot snap = await(snapshots.get(i));
-                out.add(diff(selected.get(i), snap, current));
-                progress.advance(snap.bytes, 1);
+                order.add(i);
+            }
+            order.sort(Comparator.comparingLong((Integer i) -> -selected.get(i).table().bytes()));
+            List<Future<Diff>> compared = new ArrayList<>(java.util.Collections.nCopies(selected.size(), null));
+            for (int i : order) {
+                Selected s = selected.get(i);
+                Future<Snapshot> snap = snapshots.get(i);
+                compared.set(i, comparers.submit(() -> {
+                    Connection own = connections.take();
+                    List<String> current;
+                    try {
+                        current = currentRows(own, s, scope);
+                    } finally {
+                        connections.add(own);
+                    }
+                    return diff(s, await(snap), current);
+                }));
+            }
+            List<Diff> out = new ArrayList<>();
+            for (Future<Diff> f : compared) {
+                Diff d = awaitDiff(f);
+                out.add(d);
+                progress.advance(d.plan().bytesRead(), 1);
             }
             return out;
         } finally {
+            comparers.shutdownNow();
             reader.shutdownNow();
+            for (Connection w : extra) {
+                try {
+                    w.rollback();
+                    w.close();
+                } catch (SQLException ignored) {
+                    // read-only; closing ends it
+                }
+            }
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static Diff awaitDiff(Future<Diff> f) throws SQLException, IOException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
         }
     }
 
