@@ -198,7 +198,7 @@ public final class DoctorService {
         String pgDump = run("pg_dump", "--version");
         out.add(pgDump != null ? ok("tools", "pg_dump", pgDump)
                 : new Finding("tools", "pg_dump", Severity.OK, "not installed; not needed (the schema is read through"
-                + " JDBC), only used when a source sets schema: pg_dump", null));
+                + " JDBC); used by sources with schema: pg_dump, or auto when the catalog reader cannot recreate an object", null));
     }
 
     private void leftovers(boolean fix, RkConfig config, List<Finding> out) {

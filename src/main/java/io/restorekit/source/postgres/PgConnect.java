@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -75,6 +76,52 @@ public final class PgConnect {
         m.matches();
         return new PgConnect("jdbc:postgresql://" + m.group(1) + "/" + database
                 + (m.group(3) == null ? "" : m.group(3)), username, password, passwordEnv);
+    }
+
+    /**
+     * The same server, database and login for libpq tools such as {@code pg_dump}: {@code PGHOST},
+     * {@code PGPORT}, {@code PGDATABASE}, {@code PGUSER}, {@code PGPASSWORD} and {@code PGSSLMODE}
+     * (the URL's {@code user}, {@code password} and {@code sslmode} parameters win, as for JDBC).
+     * Null when the URL names several hosts.
+     */
+    Map<String, String> libpqEnvironment() {
+        Matcher m = URL.matcher(url);
+        m.matches();
+        String hosts = m.group(1);
+        if (hosts.contains(",")) {
+            return null;
+        }
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        Matcher hp = Pattern.compile("(\\[[^\\]]*\\]|[^:]*)(?::(\\d+))?").matcher(hosts);
+        hp.matches();
+        env.put("PGHOST", hp.group(1).isEmpty() ? "localhost" : hp.group(1).replaceAll("^\\[|\\]$", ""));
+        env.put("PGPORT", hp.group(2) == null ? "5432" : hp.group(2));
+        env.put("PGDATABASE", database());
+        if (username != null) {
+            env.put("PGUSER", username);
+        }
+        if (password != null) {
+            env.put("PGPASSWORD", password);
+        } else if (passwordEnv != null && System.getenv(passwordEnv) != null) {
+            env.put("PGPASSWORD", System.getenv(passwordEnv));
+        }
+        if (m.group(3) != null) {
+            for (String pair : m.group(3).substring(1).split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq < 0) {
+                    continue;
+                }
+                String value = java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+                switch (pair.substring(0, eq)) {
+                    case "user" -> env.put("PGUSER", value);
+                    case "password" -> env.put("PGPASSWORD", value);
+                    case "sslmode" -> env.put("PGSSLMODE", value);
+                    default -> {
+                    }
+                }
+            }
+        }
+        return env;
     }
 
     /** A connection in autocommit mode with the shared session settings. */

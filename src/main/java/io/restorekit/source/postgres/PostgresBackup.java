@@ -76,7 +76,10 @@ public final class PostgresBackup {
             } catch (SQLException e) {
                 throw connect.failure("back up", e);
             }
-            List<String> warnings = new ArrayList<>(schema.warnings());
+            List<String> warnings = new ArrayList<>();
+            PgDumpSchema.Tool pgDump = pgDumpFor(spec, server, schema, warnings);
+            java.util.concurrent.CompletableFuture<List<DatabaseManifest.Ddl>> dumpedSchema = pgDump == null ? null
+                    : PgDumpSchema.start(pgDump, connect, snapshot);
             String tenantTable = tenantTable(spec, schema.tables(), warnings);
             Map<String, List<String>> columns = new java.util.HashMap<>();
             tables.forEach(t -> columns.put(t.schema() + "." + t.name(), t.columns()));
@@ -84,6 +87,18 @@ public final class PostgresBackup {
                     spec.tenantColumn(), tenantTable);
             progress.total(tables.stream().mapToLong(TableInfo::size).sum(), tables.size());
             List<DatabaseManifest.Table> dumped = dumpAll(connect, snapshot, tables, spec, joins, keys, progress);
+            List<DatabaseManifest.Ddl> ddl = schema.ddl();
+            if (dumpedSchema != null) {
+                try {
+                    ddl = new ArrayList<>(PgDumpSchema.await(dumpedSchema));
+                    // Sequence values and refreshes are state the schema-only dump leaves out.
+                    schema.ddl().stream().filter(d -> d.phase().stateOnly()).forEach(ddl::add);
+                } catch (IOException e) {
+                    warnings.add("schema: pg_dump failed (" + e.getMessage() + "); the schema was read from the"
+                            + " catalog instead");
+                    warnings.addAll(schema.warnings());
+                }
+            }
             try {
                 coordinator.commit();
             } catch (SQLException e) {
@@ -91,11 +106,8 @@ public final class PostgresBackup {
             }
             dumped = dumped.stream().sorted(Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed()
                     .thenComparing(DatabaseManifest.Table::qualifiedName)).toList();
-            if ("pg_dump".equals(spec.schemaMode())) {
-                warnings.add("schema: pg_dump: not supported yet; the schema was read from the catalog instead");
-            }
             DatabaseManifest manifest = new DatabaseManifest(DatabaseManifest.VERSION, server, connect.database(),
-                    spec.tenantColumn(), schema.fingerprint(), schema.ddl(), dumped, warnings, tenantTable,
+                    spec.tenantColumn(), schema.fingerprint(), ddl, dumped, warnings, tenantTable,
                     keys.foreignKeys());
             byte[] json = Repository.objectMapper().writeValueAsBytes(manifest);
             Repository.SaveResult saved = repository.saveBlob(BlobType.TREE, json, 0, json.length);
@@ -114,6 +126,32 @@ public final class PostgresBackup {
     }
 
     private final AtomicLong stored = new AtomicLong();
+
+    /**
+     * The pg_dump that takes the schema: with {@code schema: pg_dump} always (a warning and the
+     * built-in reader when none can dump this server), with {@code auto} only when the built-in
+     * reader cannot recreate some object and a compatible pg_dump is installed; null for the
+     * built-in reader, whose warnings then go to {@code warnings}.
+     */
+    private static PgDumpSchema.Tool pgDumpFor(PostgresSourceSpec spec, String server, SchemaReader.Result schema,
+                                               List<String> warnings) {
+        String mode = spec.schemaMode();
+        boolean wanted = "pg_dump".equals(mode) || ("auto".equals(mode) && !schema.warnings().isEmpty());
+        PgDumpSchema.Tool tool = null;
+        if (wanted) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(\\d+)").matcher(server);
+            tool = PgDumpSchema.find(m.find() ? Integer.parseInt(m.group(1)) : Integer.MAX_VALUE);
+            if (tool == null && "pg_dump".equals(mode)) {
+                warnings.add("schema: pg_dump: no pg_dump that can dump a PostgreSQL " + server + " server was found"
+                        + " (looked on the PATH and in /usr/lib/postgresql/*/bin); the schema was read from the"
+                        + " catalog instead");
+            }
+        }
+        if (tool == null) {
+            warnings.addAll(schema.warnings());
+        }
+        return tool;
+    }
 
     /** The configured tenant table as {@code schema.name}; null (and a warning) when it does not exist. */
     private static String tenantTable(PostgresSourceSpec spec, List<TableInfo> all, List<String> warnings) {
