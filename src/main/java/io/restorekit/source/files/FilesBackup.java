@@ -168,7 +168,8 @@ public final class FilesBackup {
                 @Override
                 protected BlobId compute() {
                     try {
-                        return saveDir(dir, rel, parent, parentId, isRoot);
+                        Tree old = parent != null || parentId == null ? parent : loadTree(parentId);
+                        return saveDir(dir, rel, old, parentId, isRoot);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
@@ -226,9 +227,10 @@ public final class FilesBackup {
                 if (meta.special()) {
                     warn(childRel, "is a socket, device or pipe; skipped");
                 } else if (meta.type() == Node.Type.DIR) {
+                    // The parent's subtree is loaded by the task when it starts, not here: a folder
+                    // of many folders would otherwise hold all their old trees at once.
                     BlobId oldId = old != null && old.isDir() ? old.subtree() : null;
-                    Tree oldSub = oldId != null ? loadTree(oldId) : null;
-                    slots.add(new PendingDir(dirTask(path, childRel, oldSub, oldId, false).fork(), name, meta, path));
+                    slots.add(new PendingDir(dirTask(path, childRel, null, oldId, false).fork(), name, meta, path));
                 } else if (meta.type() == Node.Type.SYMLINK) {
                     try {
                         String target = Files.readSymbolicLink(path).toString();
