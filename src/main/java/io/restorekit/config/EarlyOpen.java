@@ -43,6 +43,12 @@ public final class EarlyOpen {
         opener.start();
     }
 
+    /** The session opened early (once), or else a new one: what a one-command run uses. */
+    public static RepositorySession session(ConfigLoader loader, StorageFactory storages, PasswordProvider passwords) {
+        RepositorySession early = take();
+        return early != null ? early : new RepositorySession(loader, storages, passwords);
+    }
+
     /** The session opened early, once; null when none was started. */
     static RepositorySession take() {
         RepositorySession s = session;

@@ -51,7 +51,6 @@ public class RkWiring {
 
     @Bean(destroyMethod = "close")
     RepositorySession repositorySession(ConfigLoader loader, StorageFactory storages, PasswordProvider passwords) {
-        RepositorySession early = EarlyOpen.take();
-        return early != null ? early : new RepositorySession(loader, storages, passwords);
+        return EarlyOpen.session(loader, storages, passwords);
     }
 }

@@ -104,6 +104,18 @@ public final class PathIndex {
         return out;
     }
 
+    /**
+     * The newest files snapshot of {@code source} at or before {@code at} (any time when null), from the
+     * cached manifests alone, without loading or updating the index of paths; null when there is none.
+     * Of snapshots with the same time, the one {@link #newestHolding} would prefer.
+     */
+    public SnapshotEntry newest(String source, Instant at) throws IOException {
+        return snapshotsOf(source).values().stream()
+                .filter(e -> at == null || !e.time().isAfter(at))
+                .min(Comparator.comparing(SnapshotEntry::time).reversed().thenComparing(SnapshotEntry::id))
+                .orElse(null);
+    }
+
     /** The newest snapshot at or before {@code at} (any time when null) holding every one of {@code paths}. */
     public SnapshotEntry newestHolding(String source, List<String> paths, Instant at) throws IOException {
         State s = state(source);

@@ -1,5 +1,7 @@
 package io.restorekit.restore;
 
+import io.restorekit.repository.BlobId;
+
 import io.restorekit.common.BadInputException;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.RkException;
@@ -173,6 +175,11 @@ public final class RestoreService {
             throw new BadInputException("restore needs --source NAME (or --snapshot ID)");
         }
         if (!files.isEmpty() && files.stream().noneMatch(f -> f.startsWith("/"))) {
+            // Mostly the newest snapshot holds them: then only the trees along their paths are read.
+            PathIndex.SnapshotEntry newest = index.newest(source, at);
+            if (newest != null && holdsAll(new TreeReader(repository), newest.tree(), files)) {
+                return repository.loadSnapshot(newest.id());
+            }
             List<String> paths = files.stream().map(f -> String.join("/", TreeReader.splitPath(f))).toList();
             PathIndex.SnapshotEntry found = index.newestHolding(source, paths, at);
             List<PathIndex.SnapshotEntry> all = index.snapshots(source);
@@ -213,6 +220,15 @@ public final class RestoreService {
         throw new SnapshotNotFoundException("no snapshot of source '" + source + "'"
                 + (at == null ? "" : " at or before " + at) + " contains " + String.join(", ", quoted(files))
                 + "; see 'rk versions --source " + source + " --file PATH'");
+    }
+
+    private static boolean holdsAll(TreeReader trees, BlobId root, List<String> files) throws IOException {
+        for (String f : files) {
+            if (trees.find(root, TreeReader.splitPath(f)).isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean containsAll(TreeReader trees, Snapshot s, List<String> files) throws IOException {

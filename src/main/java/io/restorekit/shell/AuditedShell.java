@@ -41,7 +41,11 @@ public class AuditedShell extends Shell {
         } catch (RuntimeException denied) {
             Launcher.report(denied, System.err);
             warn(gate.audit(words, Failure.of(denied)));
-            return shellContext.getInteractionMode() == InteractionMode.INTERACTIVE ? NO_INPUT : denied;
+            if (shellContext.getInteractionMode() == InteractionMode.INTERACTIVE) {
+                return NO_INPUT;
+            }
+            // Thrown, not returned: a returned exception would be printed again, with its stack trace, on stdout.
+            throw denied;
         }
         Throwable before = Launcher.lastReported();
         Object result = super.evaluate(input);

@@ -36,6 +36,14 @@ public final class Launcher {
         }
         try {
             EarlyOpen.start(rest.isEmpty() ? null : rest.get(0), System.getenv());
+            if (!rest.isEmpty() && rest.get(0).equals("warm-up")) {
+                DirectRun.warmUp();
+            } else if (!rest.isEmpty() && DirectRun.enabled(System.getenv())) {
+                java.util.Optional<Integer> direct = DirectRun.run(rest);
+                if (direct.isPresent()) {
+                    return direct.get();
+                }
+            }
             SpringApplication app = new SpringApplication(application);
             app.setRegisterShutdownHook(false);
             ConfigurableApplicationContext context = app.run(rest.toArray(String[]::new));

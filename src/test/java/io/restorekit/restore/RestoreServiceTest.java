@@ -117,6 +117,25 @@ class RestoreServiceTest {
         }
 
         @Test
+        @DisplayName("--file held by the newest snapshot reads only its path there; otherwise the path index answers")
+        void newestWithoutIndex() throws IOException {
+            Path cache = tmp.resolve("cache");
+            RestoreService cached = new RestoreService(repository, 2, new io.restorekit.catalog.InMemoryCatalog(), cache);
+            Path target = tmp.resolve("out");
+            assertThat(cached.plan(request(null, null, List.of("other.txt"), target)).snapshot().id()).isEqualTo(s3);
+            assertThat(cached.plan(request(null, T2, List.of("docs/report.txt"), target)).snapshot().id())
+                    .isEqualTo(s2);
+            try (var files = Files.walk(cache)) {
+                assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.startsWith("paths-"));
+            }
+            assertThat(cached.plan(request(null, null, List.of("docs/report.txt"), target)).snapshot().id())
+                    .isEqualTo(s2);
+            try (var files = Files.walk(cache)) {
+                assertThat(files.map(f -> f.getFileName().toString())).anyMatch(n -> n.startsWith("paths-"));
+            }
+        }
+
+        @Test
         @DisplayName("versions lists each snapshot holding the file and marks content changes; ls lists a folder")
         void versionsAndLs() {
             FilesBrowser browser = new FilesBrowser(repository);
