@@ -15,7 +15,7 @@
 #   TOOLS      file tools (default "rk restic borg tar"); missing restic/borg are installed from Debian
 #   PG         1: the saas rows (default 1); DB_SCALE (default SCALE) scales gen-db.sh. At DB_SCALE=1
 #              the local PostgreSQL 15 cluster 15/main on port 5432 is used (as bench/pg.sh does);
-#              at other scales a cluster of its own, 15/suite on PG_PORT (default 5433), so that
+#              at other scales a cluster of its own, 15/suite on PG_PORT (default 5433) in $BENCH/suite-pg, so that
 #              the shared full-scale 'saas' is not replaced.
 #   BENCH      base folder (default /tmp/bench); work files in $BENCH/suite-work (removed at the
 #              end unless KEEP=1)
@@ -259,7 +259,8 @@ if [[ $PG == 1 ]]; then
   fi
   if ! pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$1==15 && $2==c' | grep -q .; then
     [[ $PG_CLUSTER == suite ]] || die "PostgreSQL cluster 15/main is missing; create it (pg_createcluster 15 main)"
-    pg_createcluster 15 suite -p "$PG_PORT" >>"$LOG" 2>&1 || die "could not create the cluster 15/suite on port $PG_PORT"
+    pg_createcluster 15 suite -p "$PG_PORT" -d "$BENCH/suite-pg" >>"$LOG" 2>&1 \
+      || die "could not create the cluster 15/suite on port $PG_PORT in $BENCH/suite-pg"
   fi
   pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$1==15 && $2==c' | grep -q online || pg_ctlcluster 15 "$PG_CLUSTER" start
   if ! psql -X -d postgres -c 'select 1' >/dev/null 2>&1; then
