@@ -252,7 +252,8 @@ if [[ $PG == 1 ]]; then
   else
     PG_PORT=${PG_PORT:-5433}; PG_CLUSTER=suite
   fi
-  export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=bench PGPASSWORD=bench BENCH_DB_PASSWORD=bench
+  export PGHOST=127.0.0.1 PGPORT=$PG_PORT PGUSER=bench PGPASSWORD=bench BENCH_DB_PASSWORD=bench \
+    PGOPTIONS="-c client_min_messages=warning"
   if ! command -v pg_ctlcluster >/dev/null || ! command -v pg_restore >/dev/null || [ ! -d /usr/lib/postgresql/15 ]; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 postgresql-client-15; } >/dev/null \
       || die "could not install PostgreSQL 15; install it, or run with PG=0"
@@ -345,7 +346,7 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
          echo "openssl=$(openssl version | cut -d' ' -f2)" ;;
   esac; done
   if [[ $PG == 1 ]]; then
-    echo "postgres=$(pg_dump --version | awk '{print $NF}')"; echo "saas_rows=$SAAS_ROWS"; echo "saas_bytes=$SAAS_BYTES"
+    echo "postgres=$(pg_dump --version | awk '{print $3}')"; echo "saas_rows=$SAAS_ROWS"; echo "saas_bytes=$SAAS_BYTES"
   fi
 } > "$WORK/machine"
 python3 "$HERE/suite-table.py" "$WORK" "$OUT" "$TOOLS"

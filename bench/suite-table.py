@@ -128,9 +128,9 @@ notes = [
     f"Each peer cell: the peer's value (restorekit / peer; ✓ where restorekit is at or ahead: higher is better "
     f"for MB/s, lower for s, MB and MiB). Medians of {m.get('runs')} run(s); page cache dropped before every "
     f"command: {m.get('caches_dropped')}; JVM start included in every restorekit command line figure.",
-    f"Scale {m.get('scale')}: " + ", ".join(f"{d} {b / 1e6:.0f} MB in {f} files" for d, (b, f) in datasets.items())
-    + (f"; saas {m.get('saas_rows')} rows, {int(m.get('saas_bytes', 0)) / 1e6:.0f} MB on disk (DB_SCALE {m.get('db_scale')})"
-       if pg_peers else "") + ".",
+    f"Scale {m.get('scale')}: " + ", ".join([f"{d} {b / 1e6:.0f} MB in {f} files" for d, (b, f) in datasets.items()]
+                                           + ([f"saas {m.get('saas_rows')} rows, {int(m.get('saas_bytes', 0)) / 1e6:.0f} MB on disk (DB_SCALE {m.get('db_scale')})"]
+                                              if pg_peers else [])) + ".",
     f"Machine: {m.get('cores')} cores ({m.get('cpu', '?')}), {m.get('ram')} RAM, Linux {m.get('kernel')}; "
     f"load average at start {m.get('load_start', '?')} and end {m.get('load_end', '?')}; {m.get('date')}.",
     "Versions: " + ", ".join(f"{k} {m[k]}" for k in ("rk", "restic", "borg", "tar", "zstd", "openssl", "postgres")
