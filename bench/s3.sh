@@ -5,6 +5,7 @@
 #
 #   bench/s3.sh                       full-scale uploads ($BENCH/data/uploads), RUNS=3
 #   SCALE=0.1 RUNS=1 bench/s3.sh      a small run (the data tree of bench/all.sh at that scale)
+#   UPLOADS=/some/tree bench/s3.sh    that tree instead (not generated, not reverted)
 #
 # The S3 server is S3Proxy 4.1.0 (the jar the build copies to target/s3proxy/s3proxy.jar, else the
 # one in the local Maven repository) in a child JVM on a free loopback port, with its filesystem
@@ -57,8 +58,13 @@ rm -rf "$WORK"; mkdir -p "$WORK/s3/data/bench" "$WORK/local" "$OUT"
 LOG=$WORK/log; : > "$LOG"; TIMES=$WORK/times; : > "$TIMES"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
-SCALE=$SCALE DATA=$DATA bash "$SHARED/gen-data.sh" >>"$LOG" 2>&1 || die "gen-data.sh failed; see $LOG"
-bash "$SHARED/mutate.sh" "$DATA/uploads" revert >/dev/null
+if [ -n "${UPLOADS:-}" ]; then
+  [ -d "$UPLOADS" ] || die "UPLOADS=$UPLOADS is not a folder"
+else
+  SCALE=$SCALE DATA=$DATA bash "$SHARED/gen-data.sh" >>"$LOG" 2>&1 || die "gen-data.sh failed; see $LOG"
+  bash "$SHARED/mutate.sh" "$DATA/uploads" revert >/dev/null
+  UPLOADS=$DATA/uploads
+fi
 
 # --- S3Proxy -------------------------------------------------------------------------------------
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -96,7 +102,7 @@ cfg() { # NAME URL [COPY_URL]: a configuration with 'uploads' as its source
   {
     echo "repository:"; echo "  url: $2"
     [[ $2 == s3://* ]] && s3_block "  "
-    echo "sources:"; echo "  - name: uploads"; echo "    type: files"; echo "    path: $DATA/uploads"
+    echo "sources:"; echo "  - name: uploads"; echo "    type: files"; echo "    path: $UPLOADS"
     if [ -n "${3:-}" ]; then
       echo "copies:"; echo "  - name: s3"; echo "    url: $3"; s3_block "    "
     fi
@@ -119,7 +125,7 @@ measure() {
 }
 json() { python3 -c "import json,sys; d=json.load(open('$WORK/last.out')); print($1)"; }
 
-bytes=$(du -sb --apparent-size "$DATA/uploads" | cut -f1)
+bytes=$(du -sb --apparent-size "$UPLOADS" | cut -f1)
 for run in $(seq 1 "$RUNS"); do
   echo "--- run $run of $RUNS ---" >&2
   rm -rf "$WORK/local/repo" "$RK_HOME"
@@ -156,10 +162,10 @@ for run in $(seq 1 "$RUNS"); do
   echo "repo-bytes $repo_bytes" >> "$TIMES"
   # the copy is a repository: restore one file from it with the primary out of the way
   rm -rf "$WORK/restored"
-  one=$(cd "$DATA/uploads" && find . -type f | sort | sed -n 100p | sed 's|^\./||')
+  one=$(cd "$UPLOADS" && find . -type f | sort | sed -n 100p | sed 's|^\./||')
   RK_CONFIG=$(cfg check "s3://bench/copy-$run") "$RK" restore --source uploads --file "$one" --target "$WORK/restored" --yes >>"$LOG" 2>&1 \
     || die "restore from the S3 copy failed; see $LOG"
-  cmp "$DATA/uploads/$one" "$WORK/restored/$one" || die "the file restored from the S3 copy differs"
+  cmp "$UPLOADS/$one" "$WORK/restored/$one" || die "the file restored from the S3 copy differs"
   rm -rf "$WORK/s3/data/bench/raw-$run-signed" "$WORK/s3/data/bench/raw-$run-unsigned" "$WORK/s3/data/bench/backup-$run" "$WORK/s3/data/bench/copy-$run"
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
