@@ -170,9 +170,10 @@ for run in $(seq 1 "$RUNS"); do
 done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
-python3 - "$TIMES" "$bytes" "$RUNS" "$LOAD_START" "$LOAD_END" "$PUTS_IN_FLIGHT" "$SCALE" "$OUT/s3.md" <<'PY'
+what="uploads at scale $SCALE"; [[ $UPLOADS == "$DATA/uploads" ]] || what="$UPLOADS"
+python3 - "$TIMES" "$bytes" "$RUNS" "$LOAD_START" "$LOAD_END" "$PUTS_IN_FLIGHT" "$what" "$OUT/s3.md" <<'PY'
 import sys, statistics, collections, datetime, os, platform
-times, nbytes, runs, load0, load1, puts, scale, out = sys.argv[1:]
+times, nbytes, runs, load0, load1, puts, what, out = sys.argv[1:]
 nbytes = int(nbytes)
 v = collections.defaultdict(list)
 for line in open(times):
@@ -205,7 +206,7 @@ rows = [
 lines = ["| measurement | time | throughput | against the target |", "|---|---|---|---|"]
 lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-lines += ["", f"uploads at scale {scale}: {nbytes / 1e6:.0f} MB of source, {repo / 1e6:.0f} MB in the repository. "
+lines += ["", f"{what}: {nbytes / 1e6:.0f} MB of source, {repo / 1e6:.0f} MB in the repository. "
           f"Medians of {runs} run(s), page cache dropped before each command; 'inside' is the command's own "
           f"durationMs (no JVM start). S3Proxy 4.1.0 (filesystem backend, signatures checked) on the same machine.",
           f"{os.cpu_count()} cores ({cpu}), Linux {platform.release()}; load average {load0} at the start, "
