@@ -124,6 +124,19 @@ measure() {
   echo "$label $(echo "$t1 - $t0" | bc) $(tail -n1 "$WORK/rss")" | tee -a "$TIMES" >&2
 }
 record() { echo "$1 $2 0" | tee -a "$TIMES" >&2; }  # a value measured otherwise (seconds)
+# inside LABEL: records LABEL-inside, the shallowest durationMs in rk's --json output (seconds)
+inside() {
+  local s
+  s=$(python3 -c 'import json, sys
+level = [json.load(open(sys.argv[1]))]
+while level:
+    for d in level:
+        if isinstance(d, dict) and "durationMs" in d:
+            print(d["durationMs"] / 1000); sys.exit(0)
+    level = [v for d in level for v in (d.values() if isinstance(d, dict) else d if isinstance(d, list) else [])]
+sys.exit(1)' "$WORK/last.out") || die "no durationMs in the output of $1"
+  record "$1-inside" "$s"
+}
 
 # rotate N WORDS...: the words rotated left by N, so that no tool always goes first
 rotate() { local n=$1; shift; local a=("$@") k=${#a[@]} i; for ((i = 0; i < k; i++)); do printf '%s ' "${a[(i + n) % k]}"; done; }
@@ -155,10 +168,10 @@ tool_cmd() {
   local tool=$1 op=$2 ds=$3 arg=${4:-} repo data=$DATA/$3
   repo=$(repo_of "$tool" "$ds")
   case $tool:$op in
-    rk:backup) CMD=(env RK_CONFIG="$WORK/t/rk-$ds.yml" "$RK" backup) ;;
-    rk:onefile) CMD=(env RK_CONFIG="$WORK/t/rk-$ds.yml" "$RK" restore --source "$ds" --file "$ONEFILE" --target "$arg" --yes) ;;
-    rk:restore) CMD=(env RK_CONFIG="$WORK/t/rk-$ds.yml" "$RK" restore --source "$ds" --target "$arg" --yes) ;;
-    rk:verify) CMD=(env RK_CONFIG="$WORK/t/rk-$ds.yml" "$RK" verify --read-data) ;;
+    rk:backup) CMD=(env RK_CONFIG="$WORK/t/rk-$ds.yml" "$RK" backup --json) ;;
+    rk:onefile) CMD=(env RK_CONFIG="$WORK/t/rk-$ds.yml" "$RK" restore --source "$ds" --file "$ONEFILE" --target "$arg" --yes --json) ;;
+    rk:restore) CMD=(env RK_CONFIG="$WORK/t/rk-$ds.yml" "$RK" restore --source "$ds" --target "$arg" --yes --json) ;;
+    rk:verify) CMD=(env RK_CONFIG="$WORK/t/rk-$ds.yml" "$RK" verify --read-data --json) ;;
     restic:backup) CMD=(restic -q -r "$repo" backup "$data") ;;
     restic:onefile) CMD=(restic -q -r "$repo" restore latest --target "$arg" --include "$data/$ONEFILE") ;;
     restic:restore) CMD=(restic -q -r "$repo" restore latest --target "$arg") ;;
@@ -186,6 +199,7 @@ run_op() {
       verify) tool_cmd "$tool" verify "$ds" ;;
     esac
     measure "$tool:$ds:$op" "${CMD[@]}"
+    if [[ $tool == rk ]]; then inside "rk:$ds:$op"; fi
     case $op in
       onefile) cmp "$DATA/$ds/$ONEFILE" "$target/$([[ $tool == restic ]] && echo "${DATA#/}/$ds/")$ONEFILE" \
                  || die "$tool restored $ONEFILE wrongly" ;;
@@ -216,8 +230,10 @@ fi
 for ds in $DATASETS; do
   data=$DATA/$ds
   echo "$ds $(du -sb --apparent-size "$data" | cut -f1) $(find "$data" -type f | wc -l)" >> "$WORK/datasets"
-  ONEFILE=$(cd "$data" && find . -type f | sort | sed -n '100p' | sed 's|^\./||')
-  [ -n "$ONEFILE" ] || die "$data has fewer than 100 files"
+  # the 100th file in name order (the middle one of a smaller set)
+  nfiles=$(find "$data" -type f | wc -l); ((nfiles > 0)) || die "$data holds no file"
+  pick=$((nfiles >= 200 ? 100 : (nfiles + 1) / 2))
+  ONEFILE=$(cd "$data" && find . -type f | sort | sed -n "${pick}p" | sed 's|^\./||')
   for run in $(seq 1 "$RUNS"); do
     echo "--- $ds, run $run of $RUNS ---" >&2
     bash "$SHARED/mutate.sh" "$data" revert >/dev/null
@@ -304,7 +320,7 @@ YML
     backups=("rk" "fc" "dir")
     for b in $(rotate "$run" "${backups[@]}"); do
       case $b in
-        rk) measure "rk:saas:backup" env RK_CONFIG="$pgcfg" "$RK" backup --source saas ;;
+        rk) measure "rk:saas:backup" env RK_CONFIG="$pgcfg" "$RK" backup --source saas --json; inside rk:saas:backup ;;
         fc) rm -f "$WORK/t/dump.fc"; measure "pg_dump_fc:saas:backup" pg_dump -Fc -d saas -f "$WORK/t/dump.fc" ;;
         dir) rm -rf "$WORK/t/dump.dir"; measure "pg_dump_dir:saas:backup" pg_dump -Fd -j 2 -d saas -f "$WORK/t/dump.dir" ;;
       esac
@@ -313,13 +329,15 @@ YML
     for b in $(rotate "$run" rk pg tenant); do
       case $b in
         rk) fresh_db rk_restored
-            measure "rk:saas:restore" env RK_CONFIG="$pgcfg" "$RK" restore --source saas --target "jdbc:postgresql://127.0.0.1:$PG_PORT/rk_restored"
+            measure "rk:saas:restore" env RK_CONFIG="$pgcfg" "$RK" restore --source saas --target "jdbc:postgresql://127.0.0.1:$PG_PORT/rk_restored" --json
+            inside rk:saas:restore
             fresh_db rk_restored ;;
         pg) fresh_db pg_restored; $PSQL -d postgres -c "create database pg_restored"
             measure "pg_restore:saas:restore" pg_restore -j 2 -d pg_restored "$WORK/t/dump.fc"
             fresh_db pg_restored ;;
         tenant) fresh_db rk_tenant
-            measure "rk:saas:tenant" env RK_CONFIG="$pgcfg" "$RK" restore --source saas --tenant 7 --target "jdbc:postgresql://127.0.0.1:$PG_PORT/rk_tenant"
+            measure "rk:saas:tenant" env RK_CONFIG="$pgcfg" "$RK" restore --source saas --tenant 7 --target "jdbc:postgresql://127.0.0.1:$PG_PORT/rk_tenant" --json
+            inside rk:saas:tenant
             [ "$(tenant_digest rk_tenant)" = "$(tenant_digest saas)" ] || die "tenant 7 restored by rk differs from saas"
             fresh_db rk_tenant ;;
       esac
