@@ -141,7 +141,7 @@ notes = [
                              if k in m) + ".",
     f"Rows where restorekit is behind a peer: {behind}.",
 ]
-text = "\n".join(md + notes) + "\n"
+text = "\n".join(md) + "\n\n" + "\n\n".join(n for n in notes if n) + "\n"
 print(text)
 with open(f"{out}/latest.md", "w") as f:
     f.write(text)
