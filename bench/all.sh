@@ -86,6 +86,7 @@ cleanup() {
   local rc=$?
   [[ ${KEEP:-0} == 1 ]] || rm -rf "$WORK/t" "$WORK/restore"
   [[ -n ${DATA_MUTATED:-} ]] && bash "$SHARED/mutate.sh" "$DATA_MUTATED" revert >/dev/null 2>&1 || true
+  [[ -n ${STOP_CLUSTER:-} ]] && pg_ctlcluster 15 "$STOP_CLUSTER" stop >/dev/null 2>&1 || true
   ((rc == 0)) || echo "bench/all.sh: FAILED (exit $rc); logs in $WORK (last.err, log)" >&2
 }
 trap cleanup EXIT
@@ -279,7 +280,11 @@ if [[ $PG == 1 ]]; then
     pg_createcluster 15 suite -p "$PG_PORT" -d "$BENCH/suite-pg" >>"$LOG" 2>&1 \
       || die "could not create the cluster 15/suite on port $PG_PORT in $BENCH/suite-pg"
   fi
-  pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$1==15 && $2==c' | grep -q online || pg_ctlcluster 15 "$PG_CLUSTER" start
+  if ! pg_lsclusters -h | awk -v c="$PG_CLUSTER" '$1==15 && $2==c' | grep -q online; then
+    pg_ctlcluster 15 "$PG_CLUSTER" start
+    # a cluster of its own is stopped again at the end (its data stays for the next run)
+    if [[ $PG_CLUSTER == suite ]]; then STOP_CLUSTER=suite; fi
+  fi
   if ! psql -X -d postgres -c 'select 1' >/dev/null 2>&1; then
     env -u PGHOST -u PGUSER -u PGPASSWORD su postgres -c \
       "psql -X -q -p $PG_PORT -c \"create role bench superuser login password 'bench'\"" >>"$LOG" 2>&1 \
