@@ -9,7 +9,7 @@
 #
 # The S3 server is S3Proxy 4.1.0 (the jar the build copies to target/s3proxy/s3proxy.jar, else the
 # one in the local Maven repository) in a child JVM on a free loopback port, with its filesystem
-# backend under $WORK/s3 (default WORK=$BENCH/s3-work; removed at the end unless KEEP=1),
+# backend under $WORK/s3 (default WORK=$BENCH/suite-s3; removed at the end unless KEEP=1),
 # signatures checked (aws-v2-or-v4), as in the S3 tests.
 #
 # Measured:
@@ -30,7 +30,7 @@ BENCH=${BENCH:-/tmp/bench}
 SCALE=${SCALE:-1.0}
 RUNS=${RUNS:-3}
 PUTS_IN_FLIGHT=${PUTS_IN_FLIGHT:-4}
-WORK=${WORK:-$BENCH/s3-work}
+WORK=${WORK:-$BENCH/suite-s3}
 OUT=${OUT:-$HERE/results}
 RK="$ROOT/shell/rk"
 die() { echo "bench/s3.sh: $*" >&2; exit 1; }
