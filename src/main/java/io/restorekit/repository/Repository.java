@@ -60,6 +60,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
@@ -76,6 +78,8 @@ import java.util.regex.Pattern;
 public final class Repository implements Closeable {
     /** An index file is written after this many packs, so an interrupted backup's blobs are reused. */
     static final int PACKS_PER_INDEX = 8;
+    /** Pack saves in flight at once on a remote storage. */
+    static final int REMOTE_PACK_WRITES = 4;
     private static final int SAMPLE = 64 << 10;
     private static final int MIN_SAMPLE = 4 << 10;
     private static final int TREE_CACHE_ENTRIES = 256;
@@ -965,12 +969,20 @@ public final class Repository implements Closeable {
         return System.getProperty("user.name", "unknown");
     }
 
-    /** The single background thread that stores full packs and writes index files. */
+    /**
+     * The background thread that stores full packs and writes index files. On a local file system
+     * it stores one pack at a time; on a remote storage (S3, SFTP), where each save waits for the
+     * network more than for this machine, it keeps up to {@link #REMOTE_PACK_WRITES} saves in
+     * flight. An index file names only packs whose saves have ended, and a barrier waits for all.
+     */
     private final class PackUploader {
         private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(2);
         private final AtomicReference<Throwable> error = new AtomicReference<>();
         private final List<IndexFile.PackBlobs> unindexed = new ArrayList<>();
         private final Thread thread;
+        private final int writes;
+        private final Semaphore slots;
+        private final ExecutorService savers;
 
         private record Barrier(CompletableFuture<Void> done) {
         }
@@ -978,6 +990,14 @@ public final class Repository implements Closeable {
         private static final Object STOP = new Object();
 
         PackUploader() {
+            writes = storage.capabilities().localPath() ? 1 : REMOTE_PACK_WRITES;
+            slots = new Semaphore(writes);
+            AtomicInteger n = new AtomicInteger();
+            savers = writes == 1 ? null : Executors.newFixedThreadPool(writes, r -> {
+                Thread t = new Thread(r, "rk-pack-save-" + n.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
             thread = new Thread(this::run, "rk-pack-writer");
             thread.setDaemon(true);
             thread.start();
@@ -1021,6 +1041,10 @@ public final class Repository implements Closeable {
                 thread.join();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                if (savers != null) {
+                    savers.shutdownNow();
+                }
             }
         }
 
@@ -1042,13 +1066,32 @@ public final class Repository implements Closeable {
                     return;
                 }
                 if (task == STOP) {
+                    awaitSaves();
                     return;
                 }
                 try {
-                    if (error.get() == null) {
-                        if (task instanceof FinishedPack pack) {
-                            store(pack);
-                        } else if (task instanceof Barrier) {
+                    if (task instanceof FinishedPack pack) {
+                        if (savers == null) {
+                            if (error.get() == null) {
+                                store(pack);
+                            }
+                        } else {
+                            slots.acquire();
+                            savers.execute(() -> {
+                                try {
+                                    if (error.get() == null) {
+                                        store(pack);
+                                    }
+                                } catch (Throwable t) {
+                                    error.compareAndSet(null, t);
+                                } finally {
+                                    slots.release();
+                                }
+                            });
+                        }
+                    } else if (task instanceof Barrier) {
+                        awaitSaves();
+                        if (error.get() == null) {
                             writeIndex();
                         }
                     }
@@ -1062,6 +1105,15 @@ public final class Repository implements Closeable {
             }
         }
 
+        /** Waits until no pack save is in flight. */
+        private void awaitSaves() {
+            if (savers == null) {
+                return;
+            }
+            slots.acquireUninterruptibly(writes);
+            slots.release(writes);
+        }
+
         private void store(FinishedPack pack) throws IOException {
             try {
                 storage.save(new Handle(Kind.PACK, pack.id()), pack.payload());
@@ -1071,17 +1123,19 @@ public final class Repository implements Closeable {
             if (pack.entries().get(0).type() == BlobType.DATA) {
                 spareDataBuffers.offer(pack.buffer());
             }
-            index.add(pack.id(), pack.entries());
-            for (PackEntry e : pack.entries()) {
-                inFlight.get(e.type()).remove(e.id());
-            }
-            unindexed.add(new IndexFile.PackBlobs(pack.id(), pack.entries()));
-            if (unindexed.size() >= PACKS_PER_INDEX) {
-                writeIndex();
+            synchronized (this) {
+                index.add(pack.id(), pack.entries());
+                for (PackEntry e : pack.entries()) {
+                    inFlight.get(e.type()).remove(e.id());
+                }
+                unindexed.add(new IndexFile.PackBlobs(pack.id(), pack.entries()));
+                if (unindexed.size() >= PACKS_PER_INDEX) {
+                    writeIndex();
+                }
             }
         }
 
-        private void writeIndex() throws IOException {
+        private synchronized void writeIndex() throws IOException {
             if (unindexed.isEmpty()) {
                 return;
             }
