@@ -26,7 +26,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -54,7 +54,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * read. Files are written by a small pool; folder times and modes are set last, children first.
  */
 public final class FilesRestore {
-    private static final SecureRandom RANDOM = new SecureRandom();
     private static final int WRITE_PIECE = 1 << 20;
 
     private final Repository repository;
@@ -378,7 +377,9 @@ public final class FilesRestore {
         Path dir = dest.getParent();
         requireInside(dir, base, item.path());
         Node node = item.node();
-        Path temp = dir.resolve(".rk-restore-" + Long.toHexString(RANDOM.nextLong()) + ".tmp");
+        // The name only has to differ from its neighbours' (CREATE_NEW refuses a taken one): a
+        // per-thread generator, not one SecureRandom all writers queue on for every file.
+        Path temp = dir.resolve(".rk-restore-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         long size = 0;
         try {
             if (node.isSymlink()) {
