@@ -91,6 +91,7 @@ public final class Repository implements Closeable {
             ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(Envelope.LEVEL));
     private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESSOR = ThreadLocal.withInitial(ZstdDecompressCtx::new);
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
+    private static final ThreadLocal<BlobBuffers> BUFFERS = ThreadLocal.withInitial(BlobBuffers::new);
 
     final Storage storage;
     final RepositoryConfig config;
@@ -410,6 +411,38 @@ public final class Repository implements Closeable {
                 return cached.clone();
             }
         }
+        MemoryIndex.Found found = locate(type, id);
+        PackEntry e = found.entry();
+        byte[] sealed = new byte[e.storedLength()];
+        readSealed(found, sealed);
+        byte[] plain = decodeBlob(found.packId(), e, sealed, 0);
+        if (type == BlobType.TREE) {
+            treeCache.put(id, plain.clone());
+        }
+        return plain;
+    }
+
+    /** Receives a blob's plaintext, {@code data[off, off+len)}: valid only during the call. */
+    public interface BlobConsumer {
+        void accept(byte[] data, int off, int len) throws IOException;
+    }
+
+    /**
+     * Reads, authenticates and decompresses a blob, checks its id, and hands the plaintext to
+     * {@code consumer} in buffers this thread reuses blob after blob: no allocation per blob, for
+     * callers that consume the plaintext at once (restores writing files).
+     */
+    public void readBlob(BlobType type, BlobId id, BlobConsumer consumer) throws IOException {
+        checkOpen();
+        MemoryIndex.Found found = locate(type, id);
+        PackEntry e = found.entry();
+        BlobBuffers b = BUFFERS.get();
+        byte[] sealed = b.sealed(e.storedLength());
+        readSealed(found, sealed);
+        decodeInto(found.packId(), e, sealed, 0, b, consumer);
+    }
+
+    private MemoryIndex.Found locate(BlobType type, BlobId id) throws IOException {
         MemoryIndex.Found found = index.find(type, id);
         if (found == null && inFlight.get(type).contains(id)) {
             flush();
@@ -423,68 +456,120 @@ public final class Repository implements Closeable {
                     + " is not in the index of repository '" + storage.location()
                     + "'; run 'rk verify' to see what it affects (an index rebuild may find it in a pack)");
         }
-        PackEntry e = found.entry();
-        byte[] sealed;
-        Handle pack = new Handle(Kind.PACK, found.packId());
-        try (InputStream in = storage.open(pack, e.offset(), e.storedLength())) {
-            sealed = readExactly(in, e.storedLength(), found.packId());
-        } catch (ObjectNotFoundException missing) {
-            throw new RepositoryCorruptException("pack " + found.packId() + " holding blob " + id
-                    + " is missing from repository '" + storage.location() + "'; run 'rk verify'", missing);
-        }
-        byte[] plain = decodeBlob(found.packId(), e, sealed, 0);
-        if (type == BlobType.TREE) {
-            treeCache.put(id, plain.clone());
-        }
-        return plain;
+        return found;
     }
 
-    // One array of the known size, filled in reads of one bounded size (readAllBytes reads 16 KiB
-    // at a time and copies the pieces together; a channel given reads of every size up to 8 MiB
-    // allocates and frees a temporary direct buffer for most of them).
-    private byte[] readExactly(InputStream in, int length, String packId) throws IOException {
-        byte[] out = new byte[length];
-        int done = 0;
-        while (done < length) {
-            int n = in.read(out, done, Math.min(IO_PIECE, length - done));
-            if (n < 0) {
-                throw new RepositoryCorruptException("pack " + packId + " in repository '" + storage.location()
-                        + "' ends before a blob the index places in it; run 'rk verify'");
+    // Fills sealed[0, storedLength) from the pack: one array of the known size, filled in reads of
+    // one bounded size (readAllBytes reads 16 KiB at a time and copies the pieces together; a
+    // channel given reads of every size up to 8 MiB allocates and frees a temporary direct buffer
+    // for most of them).
+    private void readSealed(MemoryIndex.Found found, byte[] sealed) throws IOException {
+        PackEntry e = found.entry();
+        Handle pack = new Handle(Kind.PACK, found.packId());
+        int length = e.storedLength();
+        try (InputStream in = storage.open(pack, e.offset(), length)) {
+            int done = 0;
+            while (done < length) {
+                int n = in.read(sealed, done, Math.min(IO_PIECE, length - done));
+                if (n < 0) {
+                    throw new RepositoryCorruptException("pack " + found.packId() + " in repository '"
+                            + storage.location() + "' ends before a blob the index places in it; run 'rk verify'");
+                }
+                done += n;
             }
-            done += n;
+        } catch (ObjectNotFoundException missing) {
+            throw new RepositoryCorruptException("pack " + found.packId() + " holding blob " + e.id()
+                    + " is missing from repository '" + storage.location() + "'; run 'rk verify'", missing);
         }
-        return out;
     }
 
     /** Opens, decompresses and checks one blob read from {@code bytes[at..]}. */
     byte[] decodeBlob(String packId, PackEntry e, byte[] bytes, int at) {
-        byte[] payload;
+        byte[][] out = new byte[1][];
         try {
-            payload = sealer.open(bytes, at, e.storedLength());
+            decodeInto(packId, e, bytes, at, null, (data, off, len) -> out[0] = data);
+        } catch (IOException impossible) {
+            throw new UncheckedIOException(impossible);
+        }
+        return out[0];
+    }
+
+    /**
+     * Opens, decompresses and checks one blob read from {@code bytes[at..]} and hands the plaintext
+     * to {@code consumer}: in {@code buffers} when given (reused), else in arrays of its own size.
+     */
+    void decodeInto(String packId, PackEntry e, byte[] bytes, int at, BlobBuffers buffers, BlobConsumer consumer)
+            throws IOException {
+        int payloadLength = e.storedLength() - Sealer.OVERHEAD;
+        if (payloadLength < 0) {
+            throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId + " of repository '"
+                    + storage.location() + "' fails authentication: the pack is damaged; run 'rk verify --read-data'");
+        }
+        byte[] payload = buffers != null ? buffers.payload(payloadLength) : new byte[payloadLength];
+        try {
+            sealer.open(bytes, at, e.storedLength(), payload, 0);
         } catch (AEADBadTagException bad) {
             throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId + " of repository '"
                     + storage.location() + "' fails authentication: the pack is damaged; run 'rk verify --read-data'");
         }
         byte[] plain = payload;
+        int plainLength = payloadLength;
         if (e.rawLength() > 0) {
-            plain = new byte[e.rawLength()];
+            plainLength = e.rawLength();
+            plain = buffers != null ? buffers.plain(plainLength) : new byte[plainLength];
             int n;
             try {
-                n = DECOMPRESSOR.get().decompressByteArray(plain, 0, plain.length, payload, 0, payload.length);
+                n = DECOMPRESSOR.get().decompressByteArray(plain, 0, plainLength, payload, 0, payloadLength);
             } catch (RuntimeException bad) {
                 throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId
                         + " does not decompress: " + bad.getMessage());
             }
-            if (n != plain.length) {
+            if (n != plainLength) {
                 throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId + " decompresses to "
-                        + n + " bytes, not " + plain.length);
+                        + n + " bytes, not " + plainLength);
             }
         }
-        if (!blobId(plain, 0, plain.length).equals(e.id())) {
+        if (!blobId(plain, 0, plainLength).equals(e.id())) {
             throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId + " of repository '"
                     + storage.location() + "' holds other content than its id says; run 'rk verify --read-data'");
         }
-        return plain;
+        consumer.accept(plain, 0, plainLength);
+    }
+
+    /**
+     * One thread's working arrays for reading blobs, grown to the largest blob met and then reused.
+     * They stay with the thread: restore and verify threads live as long as their operation.
+     */
+    static final class BlobBuffers {
+        private byte[] sealed = new byte[0];
+        private byte[] payload = new byte[0];
+        private byte[] plain = new byte[0];
+
+        byte[] sealed(int length) {
+            if (sealed.length < length) {
+                sealed = new byte[grown(length)];
+            }
+            return sealed;
+        }
+
+        byte[] payload(int length) {
+            if (payload.length < length) {
+                payload = new byte[grown(length)];
+            }
+            return payload;
+        }
+
+        byte[] plain(int length) {
+            if (plain.length < length) {
+                plain = new byte[grown(length)];
+            }
+            return plain;
+        }
+
+        // Chunks are at most 8 MiB (plus the seal): steps of 1 MiB keep the arrays few and close to need.
+        private static int grown(int length) {
+            return (int) Math.min(Integer.MAX_VALUE - 16, ((long) length + IO_PIECE - 1) / IO_PIECE * IO_PIECE);
+        }
     }
 
     /** Writes every open pack and an index naming them; waits until they are stored. */

@@ -11,8 +11,12 @@ import io.restorekit.storage.FileInfo;
 import io.restorekit.storage.Handle;
 import io.restorekit.storage.Kind;
 
+import io.restorekit.common.Hex;
+
 import javax.crypto.AEADBadTagException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -27,6 +31,10 @@ import java.util.stream.Collectors;
 
 /** Checks a repository's structure and, on request, every byte of its packs. */
 final class RepositoryChecker {
+    private static final int IO_PIECE = 1 << 20;
+    // Per check, not per process: the arrays go with the checker.
+    private final ThreadLocal<PackBuffer> packBuffers = ThreadLocal.withInitial(PackBuffer::new);
+
     private final Repository repo;
     private final List<Finding> findings = Collections.synchronizedList(new ArrayList<>());
 
@@ -119,7 +127,7 @@ final class RepositoryChecker {
             // more to hide the read) keeps the cores busy without holding 8 packs in memory.
             int threads = Runtime.getRuntime().availableProcessors() + 1;
             List<Long> read = Repository.inParallel(toRead, threads, id -> {
-                long n = readPack(id, indexed.getOrDefault(id, Map.of()));
+                long n = readPack(id, packSizes.get(id), indexed.getOrDefault(id, Map.of()));
                 progress.advance(n, 1);
                 return n;
             });
@@ -131,24 +139,34 @@ final class RepositoryChecker {
         return new CheckReport(sorted, packSizes.size(), indexIds.size(), snapshotIds.size(), blobs, bytesRead);
     }
 
-    private long readPack(String id, Map<BlobId, PackEntry> indexedEntries) throws IOException {
+    private long readPack(String id, long size, Map<BlobId, PackEntry> indexedEntries) throws IOException {
         String path = packPath(id);
-        byte[] pack;
+        if (size > Integer.MAX_VALUE - 16) {
+            error(path, "pack of " + size + " bytes is too large to be a pack", indexedEntries.keySet());
+            return 0;
+        }
+        // One working array per thread, reused pack after pack: a fresh 16 MiB array per pack made
+        // the heap, and the process, grow to its limit.
+        PackBuffer buffer = packBuffers.get();
+        byte[] pack = buffer.of((int) size);
+        int length;
         try {
-            pack = repo.storage.readAll(new Handle(Kind.PACK, id));
+            length = readFully(new Handle(Kind.PACK, id), pack, (int) size);
         } catch (IOException e) {
             error(path, "pack cannot be read: " + e.getMessage(), indexedEntries.keySet());
             return 0;
         }
-        boolean nameMatches = Sha256.hex(pack).equals(id);
+        MessageDigest sha = Sha256.newDigest();
+        Sha256.update(sha, pack, 0, length);
+        boolean nameMatches = Hex.encode(sha.digest()).equals(id);
         List<PackEntry> header;
         try {
-            header = PackHeader.fromPack(pack, repo.sealer);
+            header = PackHeader.fromPack(pack, length, repo.sealer);
         } catch (IOException | AEADBadTagException e) {
             error(path, "pack header cannot be read (" + e.getMessage() + ")"
                     + (nameMatches ? "" : "; the pack does not match its name (SHA-256): it is damaged"),
                     indexedEntries.keySet());
-            return pack.length;
+            return length;
         }
         Map<BlobId, PackEntry> inHeader = new LinkedHashMap<>();
         header.forEach(e -> inHeader.put(e.id(), e));
@@ -165,7 +183,7 @@ final class RepositoryChecker {
         Set<BlobId> bad = new LinkedHashSet<>();
         for (PackEntry e : header) {
             try {
-                repo.decodeBlob(id, e, pack, e.offset());
+                repo.decodeInto(id, e, pack, e.offset(), buffer.blobs, (data, off, len) -> { });
             } catch (RepositoryCorruptException damaged) {
                 bad.add(e.id());
             }
@@ -178,7 +196,35 @@ final class RepositoryChecker {
             error(path, "pack does not match its name (SHA-256) although every blob reads correctly;"
                     + " the damage is outside the blobs", Set.of());
         }
-        return pack.length;
+        return length;
+    }
+
+    /** Reads the whole object into {@code into[0, size)} in pieces of one bounded size; returns the bytes read. */
+    private int readFully(Handle handle, byte[] into, int size) throws IOException {
+        try (InputStream in = repo.storage.open(handle, 0, size)) {
+            int done = 0;
+            while (done < size) {
+                int n = in.read(into, done, Math.min(IO_PIECE, size - done));
+                if (n < 0) {
+                    throw new IOException("it ends after " + done + " of its " + size + " bytes");
+                }
+                done += n;
+            }
+            return done;
+        }
+    }
+
+    /** A verify thread's working arrays: the pack being checked, and those of its blobs. */
+    private static final class PackBuffer {
+        private byte[] pack = new byte[0];
+        private final Repository.BlobBuffers blobs = new Repository.BlobBuffers();
+
+        byte[] of(int size) {
+            if (pack.length < size) {
+                pack = new byte[size];
+            }
+            return pack;
+        }
     }
 
     private static String packPath(String id) {

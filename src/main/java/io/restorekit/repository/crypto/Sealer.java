@@ -92,11 +92,27 @@ public final class Sealer {
             throw new AEADBadTagException("sealed object of " + len + " bytes is too short");
         }
         byte[] out = new byte[len - OVERHEAD];
+        open(sealed, off, len, out, 0);
+        return out;
+    }
+
+    /**
+     * Opens {@code sealed[off, off+len)} into {@code out[at, at+len-OVERHEAD)} (the ranges must not
+     * overlap); {@link AEADBadTagException} when it is damaged or sealed with another key, and then
+     * the output range is zeroed.
+     *
+     * @return the plaintext length, {@code len - OVERHEAD}
+     */
+    public int open(byte[] sealed, int off, int len, byte[] out, int at) throws AEADBadTagException {
+        if (len < OVERHEAD) {
+            throw new AEADBadTagException("sealed object of " + len + " bytes is too short");
+        }
+        int plain = len - OVERHEAD;
         try {
-            opener.get().open(sealed, off, len, out);
-            return out;
+            opener.get().open(sealed, off, len, out, at);
+            return plain;
         } catch (AEADBadTagException e) {
-            Arrays.fill(out, (byte) 0);
+            Arrays.fill(out, at, at + plain, (byte) 0);
             throw e;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM is not usable: " + e.getMessage(), e);
@@ -110,7 +126,8 @@ public final class Sealer {
         private final byte[] lastNonce = new byte[NONCE];
         private final byte[] scratch = new byte[PIECE + TAG];
 
-        void open(byte[] sealed, int off, int len, byte[] out) throws GeneralSecurityException {
+        void open(byte[] sealed, int off, int len, byte[] out, int at) throws GeneralSecurityException {
+            int plain = len - OVERHEAD;
             // For a 96-bit nonce, J0 = nonce || 1 and the data is encrypted from inc32(J0) = nonce || 2.
             System.arraycopy(sealed, off, counter, 0, NONCE);
             counter[12] = 0;
@@ -119,13 +136,13 @@ public final class Sealer {
             counter[15] = 2;
             ctr.init(Cipher.DECRYPT_MODE, key, new IvParameterSpec(counter));
             int dataEnd = off + len - TAG;
-            int pos = 0;
+            int pos = at;
             for (int p = off + NONCE; p < dataEnd; p += PIECE) {
                 pos += ctr.update(sealed, p, Math.min(PIECE, dataEnd - p), out, pos);
             }
             pos += ctr.doFinal(out, pos);
-            if (pos != out.length) {
-                throw new IllegalStateException("opened " + pos + " bytes, expected " + out.length);
+            if (pos - at != plain) {
+                throw new IllegalStateException("opened " + (pos - at) + " bytes, expected " + plain);
             }
             // The JDK refuses to encrypt twice in a row with one key and nonce (a safeguard for
             // real encryption); opening the same object twice would trip it.
@@ -135,8 +152,9 @@ public final class Sealer {
             }
             System.arraycopy(sealed, off, lastNonce, 0, NONCE);
             gcm.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, lastNonce, 0, NONCE));
-            for (int p = 0; p < out.length; p += PIECE) {
-                gcm.update(out, p, Math.min(PIECE, out.length - p), scratch, 0);
+            int end = at + plain;
+            for (int p = at; p < end; p += PIECE) {
+                gcm.update(out, p, Math.min(PIECE, end - p), scratch, 0);
             }
             // doFinal emits the last partial block, if any, then the tag.
             int n = gcm.doFinal(scratch, 0);

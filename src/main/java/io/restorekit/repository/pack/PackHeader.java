@@ -62,9 +62,15 @@ public final class PackHeader {
 
     /** Parses the header from the whole pack's bytes. */
     public static List<PackEntry> fromPack(byte[] pack, Sealer sealer) throws IOException, AEADBadTagException {
-        int len = headerLength(pack, pack.length - 4, pack.length);
-        List<PackEntry> entries = decode(sealer.open(pack, pack.length - 4 - len, len));
-        checkFits(entries, pack.length - 4 - len);
+        return fromPack(pack, pack.length, sealer);
+    }
+
+    /** Parses the header from a whole pack held in {@code pack[0, length)}. */
+    public static List<PackEntry> fromPack(byte[] pack, int length, Sealer sealer)
+            throws IOException, AEADBadTagException {
+        int len = headerLength(pack, length - 4, length);
+        List<PackEntry> entries = decode(sealer.open(pack, length - 4 - len, len));
+        checkFits(entries, length - 4 - len);
         return entries;
     }
 
@@ -89,7 +95,7 @@ public final class PackHeader {
     }
 
     private static int headerLength(byte[] b, int at, long packSize) throws IOException {
-        if (b.length < at + 4 || at < 0) {
+        if (b.length < at + 4 || at < 0 || packSize < 4) {
             throw new IOException("pack is too short for a header length");
         }
         long len = ByteBuffer.wrap(b, at, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL;
