@@ -288,7 +288,7 @@ public final class PostgresRestore {
                 + " FROM STDIN";
         try {
             copied = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql,
-                    new ChunkStream(repository, t.chunks(), scanner), 1 << 16);
+                    TableData.rows(repository, t, scanner), 1 << 16);
         } catch (SQLException e) {
             throw new RkException(ErrorCode.FAILED, "loading table '" + t.qualifiedName() + "' failed: "
                     + e.getMessage(), e);
