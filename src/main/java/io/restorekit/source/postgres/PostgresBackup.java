@@ -316,7 +316,7 @@ public final class PostgresBackup {
 
     private static String dumpSql(TableInfo t, TenantJoin join, List<String> primaryKey) {
         boolean grouped = join != null && !t.columns().isEmpty();
-        return grouped ? "COPY (" + join.dumpQuery(t.columns(), primaryKey) + ") TO STDOUT"
+        return grouped ? "COPY (" + join.dumpQuery(t.columns()) + ") TO STDOUT"
                 : "COPY " + qualified(t.schema(), t.name()) + columnList(t.columns()) + " TO STDOUT";
     }
 
@@ -333,7 +333,7 @@ public final class PostgresBackup {
      * {@code filter} (may be null) sees every row and picks those stored.
      */
     private Streamed stream(CopyOut copy, TableInfo t, boolean grouped, RowScanner scanner,
-                            TenantSegments.RowFilter filter, PgConnect connect, ProgressListener progress)
+                            TenantChunks.RowFilter filter, PgConnect connect, ProgressListener progress)
             throws IOException {
         List<BlobId> chunks = new ArrayList<>();
         Map<String, List<Integer>> tenantChunks = new java.util.TreeMap<>();
@@ -342,18 +342,9 @@ public final class PostgresBackup {
             if (grouped || filter != null) {
                 // One chunker per tenant: no chunk holds two tenants' rows, so a tenant restore
                 // reads exactly its own chunks.
-                byte[] buffer = new byte[repository.chunkBufferSize()];
-                TenantSegments segments = new TenantSegments(copy, scanner, grouped, filter);
-                long kept = 0;
-                while (segments.nextSegment()) {
-                    int first = chunks.size();
-                    store(repository.chunker(segments, buffer), chunks, added, progress);
-                    kept += segments.rows();
-                    if (segments.tenant() != null) {
-                        tenantChunks.put(segments.tenant(), List.of(first, chunks.size()));
-                    }
-                }
-                return new Streamed(chunks, tenantChunks, segments.tenantRows(), added[0], kept);
+                TenantChunks.Result r = new TenantChunks(repository, scanner, grouped, filter, progress).run(copy);
+                stored.addAndGet(r.stored());
+                return new Streamed(r.chunks(), r.tenantChunks(), r.tenantRows(), r.added(), r.kept());
             }
             store(repository.chunker(new CopyOutStream(copy, scanner)), chunks, added, progress);
             return new Streamed(chunks, tenantChunks, Map.of(), added[0], scanner.rows());
@@ -378,7 +369,7 @@ public final class PostgresBackup {
     /** The whole table as one stream (a base, when {@code filter} records it in a cache). */
     private DatabaseManifest.Table dumpWhole(Connection c, TableInfo t, String tenantColumn, TenantJoin join,
                                              List<String> primaryKey, PgConnect connect,
-                                             TenantSegments.RowFilter filter, ProgressListener progress)
+                                             TenantChunks.RowFilter filter, ProgressListener progress)
             throws SQLException, IOException {
         boolean grouped = join != null && !t.columns().isEmpty();
         RowScanner scanner = new RowScanner(grouped ? -1 : t.columns().indexOf(tenantColumn));
@@ -415,7 +406,7 @@ public final class PostgresBackup {
         DeltaCache.LongList superseded = new DeltaCache.LongList();
         long limit = (long) (base.bytes() * REBASE_FRACTION);
         long[] patchBytes = {0};
-        TenantSegments.RowFilter filter = (row, len, rowHash) -> {
+        TenantChunks.RowFilter filter = (row, len, rowHash) -> {
             long key = rowKeys.hash(row, 0, len);
             int slot = base.find(key);
             if (slot >= 0) {
