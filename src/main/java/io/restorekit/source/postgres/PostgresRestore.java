@@ -284,14 +284,25 @@ public final class PostgresRestore {
             throws SQLException, IOException {
         RowScanner scanner = new RowScanner(tenantField);
         long copied;
-        String sql = "COPY " + qualified(t.schema(), t.name()) + PostgresBackup.columnList(t.columns())
-                + " FROM STDIN";
-        try {
+        String table = qualified(t.schema(), t.name());
+        // The table is emptied in the loading transaction so that COPY may write its rows frozen:
+        // no hint bits to set and no freezing vacuum later, as if the rows had always been there.
+        String sql = "COPY " + table + PostgresBackup.columnList(t.columns()) + " FROM STDIN WITH (FREEZE)";
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("TRUNCATE ONLY " + table);
             copied = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql,
                     TableData.rows(repository, t, scanner), 1 << 16);
+            c.commit();
         } catch (SQLException e) {
+            rollback(c, e);
             throw new RkException(ErrorCode.FAILED, "loading table '" + t.qualifiedName() + "' failed: "
                     + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            rollback(c, e);
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
         if (scanner.rows() != t.rows() || !scanner.digest().equals(t.digest())) {
             throw new RkException(ErrorCode.FAILED, "the stored rows of table '" + t.qualifiedName()
@@ -300,6 +311,14 @@ public final class PostgresRestore {
         }
         progress.advance(t.bytes(), 1);
         return new TableLoad(t.qualifiedName(), copied, scanner.rows(), scanner.digest(), scanner.tenants());
+    }
+
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /** Builds independent statements (constraints of one kind, indexes) on several connections. */
