@@ -32,7 +32,7 @@ import java.util.TreeMap;
  */
 final class TenantChunks {
     /** Pending bytes of all tenants beyond which the largest pending chunk is cut early. */
-    static final int BUDGET = 64 << 20;
+    static final int BUDGET = 32 << 20;
 
     /** Decides per row whether it is stored. */
     interface RowFilter {
@@ -302,9 +302,12 @@ final class TenantChunks {
         progress.advance(n, 0);
         g.len = 0;
         g.h = 0;
-        if (g.buf.length > 2 * avg || pending > BUDGET) {
-            pending -= g.buf.length - 4096;
-            g.buf = new byte[4096];
+        if (g.buf.length > avg || pending > BUDGET) {
+            // most chunks are about avg long: a tenant's buffer grows back quickly, and until then
+            // the memory serves the other tenants
+            int small = Math.min(g.buf.length, 64 << 10);
+            pending -= g.buf.length - small;
+            g.buf = new byte[small];
         }
     }
 
