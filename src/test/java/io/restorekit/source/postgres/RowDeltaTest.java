@@ -258,6 +258,33 @@ class RowDeltaTest {
         assertThat(table(m3, "items").chunks()).isEqualTo(table(m2, "items").chunks());
     }
 
+    @Test
+    @DisplayName("the snapshot that wrote a base is forgotten and pruned: the patched snapshot keeps its base and restores")
+    void pruneKeepsBase() throws Exception {
+        BackupResult.SourceResult first = backup(ProgressListener.NONE);
+        change("UPDATE items SET qty = qty + 1 WHERE id % 100 = 7", "DELETE FROM items WHERE id % 1000 = 3");
+        BackupResult.SourceResult second = backup(ProgressListener.NONE);
+        DatabaseManifest m2 = manifest(second);
+        assertThat(table(m2, "items").patched()).isTrue();
+        repository.removeSnapshot(first.snapshotId());
+        // no grace: packs no snapshot needs are deleted at once
+        io.restorekit.retention.PruneResult pruned = new io.restorekit.retention.PruneService(repository,
+                new InMemoryCatalog(), java.time.Clock.systemUTC())
+                .prune(new io.restorekit.retention.PruneRequest(false, 0.0, java.time.Duration.ZERO),
+                        ProgressListener.NONE);
+        // the first snapshot's whole streams of the tables that changed are no longer needed
+        assertThat(pruned.report().unusedBlobs()).isPositive();
+        assertThat(pruned.report().usedBlobs()).isGreaterThanOrEqualTo(table(m2, "items").blobs().size());
+        new io.restorekit.retention.PruneService(repository, new InMemoryCatalog(),
+                java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofDays(2)))
+                .prune(new io.restorekit.retention.PruneRequest(false, 0.0, java.time.Duration.ZERO),
+                        ProgressListener.NONE);
+        restoreInto(second.snapshotId(), "delta_pruned");
+        assertThat(digests(m2, "delta_pruned")).isEqualTo(expected(m2));
+        assertThat(new VerifyService(repository).verify(new VerifyRequest(null, true), ProgressListener.NONE)
+                .problems()).noneMatch(p -> p.severity() == VerifyReport.Severity.ERROR);
+    }
+
     /** One tenant's items, each row as text, in key order. */
     private static List<String> tenantItems(String db, String tenant) throws SQLException {
         List<String> out = new ArrayList<>();
