@@ -36,6 +36,8 @@ median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2)
 stat_of() { grep "^$1 " "$WORK/times" | awk '{print $2}' | median; }
 rss_of() { grep "^$1 " "$WORK/times" | awk '{print $3}' | sort -n | tail -1; }
 fresh_db() { $PSQL -d postgres -c "drop database if exists $1 with (force)"; }
+# The JSON document of a command's output (the JVM may print warnings before it).
+JSON="import json; doc = lambda p: (lambda t: json.loads(t[0 if t.startswith('{') else t.index(chr(10) + '{') + 1:]))(open(p).read())"
 
 # The 1 % change: a copy of saas ('saas_mut') with 1 % of the rows of every table updated, so
 # the original stays intact for the next run. The updated rows are spread evenly (every 100th),
@@ -54,6 +56,7 @@ SQL
 }
 
 : > "$WORK/times"; : > "$WORK/added"
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 for run in $(seq 1 "$RUNS"); do
   repo=$WORK/rk-repo
   rm -rf "$repo" "$RK_HOME" "$WORK/dump.fc" "$WORK/dump.dir"
@@ -67,13 +70,10 @@ sources:
     username: bench
     password-env: BENCH_DB_PASSWORD
     jobs: 2
-  - name: saas_mut
-    type: postgres
-    url: jdbc:postgresql://127.0.0.1:5432/saas_mut
-    username: bench
-    password-env: BENCH_DB_PASSWORD
-    jobs: 2
 YML
+  # The same source after 1 % of its rows changed: a copy of the database under the same name, so
+  # that the second backup has the first as its parent (as a daily backup of 'saas' would).
+  sed 's#/saas$#/saas_mut#' "$WORK/rk.yml" > "$WORK/rk-mut.yml"
   export RK_CONFIG=$WORK/rk.yml
   "$RK" init >/dev/null
 
@@ -96,10 +96,10 @@ YML
 
   # A second backup of the same data after 1 % of rows changed: what it adds to the repository.
   mutate_copy
-  time_cmd "rk:backup-1pct" "$RK" backup --source saas_mut --json
+  RK_CONFIG=$WORK/rk-mut.yml time_cmd "rk:backup-1pct" "$RK" backup --source saas --json
   cp "$WORK/last.out" "$WORK/backup-second.json"
-  first=$(python3 -c "import json,sys; print(json.load(open('$WORK/backup-first.json'))['sources'][0]['summary']['addedBytes'])")
-  second=$(python3 -c "import json,sys; print(json.load(open('$WORK/backup-second.json'))['sources'][0]['summary']['addedBytes'])")
+  first=$(python3 -c "$JSON; print(doc('$WORK/backup-first.json')['sources'][0]['summary']['addedBytes'])")
+  second=$(python3 -c "$JSON; print(doc('$WORK/backup-second.json')['sources'][0]['summary']['addedBytes'])")
   echo "$first $second" >> "$WORK/added"
   fresh_db saas_mut
 done
@@ -124,5 +124,6 @@ size=$($PSQL -d saas -Atc "select pg_database_size('saas')")
   echo
   echo "saas: $rows rows, $(echo "$size/1000000" | bc) MB on disk. Medians of $RUNS run(s), $(date -u +%Y-%m-%d)," \
     "$(nproc) cores, $(java -version 2>&1 | head -1), $(pg_dump --version)."
-  echo "rk restore phases (last run): $(python3 -c "import json; r=json.load(open('$WORK/restore.json')); print(', '.join(p['name']+' '+str(round(p['durationMs']/1000,1))+' s' for p in r['phases']))")"
+  echo "Load average (1, 5, 15 min) at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo "rk restore phases (last run): $(python3 -c "$JSON; r=doc('$WORK/restore.json'); print(', '.join(p['name']+' '+str(round(p['durationMs']/1000,1))+' s' for p in r['phases']))")"
 } | tee "$OUT/pg.md"

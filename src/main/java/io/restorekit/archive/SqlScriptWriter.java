@@ -5,12 +5,12 @@ import io.restorekit.common.ProgressListener;
 import io.restorekit.common.RkException;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.Snapshot;
-import io.restorekit.source.postgres.ChunkStream;
 import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.DatabaseManifest.Ddl;
 import io.restorekit.source.postgres.DatabaseManifest.Phase;
 import io.restorekit.source.postgres.PgConnect;
 import io.restorekit.source.postgres.RowScanner;
+import io.restorekit.source.postgres.TableData;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,7 +79,7 @@ final class SqlScriptWriter {
         RowScanner scanner = new RowScanner(-1);
         byte[] buffer = new byte[1 << 16];
         int last = '\n';
-        try (InputStream in = new ChunkStream(repository, t.chunks(), scanner)) {
+        try (InputStream in = TableData.rows(repository, t, scanner)) {
             for (int n; (n = in.read(buffer)) > 0; ) {
                 out.write(buffer, 0, n);
                 last = buffer[n - 1];

@@ -323,7 +323,7 @@ public final class ConfigLoader {
                                 passwordEnv, passwordEnv == null ? null : env.get(passwordEnv), tenantColumn,
                                 f.strings("include-tables", "table names"), f.strings("exclude-tables", "table names"),
                                 f.integer("jobs", "a number of parallel connections", 1, 2), schema,
-                                str(f, "tenant-table", "a table name", false)));
+                                str(f, "tenant-table", "a table name", false)).withDeltaCache(home().resolve("cache")));
                         continue;
                     }
                     sources.add(new DatabaseSourceConfig(name, type, url,

@@ -54,7 +54,7 @@ public final class DatabaseBrowser {
         }
         DatabaseManifest m = DatabaseManifest.load(repository, snapshot.tree());
         List<TableEntry> tables = m.tables().stream()
-                .map(t -> new TableEntry(t.schema(), t.name(), t.rows(), t.bytes(), t.addedBytes(), t.chunks().size(),
+                .map(t -> new TableEntry(t.schema(), t.name(), t.rows(), t.bytes(), t.addedBytes(), t.blobs().size(),
                         t.digest(), t.tenantRows() == null ? Map.of() : t.tenantRows()))
                 .sorted((a, b) -> (a.schema() + "." + a.name()).compareTo(b.schema() + "." + b.name()))
                 .toList();

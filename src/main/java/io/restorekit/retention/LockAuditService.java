@@ -113,7 +113,7 @@ public final class LockAuditService {
         add(packs, BlobType.TREE, s.tree());
         if (DatabaseManifest.KIND.equals(s.kind())) {
             for (DatabaseManifest.Table t : DatabaseManifest.load(repository, s.tree()).tables()) {
-                t.chunks().forEach(c -> add(packs, BlobType.DATA, c));
+                t.blobs().forEach(c -> add(packs, BlobType.DATA, c));
             }
             return packs;
         }

@@ -45,7 +45,7 @@ final class UsedBlobs {
                 if (DatabaseManifest.KIND.equals(s.kind())) {
                     try {
                         for (DatabaseManifest.Table t : DatabaseManifest.load(repository, s.tree()).tables()) {
-                            t.chunks().forEach(used::add);
+                            t.blobs().forEach(used::add);
                         }
                     } catch (IOException | RuntimeException e) {
                         throw unreadable("the database manifest of snapshot " + s.shortId() + " of '" + s.source() + "'",

@@ -13,10 +13,12 @@ import io.restorekit.repository.Snapshot;
 import io.restorekit.source.files.Node;
 import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.RowScanner;
+import io.restorekit.source.postgres.TableData;
 import io.restorekit.source.files.Tree;
 import io.restorekit.source.files.TreeReader;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -196,7 +198,7 @@ public final class VerifyService {
                 progress.advance(0, 1);
                 String path = "table " + table.qualifiedName();
                 boolean whole = true;
-                for (BlobId blob : table.chunks()) {
+                for (BlobId blob : table.blobs()) {
                     Entry entry = damage.of(blob);
                     if (entry == null && !repository.canRead(BlobType.DATA, blob)) {
                         entry = missing(blob, BlobType.DATA);
@@ -206,7 +208,7 @@ public final class VerifyService {
                         whole = false;
                     }
                 }
-                if (whole && recomputeDigests && tablesChecked.add(table.digest() + table.chunks())) {
+                if (whole && recomputeDigests && tablesChecked.add(table.digest() + table.blobs())) {
                     digest(snapshot, table, path);
                 }
             }
@@ -214,18 +216,36 @@ public final class VerifyService {
 
         private void digest(Snapshot snapshot, DatabaseManifest.Table table, String path) {
             RowScanner scanner = new RowScanner(-1);
-            for (BlobId blob : table.chunks()) {
-                try {
-                    byte[] data = repository.loadBlob(BlobType.DATA, blob);
-                    scanner.update(data, 0, data.length);
-                    if (blobsVerified.add(blob)) {
-                        bytesRead += data.length;
-                        blobsRead++;
-                    }
-                } catch (IOException | RuntimeException e) {
-                    missingOrBroken(blob, BlobType.DATA, e).affects(snapshot, path);
-                    return;
+            // The table's rows as every reader sees them (base without superseded rows, then the
+            // patch): the digest proves what a restore would load.
+            try (InputStream rows = TableData.rows(repository, table, scanner)) {
+                byte[] buffer = new byte[1 << 16];
+                while (rows.read(buffer) >= 0) {
+                    // the scanner counts and digests as the rows pass
                 }
+            } catch (IOException | RuntimeException e) {
+                for (BlobId blob : table.blobs()) {
+                    try {
+                        repository.loadBlob(BlobType.DATA, blob);
+                    } catch (IOException | RuntimeException broken) {
+                        missingOrBroken(blob, BlobType.DATA, broken).affects(snapshot, path);
+                        return;
+                    }
+                }
+                damage.entry(VerifyReport.Severity.ERROR, path + " of snapshot " + snapshot.shortId(),
+                        "the stored stream of table '" + table.qualifiedName() + "' cannot be read: " + e.getMessage())
+                        .affects(snapshot, path);
+                return;
+            }
+            boolean fresh = false;
+            for (BlobId blob : table.blobs()) {
+                if (blobsVerified.add(blob)) {
+                    blobsRead++;
+                    fresh = true;
+                }
+            }
+            if (fresh) {
+                bytesRead += scanner.bytes();
             }
             if (scanner.rows() != table.rows() || !scanner.digest().equals(table.digest())) {
                 damage.entry(VerifyReport.Severity.ERROR, path + " of snapshot " + snapshot.shortId(),

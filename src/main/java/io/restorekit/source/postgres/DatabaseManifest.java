@@ -91,15 +91,56 @@ public record DatabaseManifest(int version, String server, String database, Stri
      * @param tenantChunks per tenant, {@code [first, end)} indexes into {@code chunks} of the chunks
      *                   holding exactly that tenant's rows (the stream is ordered by tenant and cut
      *                   at every change of tenant)
+     * @param patchChunks  row delta: the rows inserted or updated since the base stream {@code chunks}
+     *                     was written, as COPY text in stream order; null when {@code chunks} is the
+     *                     whole table. Read tables through {@link TableData}, never {@code chunks} alone
+     * @param patchTenantChunks per tenant, {@code [first, end)} indexes into {@code patchChunks}
+     * @param supersededChunks  the key hashes ({@link RowKeys}) of base rows updated or deleted since
+     *                     the base, as sorted 8-byte big-endian numbers split into blobs
+     * @param patchRows    rows in the patch
+     * @param supersededRows keys in {@code supersededChunks}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Table(String schema, String name, List<String> columns, long rows,
                         Map<String, Long> tenantRows, String digest, long bytes, long addedBytes,
                         List<BlobId> chunks, List<String> primaryKey, List<String> tenantVia, String tenantKey,
-                        Map<String, List<Integer>> tenantChunks) {
+                        Map<String, List<Integer>> tenantChunks, List<BlobId> patchChunks,
+                        Map<String, List<Integer>> patchTenantChunks, List<BlobId> supersededChunks,
+                        Long patchRows, Long supersededRows) {
         public Table(String schema, String name, List<String> columns, long rows, Map<String, Long> tenantRows,
                      String digest, long bytes, long addedBytes, List<BlobId> chunks) {
             this(schema, name, columns, rows, tenantRows, digest, bytes, addedBytes, chunks, null, null, null, null);
+        }
+
+        public Table(String schema, String name, List<String> columns, long rows, Map<String, Long> tenantRows,
+                     String digest, long bytes, long addedBytes, List<BlobId> chunks, List<String> primaryKey,
+                     List<String> tenantVia, String tenantKey, Map<String, List<Integer>> tenantChunks) {
+            this(schema, name, columns, rows, tenantRows, digest, bytes, addedBytes, chunks, primaryKey, tenantVia,
+                    tenantKey, tenantChunks, null, null, null, null, null);
+        }
+
+        /** Whether the table is a base stream plus a row delta. */
+        public boolean patched() {
+            return patchChunks != null;
+        }
+
+        /** Every data blob the table's rows need: base, patch and superseded keys. */
+        public List<BlobId> blobs() {
+            if (!patched()) {
+                return chunks;
+            }
+            List<BlobId> out = new java.util.ArrayList<>(chunks);
+            out.addAll(patchChunks);
+            if (supersededChunks != null) {
+                out.addAll(supersededChunks);
+            }
+            return out;
+        }
+
+        /** Whether rows of {@code tenant} were stored grouped (in the base or the patch). */
+        public boolean holdsTenant(String tenant) {
+            return (tenantChunks != null && tenantChunks.containsKey(tenant))
+                    || (patchTenantChunks != null && patchTenantChunks.containsKey(tenant));
         }
 
         public String qualifiedName() {

@@ -11,7 +11,10 @@ import io.restorekit.source.postgres.SchemaReader.TableInfo;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
 
+import io.restorekit.repository.Snapshot;
+
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -86,7 +90,10 @@ public final class PostgresBackup {
             Map<String, TenantJoin> joins = TenantJoin.resolve(columns, keys.primaryKeys(), keys.foreignKeys(),
                     spec.tenantColumn(), tenantTable);
             progress.total(tables.stream().mapToLong(TableInfo::size).sum(), tables.size());
-            List<DatabaseManifest.Table> dumped = dumpAll(connect, snapshot, tables, spec, joins, keys, progress);
+            Delta delta = spec.deltaCache() == null ? null
+                    : new Delta(spec.deltaCache(), spec.name(), schema.fingerprint(), parentTables(spec));
+            List<DatabaseManifest.Table> dumped = dumpAll(connect, snapshot, tables, spec, joins, keys, delta,
+                    progress);
             List<DatabaseManifest.Ddl> ddl = schema.ddl();
             if (dumpedSchema != null) {
                 try {
@@ -153,6 +160,32 @@ public final class PostgresBackup {
         return tool;
     }
 
+    /**
+     * Row deltas of one backup: where the caches live and the tables of the source's newest
+     * snapshot, whose base streams a patch may refer to.
+     */
+    private record Delta(Path cacheDir, String source, String schemaFingerprint,
+                         Map<String, DatabaseManifest.Table> parent) {
+    }
+
+    /** The tables of the newest database snapshot of the source, by {@code schema.name}; empty when none. */
+    private Map<String, DatabaseManifest.Table> parentTables(PostgresSourceSpec spec) throws IOException {
+        Optional<Snapshot> parent = repository.snapshots().stream()
+                .filter(s -> spec.name().equals(s.source()) && DatabaseManifest.KIND.equals(s.kind())
+                        && s.tree() != null)
+                .max(Comparator.comparing(Snapshot::time));
+        if (parent.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, DatabaseManifest.Table> out = new java.util.HashMap<>();
+        try {
+            DatabaseManifest.load(repository, parent.get().tree()).tables().forEach(t -> out.put(t.qualifiedName(), t));
+        } catch (IOException | RuntimeException e) {
+            return Map.of(); // an unreadable parent only costs whole tables
+        }
+        return out;
+    }
+
     /** The configured tenant table as {@code schema.name}; null (and a warning) when it does not exist. */
     private static String tenantTable(PostgresSourceSpec spec, List<TableInfo> all, List<String> warnings) {
         if (spec.tenantTable() == null) {
@@ -207,7 +240,7 @@ public final class PostgresBackup {
 
     private List<DatabaseManifest.Table> dumpAll(PgConnect connect, String snapshot, List<TableInfo> tables,
                                                  PostgresSourceSpec spec, Map<String, TenantJoin> joins, Keys keys,
-                                                 ProgressListener progress)
+                                                 Delta delta, ProgressListener progress)
             throws IOException {
         ConcurrentLinkedQueue<TableInfo> queue = new ConcurrentLinkedQueue<>(tables);
         List<DatabaseManifest.Table> out = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -232,7 +265,8 @@ public final class PostgresBackup {
                         while (!failed.get() && (t = queue.poll()) != null) {
                             String q = t.schema() + "." + t.name();
                             out.add(dump(c, t, spec.tenantColumn(), joins.get(q), keys.primaryKeys().get(q), connect,
-                                    progress));
+                                    delta, progress));
+                            progress.advance(0, 1);
                         }
                         c.commit();
                     } catch (SQLException e) {
@@ -268,60 +302,197 @@ public final class PostgresBackup {
         return List.copyOf(out);
     }
 
+    /** Thrown by a patch that grew past {@link #REBASE_FRACTION} of its base: a new base is cheaper. */
+    private static final class Rebase extends IOException {
+        Rebase() {
+            super("the patch outgrew its base");
+        }
+    }
+
+    /** A patch larger than this fraction of its base's bytes is replaced by a new base. */
+    static final double REBASE_FRACTION = 0.2;
+
+    /** What streaming a COPY through the chunker produced. */
+    private record Streamed(List<BlobId> chunks, Map<String, List<Integer>> tenantChunks, Map<String, Long> tenantRows,
+                            long added, long kept) {
+    }
+
     private DatabaseManifest.Table dump(Connection c, TableInfo t, String tenantColumn, TenantJoin join,
-                                        List<String> primaryKey, PgConnect connect, ProgressListener progress)
+                                        List<String> primaryKey, PgConnect connect, Delta delta,
+                                        ProgressListener progress)
             throws SQLException, IOException {
         boolean grouped = join != null && !t.columns().isEmpty();
-        String sql = grouped ? "COPY (" + join.dumpQuery(t.columns(), primaryKey) + ") TO STDOUT"
+        String q = t.schema() + "." + t.name();
+        RowKeys rowKeys = delta == null ? null : RowKeys.of(t.columns(), primaryKey);
+        if (rowKeys == null) {
+            return dumpWhole(c, t, tenantColumn, join, primaryKey, connect, null, progress);
+        }
+        Path cacheFile = DeltaCache.file(delta.cacheDir(), delta.source(), q);
+        byte[] fingerprint = DeltaCache.fingerprint(delta.schemaFingerprint(), t.columns(), primaryKey,
+                grouped ? join.viaNames() : null, grouped ? join.key() : null);
+        DatabaseManifest.Table parent = delta.parent().get(q);
+        if (parent != null && !parent.chunks().isEmpty() && grouped == parent.groupedByTenant()) {
+            DeltaCache.Base base = DeltaCache.load(cacheFile, DeltaCache.baseId(parent.chunks()), fingerprint);
+            if (base != null) {
+                DatabaseManifest.Table patched = dumpPatch(c, t, tenantColumn, join, primaryKey, connect, parent, base, rowKeys,
+                        progress);
+                if (patched != null) {
+                    return patched;
+                }
+            }
+        }
+        try (DeltaCache.Writer writer = new DeltaCache.Writer(cacheFile)) {
+            DatabaseManifest.Table whole = dumpWhole(c, t, tenantColumn, join, primaryKey, connect,
+                    (row, len, rowHash) -> {
+                        writer.add(rowKeys.hash(row, 0, len), rowHash);
+                        return true;
+                    }, progress);
+            writer.commit(DeltaCache.baseId(whole.chunks()), fingerprint, whole.bytes());
+            return whole;
+        }
+    }
+
+    private static String dumpSql(TableInfo t, TenantJoin join, List<String> primaryKey) {
+        boolean grouped = join != null && !t.columns().isEmpty();
+        return grouped ? "COPY (" + join.dumpQuery(t.columns()) + ") TO STDOUT"
                 : "COPY " + qualified(t.schema(), t.name()) + columnList(t.columns()) + " TO STDOUT";
-        RowScanner scanner = new RowScanner(grouped ? -1 : t.columns().indexOf(tenantColumn));
-        List<BlobId> chunks = new ArrayList<>();
-        Map<String, List<Integer>> tenantChunks = new java.util.TreeMap<>();
-        Map<String, Long> tenantRows = new java.util.HashMap<>();
-        long[] added = {0};
-        CopyOut copy;
+    }
+
+    private CopyOut copyOut(Connection c, TableInfo t, String sql, PgConnect connect) {
         try {
-            copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
+            return c.unwrap(PGConnection.class).getCopyAPI().copyOut(sql);
         } catch (SQLException e) {
             throw tableFailure(t, connect, e);
         }
+    }
+
+    /**
+     * Streams a COPY through the chunker into data blobs; grouped streams are cut per tenant.
+     * {@code filter} (may be null) sees every row and picks those stored.
+     */
+    private Streamed stream(CopyOut copy, TableInfo t, boolean grouped, RowScanner scanner,
+                            TenantChunks.RowFilter filter, PgConnect connect, ProgressListener progress)
+            throws IOException {
+        List<BlobId> chunks = new ArrayList<>();
+        Map<String, List<Integer>> tenantChunks = new java.util.TreeMap<>();
+        long[] added = {0};
         try {
-            if (grouped) {
+            if (grouped || filter != null) {
                 // One chunker per tenant: no chunk holds two tenants' rows, so a tenant restore
                 // reads exactly its own chunks.
-                byte[] buffer = new byte[repository.chunkBufferSize()];
-                TenantSegments segments = new TenantSegments(copy, scanner);
-                while (segments.nextSegment()) {
-                    int first = chunks.size();
-                    store(repository.chunker(segments, buffer), chunks, added, progress);
-                    if (segments.tenant() != null) {
-                        tenantChunks.put(segments.tenant(), List.of(first, chunks.size()));
-                        tenantRows.put(segments.tenant(), segments.rows());
-                    }
-                }
-            } else {
-                store(repository.chunker(new CopyOutStream(copy, scanner)), chunks, added, progress);
+                TenantChunks.Result r = new TenantChunks(repository, scanner, grouped, filter, progress).run(copy);
+                stored.addAndGet(r.stored());
+                return new Streamed(r.chunks(), r.tenantChunks(), r.tenantRows(), r.added(), r.kept());
             }
+            store(repository.chunker(new CopyOutStream(copy, scanner)), chunks, added, progress);
+            return new Streamed(chunks, tenantChunks, Map.of(), added[0], scanner.rows());
         } catch (CopyOutStream.CopyFailure e) {
             throw tableFailure(t, connect, e.sql());
-        } finally {
-            if (copy.isActive()) {
-                copy.cancelCopy();
-            }
         }
+    }
+
+    private void finish(CopyOut copy) throws SQLException {
+        if (copy.isActive()) {
+            copy.cancelCopy();
+        }
+    }
+
+    private void complete(TableInfo t, RowScanner scanner) {
         if (!scanner.complete()) {
             throw new RkException(ErrorCode.FAILED, "the COPY stream of table '" + t.schema() + "." + t.name()
                     + "' ended inside a row; run the backup again");
         }
-        progress.advance(0, 1);
+    }
+
+    /** The whole table as one stream (a base, when {@code filter} records it in a cache). */
+    private DatabaseManifest.Table dumpWhole(Connection c, TableInfo t, String tenantColumn, TenantJoin join,
+                                             List<String> primaryKey, PgConnect connect,
+                                             TenantChunks.RowFilter filter, ProgressListener progress)
+            throws SQLException, IOException {
+        boolean grouped = join != null && !t.columns().isEmpty();
+        RowScanner scanner = new RowScanner(grouped ? -1 : t.columns().indexOf(tenantColumn));
+        CopyOut copy = copyOut(c, t, dumpSql(t, join, primaryKey), connect);
+        Streamed s;
+        try {
+            s = stream(copy, t, grouped, scanner, filter, connect, progress);
+        } finally {
+            finish(copy);
+        }
+        complete(t, scanner);
         if (grouped) {
-            return new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), scanner.rows(), Map.copyOf(tenantRows),
-                    scanner.digest(), scanner.bytes(), added[0], chunks, primaryKey, join.viaNames(), join.key(),
-                    tenantChunks);
+            return new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), scanner.rows(), s.tenantRows(),
+                    scanner.digest(), scanner.bytes(), s.added(), s.chunks(), primaryKey, join.viaNames(), join.key(),
+                    s.tenantChunks());
         }
         Map<String, Long> tenants = t.columns().contains(tenantColumn) ? scanner.tenants() : null;
         return new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), scanner.rows(), tenants,
-                scanner.digest(), scanner.bytes(), added[0], chunks, primaryKey, null, null, null);
+                scanner.digest(), scanner.bytes(), s.added(), s.chunks(), primaryKey, null, null, null);
+    }
+
+    /**
+     * The table as its parent's base stream plus a patch of the rows that differ from the base (by
+     * key and row hash, from the cache) and the keys of base rows updated or deleted since. Null
+     * when the patch would outgrow {@link #REBASE_FRACTION} of the base: then a new base is due.
+     */
+    private DatabaseManifest.Table dumpPatch(Connection c, TableInfo t, String tenantColumn, TenantJoin join,
+                                             List<String> primaryKey,
+                                             PgConnect connect, DatabaseManifest.Table parent, DeltaCache.Base base,
+                                             RowKeys rowKeys, ProgressListener progress)
+            throws SQLException, IOException {
+        boolean grouped = join != null && !t.columns().isEmpty();
+        RowScanner scanner = new RowScanner(grouped ? -1 : t.columns().indexOf(tenantColumn));
+        DeltaCache.LongList superseded = new DeltaCache.LongList();
+        long limit = (long) (base.bytes() * REBASE_FRACTION);
+        long[] patchBytes = {0};
+        TenantChunks.RowFilter filter = (row, len, rowHash) -> {
+            long key = rowKeys.hash(row, 0, len);
+            int slot = base.find(key);
+            if (slot >= 0) {
+                if (!base.markSeen(slot)) {
+                    throw new Rebase(); // two keys of the new stream share a hash
+                }
+                if (base.value(slot) == rowHash) {
+                    return false;
+                }
+                superseded.add(key);
+            }
+            patchBytes[0] += len + 1;
+            if (patchBytes[0] > limit) {
+                throw new Rebase();
+            }
+            return true;
+        };
+        CopyOut copy = copyOut(c, t, dumpSql(t, join, primaryKey), connect);
+        Streamed s;
+        try {
+            s = stream(copy, t, grouped, scanner, filter, connect, progress);
+        } catch (Rebase e) {
+            // Read the rest so that the transaction (and its snapshot) stays usable for the new base.
+            try {
+                while (copy.readFromCopy() != null) {
+                    // discarded
+                }
+            } catch (SQLException failure) {
+                throw tableFailure(t, connect, failure);
+            }
+            return null;
+        } finally {
+            finish(copy);
+        }
+        complete(t, scanner);
+        base.unseen(superseded);
+        long[] keys = superseded.sorted();
+        java.nio.ByteBuffer packed = java.nio.ByteBuffer.allocate(keys.length * 8);
+        packed.asLongBuffer().put(keys);
+        List<BlobId> supersededChunks = new ArrayList<>();
+        long[] added = {s.added()};
+        store(repository.chunker(new java.io.ByteArrayInputStream(packed.array())), supersededChunks, added, progress);
+        Map<String, Long> tenantRows = grouped ? s.tenantRows()
+                : t.columns().contains(tenantColumn) ? scanner.tenants() : null;
+        return new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), scanner.rows(), tenantRows,
+                scanner.digest(), scanner.bytes(), added[0], parent.chunks(), primaryKey,
+                grouped ? join.viaNames() : null, grouped ? join.key() : null, grouped ? parent.tenantChunks() : null,
+                s.chunks(), grouped ? s.tenantChunks() : null, supersededChunks, s.kept(), (long) keys.length);
     }
 
     private void store(Chunker chunker, List<BlobId> chunks, long[] added, ProgressListener progress)

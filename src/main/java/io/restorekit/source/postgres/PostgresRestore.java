@@ -163,9 +163,9 @@ public final class PostgresRestore {
             timed(phases, "data", () -> load(manifest, target, options.jobs(), loaded, progress));
             timed(phases, name(Phase.CONSTRAINTS), () -> parallel(target, options.jobs(), byPhase.get(Phase.CONSTRAINTS)));
             timed(phases, name(Phase.INDEXES), () -> parallel(target, options.jobs(), byPhase.get(Phase.INDEXES)));
-            for (Phase p : List.of(Phase.FOREIGN_KEYS, Phase.SEQUENCE_VALUES)) {
-                timed(phases, name(p), () -> execute(c, byPhase.get(p)));
-            }
+            timed(phases, name(Phase.FOREIGN_KEYS), () -> foreignKeys(c, target, options.jobs(),
+                    byPhase.get(Phase.FOREIGN_KEYS)));
+            timed(phases, name(Phase.SEQUENCE_VALUES), () -> execute(c, byPhase.get(Phase.SEQUENCE_VALUES)));
             timed(phases, name(Phase.VIEWS), () -> {
                 List<Ddl> views = new ArrayList<>(byPhase.get(Phase.VIEWS));
                 views.addAll(deferred);
@@ -177,9 +177,10 @@ public final class PostgresRestore {
             for (Phase p : List.of(Phase.REFRESH, Phase.TRIGGERS, Phase.COMMENTS)) {
                 timed(phases, name(p), () -> execute(c, byPhase.get(p)));
             }
-            try (Statement st = c.createStatement()) {
-                st.execute("ANALYZE");
-            }
+            // Planner statistics for the restored rows, table by table on the parallel connections.
+            timed(phases, "analyze", () -> parallel(target, options.jobs(), manifest.tables().stream()
+                    .map(t -> new Ddl(Phase.COMMENTS, "statistics of " + t.qualifiedName(),
+                            "ANALYZE " + qualified(t.schema(), t.name()))).toList()));
         } catch (SQLException e) {
             throw target.failure("restore into", e);
         }
@@ -284,14 +285,25 @@ public final class PostgresRestore {
             throws SQLException, IOException {
         RowScanner scanner = new RowScanner(tenantField);
         long copied;
-        String sql = "COPY " + qualified(t.schema(), t.name()) + PostgresBackup.columnList(t.columns())
-                + " FROM STDIN";
-        try {
+        String table = qualified(t.schema(), t.name());
+        // The table is emptied in the loading transaction so that COPY may write its rows frozen:
+        // no hint bits to set and no freezing vacuum later, as if the rows had always been there.
+        String sql = "COPY " + table + PostgresBackup.columnList(t.columns()) + " FROM STDIN WITH (FREEZE)";
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("TRUNCATE ONLY " + table);
             copied = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql,
-                    new ChunkStream(repository, t.chunks(), scanner), 1 << 16);
+                    TableData.rows(repository, t, scanner), 1 << 16);
+            c.commit();
         } catch (SQLException e) {
+            rollback(c, e);
             throw new RkException(ErrorCode.FAILED, "loading table '" + t.qualifiedName() + "' failed: "
                     + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            rollback(c, e);
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
         if (scanner.rows() != t.rows() || !scanner.digest().equals(t.digest())) {
             throw new RkException(ErrorCode.FAILED, "the stored rows of table '" + t.qualifiedName()
@@ -300,6 +312,47 @@ public final class PostgresRestore {
         }
         progress.advance(t.bytes(), 1);
         return new TableLoad(t.qualifiedName(), copied, scanner.rows(), scanner.digest(), scanner.tenants());
+    }
+
+    private static final java.util.regex.Pattern ADD_CONSTRAINT = java.util.regex.Pattern.compile(
+            "^ALTER TABLE (.+?) ADD CONSTRAINT (\"(?:[^\"]|\"\")*\"|[^\\s\"]+) FOREIGN KEY .*", java.util.regex.Pattern.DOTALL);
+
+    /**
+     * Foreign keys are added {@code NOT VALID} (a catalog change, no scan) and then validated in
+     * parallel: validation takes only SHARE UPDATE EXCLUSIVE on the table and ROW SHARE on the one
+     * it references, so keys referencing the same table check at the same time, where adding them
+     * whole would queue them one behind the other. Keys that were not valid in the source stay so.
+     */
+    private static void foreignKeys(Connection c, PgConnect target, int jobs, List<Ddl> keys)
+            throws SQLException, IOException {
+        List<Ddl> validations = new ArrayList<>();
+        try (Statement st = c.createStatement()) {
+            for (Ddl d : keys) {
+                java.util.regex.Matcher m = ADD_CONSTRAINT.matcher(d.sql());
+                if (d.sql().endsWith(" NOT VALID") || !m.matches()) {
+                    execute(c, List.of(d));
+                    continue;
+                }
+                try {
+                    st.execute(d.sql() + " NOT VALID");
+                } catch (SQLException e) {
+                    // e.g. partitioned tables before PostgreSQL 18: added whole instead
+                    execute(c, List.of(d));
+                    continue;
+                }
+                validations.add(new Ddl(d.phase(), d.object(), "ALTER TABLE " + m.group(1) + " VALIDATE CONSTRAINT "
+                        + m.group(2)));
+            }
+        }
+        parallel(target, jobs, validations);
+    }
+
+    private static void rollback(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /** Builds independent statements (constraints of one kind, indexes) on several connections. */

@@ -2,6 +2,7 @@ package io.restorekit.source.postgres;
 
 import io.restorekit.source.SourceSpec;
 
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -19,16 +20,33 @@ import java.util.List;
  *                      reader exists, so {@code auto} means {@code builtin}
  * @param tenantTable   the table whose one-column primary key is the tenant id ({@code name} or
  *                      {@code schema.name}, e.g. {@code companies}); null when there is none
+ * @param deltaCache    folder of the local caches that let a backup store only the rows changed
+ *                      since a table's base stream ({@code RK_HOME/cache}); null to always store
+ *                      whole tables
  */
 public record PostgresSourceSpec(String name, String url, String username, String passwordEnv, String password,
                                  String tenantColumn, List<String> includeTables, List<String> excludeTables,
-                                 int jobs, String schemaMode, String tenantTable) implements SourceSpec {
+                                 int jobs, String schemaMode, String tenantTable, Path deltaCache)
+        implements SourceSpec {
     public PostgresSourceSpec {
         includeTables = includeTables == null ? List.of() : List.copyOf(includeTables);
         excludeTables = excludeTables == null ? List.of() : List.copyOf(excludeTables);
         tenantColumn = tenantColumn == null ? "tenant_id" : tenantColumn;
         jobs = Math.max(1, jobs);
         schemaMode = schemaMode == null ? "auto" : schemaMode;
+    }
+
+    public PostgresSourceSpec(String name, String url, String username, String passwordEnv, String password,
+                              String tenantColumn, List<String> includeTables, List<String> excludeTables, int jobs,
+                              String schemaMode, String tenantTable) {
+        this(name, url, username, passwordEnv, password, tenantColumn, includeTables, excludeTables, jobs, schemaMode,
+                tenantTable, null);
+    }
+
+    /** The same source with row deltas kept in {@code cache} (see {@code deltaCache}). */
+    public PostgresSourceSpec withDeltaCache(Path cache) {
+        return new PostgresSourceSpec(name, url, username, passwordEnv, password, tenantColumn, includeTables,
+                excludeTables, jobs, schemaMode, tenantTable, cache);
     }
 
     public PostgresSourceSpec(String name, String url, String username, String passwordEnv, String password,

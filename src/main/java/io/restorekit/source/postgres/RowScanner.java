@@ -26,6 +26,7 @@ public final class RowScanner {
     private int partialLength;
     private long rows;
     private long bytes;
+    private long lastRowHash;
 
     /** @param tenantField the 0-based column holding the tenant, or -1 */
     public RowScanner(int tenantField) {
@@ -72,7 +73,13 @@ public final class RowScanner {
     private void row(byte[] data, int off, int len) {
         rows++;
         sha.update(data, off, len);
-        add(sha.digest());
+        byte[] h = sha.digest();
+        add(h);
+        long first = 0;
+        for (int k = 0; k < 8; k++) {
+            first = (first << 8) | (h[k] & 0xff);
+        }
+        lastRowHash = first;
         if (tenantField >= 0) {
             String tenant = field(data, off, len, tenantField);
             if (tenant != null) {
@@ -115,6 +122,11 @@ public final class RowScanner {
             }
         }
         return null;
+    }
+
+    /** The first 8 bytes (big-endian) of the SHA-256 of the last complete row. */
+    public long lastRowHash() {
+        return lastRowHash;
     }
 
     /** True when the stream ended with a complete row. */

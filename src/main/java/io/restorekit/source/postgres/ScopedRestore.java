@@ -153,8 +153,7 @@ public final class ScopedRestore {
             }
         }
         if (scope.tenant() != null) {
-            boolean known = m.tables().stream().anyMatch(t -> t.tenantChunks() != null
-                    && t.tenantChunks().containsKey(scope.tenant()));
+            boolean known = m.tables().stream().anyMatch(t -> t.holdsTenant(scope.tenant()));
             if (!known) {
                 Set<String> tenants = new TreeSet<>(Comparator.comparing(String::length)
                         .thenComparing(Comparator.naturalOrder()));
@@ -414,7 +413,7 @@ public final class ScopedRestore {
         Snapshot snap = snapshotRows(s, scope);
         progress.advance(snap.bytes, 1);
         TablePlan plan = new TablePlan(s.name(), snap.lines.size(), 0, 0, 0, snap.lines.size(), 0, snap.chunksRead,
-                s.table().chunks().size(), snap.bytes, s.table().bytes());
+                s.table().blobs().size(), snap.bytes, s.table().bytes());
         return new Diff(s, plan, List.of(), List.of(), snap.lines, false, snap.lines);
     }
 
@@ -433,14 +432,10 @@ public final class ScopedRestore {
     /** The scope's rows of one table as stored, reading only the chunks that hold them. */
     private Snapshot snapshotRows(Selected s, Scope scope) throws IOException {
         DatabaseManifest.Table t = s.table();
-        List<io.restorekit.repository.BlobId> chunks = t.chunks();
-        if (scope.tenant() != null) {
-            List<Integer> range = t.tenantChunks().get(scope.tenant());
-            chunks = range == null ? List.of() : chunks.subList(range.get(0), range.get(1));
-        }
         RowScanner scanner = new RowScanner(-1);
         List<String> lines = new ArrayList<>();
-        try (InputStream in = new ChunkStream(repository, chunks, scanner)) {
+        try (InputStream in = scope.tenant() == null ? TableData.rows(repository, t, scanner)
+                : TableData.tenantRows(repository, t, scope.tenant(), scanner)) {
             ByteArrayOutputStream line = new ByteArrayOutputStream(256);
             byte[] buffer = new byte[1 << 16];
             int n;
@@ -463,7 +458,7 @@ public final class ScopedRestore {
                     + " match the snapshot's manifest (" + lines.size() + " read, " + expected + " expected);"
                     + " run 'rk verify --read-data'");
         }
-        return new Snapshot(lines, scanner.bytes(), chunks.size());
+        return new Snapshot(lines, scanner.bytes(), TableData.chunksRead(t, scope.tenant()));
     }
 
     /**
@@ -621,7 +616,7 @@ public final class ScopedRestore {
                 }
             }
             TablePlan plan = new TablePlan(s.name(), snap.lines.size(), current.size(), current.size() - unchanged, 0,
-                    snap.lines.size() - unchanged, unchanged, snap.chunksRead, t.chunks().size(), bytes, t.bytes());
+                    snap.lines.size() - unchanged, unchanged, snap.chunksRead, t.blobs().size(), bytes, t.bytes());
             boolean replace = unchanged < current.size() || unchanged < snap.lines.size();
             return new Diff(s, plan, List.of(), List.of(), replace ? snap.lines : List.of(), replace, snap.lines);
         }
@@ -652,7 +647,7 @@ public final class ScopedRestore {
             }
         }
         TablePlan plan = new TablePlan(s.name(), snap.lines.size(), current.size(), deleteKeys.size(), updates.size(),
-                inserts.size(), unchanged, snap.chunksRead, t.chunks().size(), bytes, t.bytes());
+                inserts.size(), unchanged, snap.chunksRead, t.blobs().size(), bytes, t.bytes());
         return new Diff(s, plan, deleteKeys, updates, inserts, false, snap.lines);
     }
 

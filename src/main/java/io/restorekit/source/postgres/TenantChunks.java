@@ -1,0 +1,314 @@
+package io.restorekit.source.postgres;
+
+import io.restorekit.common.Hex;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.repository.BlobId;
+import io.restorekit.repository.BlobType;
+import io.restorekit.repository.Repository;
+import io.restorekit.repository.RepositoryConfig;
+import io.restorekit.repository.chunk.FastCdc;
+import org.postgresql.copy.CopyOut;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Groups the rows of a {@code COPY ... TO STDOUT}, which come in the server's physical order
+ * (a sequential scan, no sort), by tenant on the client: each tenant has its own content-defined
+ * chunker (the repository's FastCDC cut rule, fed row by row), so no chunk holds two tenants'
+ * rows, and the table's chunk list is the tenants' chunks one tenant after the other.
+ *
+ * <p>When the rows end with a tenant column it is cut off (the stored stream is the table's COPY
+ * text). A {@link RowFilter} sees every row after the scanner and picks those stored. Pending
+ * bytes of all tenants are bounded: past {@link #BUDGET} the largest pending chunk is cut early.
+ */
+final class TenantChunks {
+    /** Pending bytes of all tenants beyond which the largest pending chunk is cut early. */
+    static final int BUDGET = 32 << 20;
+
+    /** Decides per row whether it is stored. */
+    interface RowFilter {
+        /**
+         * @param row     the row's COPY text; {@code len} excludes the newline
+         * @param rowHash the row's hash ({@link RowScanner#lastRowHash()})
+         */
+        boolean keep(byte[] row, int len, long rowHash) throws IOException;
+    }
+
+    /** What the stream produced. */
+    record Result(List<BlobId> chunks, Map<String, List<Integer>> tenantChunks, Map<String, Long> tenantRows,
+                  long added, long stored, long kept) {
+    }
+
+    private final Repository repository;
+    private final RowScanner scanner;
+    private final boolean tenantLast;
+    private final RowFilter filter;
+    private final ProgressListener progress;
+    private final long[] gear;
+    private final int min;
+    private final int avg;
+    private final int max;
+    private final long strict;
+    private final long loose;
+    private Group[] table = new Group[64];
+    private final List<Group> groups = new ArrayList<>();
+    private Group nullGroup;
+    private long pending;
+    private long added;
+    private long stored;
+    private long kept;
+
+    TenantChunks(Repository repository, RowScanner scanner, boolean tenantLast, RowFilter filter,
+                 ProgressListener progress) {
+        this.repository = repository;
+        this.scanner = scanner;
+        this.tenantLast = tenantLast;
+        this.filter = filter;
+        this.progress = progress;
+        RepositoryConfig.ChunkerParams p = repository.config().chunker();
+        this.gear = FastCdc.gearTable(Hex.decode(p.gearSeed()));
+        this.min = p.min();
+        this.avg = p.avg();
+        this.max = p.max();
+        int bits = Integer.numberOfTrailingZeros(avg);
+        this.strict = topBits(bits + 2);
+        this.loose = topBits(bits - 2);
+    }
+
+    private static long topBits(int bits) {
+        return bits <= 0 ? 0 : -1L << (64 - bits);
+    }
+
+    /** One tenant's chunker state and chunks. */
+    private static final class Group {
+        final byte[] key;
+        final int hash;
+        final String tenant;
+        final List<BlobId> chunks = new ArrayList<>();
+        byte[] buf = new byte[4096];
+        int len;
+        long h;
+        long rows;
+
+        Group(byte[] key, int hash, String tenant) {
+            this.key = key;
+            this.hash = hash;
+            this.tenant = tenant;
+        }
+    }
+
+    Result run(CopyOut copy) throws IOException {
+        while (true) {
+            byte[] data;
+            try {
+                data = copy.readFromCopy();
+            } catch (SQLException e) {
+                throw new CopyOutStream.CopyFailure(e);
+            }
+            if (data == null) {
+                break;
+            }
+            int end = data.length > 0 && data[data.length - 1] == '\n' ? data.length - 1 : data.length;
+            Group g;
+            if (tenantLast) {
+                int tab = end - 1;
+                while (tab >= 0 && data[tab] != '\t') {
+                    tab--;
+                }
+                if (tab < 0) {
+                    throw new IOException("a tenant-grouped COPY row has no tenant column");
+                }
+                g = group(data, tab + 1, end);
+                end = tab;
+            } else {
+                g = nullGroup();
+            }
+            if (end == data.length) {
+                data = Arrays.copyOf(data, end + 1);
+            }
+            data[end] = '\n';
+            scanner.update(data, 0, end + 1);
+            if (g.tenant != null) {
+                g.rows++;
+            }
+            if (filter == null || filter.keep(data, end, scanner.lastRowHash())) {
+                kept++;
+                append(g, data, end);
+            }
+        }
+        List<Group> ordered = new ArrayList<>(groups);
+        ordered.sort(TENANT_ORDER);
+        if (nullGroup != null) {
+            ordered.add(nullGroup);
+        }
+        List<BlobId> chunks = new ArrayList<>();
+        Map<String, List<Integer>> ranges = new TreeMap<>();
+        Map<String, Long> rows = new LinkedHashMap<>();
+        for (Group g : ordered) {
+            if (g.len > 0) {
+                emit(g, g.len);
+            }
+            int first = chunks.size();
+            chunks.addAll(g.chunks);
+            if (g.tenant != null) {
+                rows.put(g.tenant, g.rows);
+                if (!g.chunks.isEmpty()) {
+                    ranges.put(g.tenant, List.of(first, chunks.size()));
+                }
+            }
+        }
+        return new Result(chunks, ranges, rows, added, stored, kept);
+    }
+
+    /** Tenants in numeric order when they are all integers, else in text order. */
+    private static final Comparator<Group> TENANT_ORDER = (a, b) -> {
+        Long x = number(a.tenant);
+        Long y = number(b.tenant);
+        if (x != null && y != null) {
+            return Long.compare(x, y);
+        }
+        if (x != null || y != null) {
+            return x != null ? -1 : 1;
+        }
+        return a.tenant.compareTo(b.tenant);
+    };
+
+    private static Long number(String s) {
+        if (s.isEmpty() || s.length() > 18) {
+            return null;
+        }
+        for (int i = s.charAt(0) == '-' ? 1 : 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return null;
+            }
+        }
+        return s.equals("-") ? null : Long.parseLong(s);
+    }
+
+    private Group nullGroup() {
+        if (nullGroup == null) {
+            nullGroup = new Group(null, 0, null);
+        }
+        return nullGroup;
+    }
+
+    /** The group of the tenant spelled by {@code data[from, to)} ({@code \N}: no tenant). */
+    private Group group(byte[] data, int from, int to) {
+        int n = to - from;
+        if (n == 2 && data[from] == '\\' && data[from + 1] == 'N') {
+            return nullGroup();
+        }
+        int hash = 1;
+        for (int i = from; i < to; i++) {
+            hash = 31 * hash + data[i];
+        }
+        int mask = table.length - 1;
+        int i = (hash ^ (hash >>> 16)) & mask;
+        for (Group g; (g = table[i]) != null; i = (i + 1) & mask) {
+            if (g.hash == hash && Arrays.equals(g.key, 0, g.key.length, data, from, to)) {
+                return g;
+            }
+        }
+        byte[] key = Arrays.copyOfRange(data, from, to);
+        Group g = new Group(key, hash, new String(key, StandardCharsets.UTF_8));
+        table[i] = g;
+        groups.add(g);
+        if (groups.size() * 2 > table.length) {
+            Group[] bigger = new Group[table.length * 2];
+            int m = bigger.length - 1;
+            for (Group old : groups) {
+                int j = (old.hash ^ (old.hash >>> 16)) & m;
+                while (bigger[j] != null) {
+                    j = (j + 1) & m;
+                }
+                bigger[j] = old;
+            }
+            table = bigger;
+        }
+        return g;
+    }
+
+    /** Appends a row ({@code data[end]} is its newline) to the tenant's pending chunk, cutting where FastCDC would. */
+    private void append(Group g, byte[] data, int end) throws IOException {
+        int off = 0;
+        int total = end + 1;
+        while (off < total) {
+            if (g.len == g.buf.length) {
+                resize(g, Math.min(max, g.buf.length * 2));
+            }
+            int room = Math.min(g.buf.length - g.len, total - off);
+            System.arraycopy(data, off, g.buf, g.len, room);
+            // Roll the gear hash over the new bytes (from the minimum size on) and cut where the
+            // repository's chunker would cut the tenant's stream.
+            int start = g.len;
+            int stop = start + room;
+            long h = g.h;
+            int cut = -1;
+            byte[] buf = g.buf;
+            for (int i = Math.max(start, min); i < stop; i++) {
+                h = (h << 1) + gear[buf[i] & 0xff];
+                if ((h & (i < avg ? strict : loose)) == 0) {
+                    cut = i + 1;
+                    break;
+                }
+            }
+            if (cut < 0 && stop == max) {
+                cut = max;
+            }
+            if (cut < 0) {
+                g.h = h;
+                g.len = stop;
+                off += room;
+            } else {
+                off += cut - start;
+                emit(g, cut);
+            }
+        }
+        if (pending > BUDGET) {
+            Group largest = nullGroup;
+            for (Group x : groups) {
+                if (largest == null || x.len > largest.len) {
+                    largest = x;
+                }
+            }
+            if (largest != null && largest.len > 0) {
+                emit(largest, largest.len);
+            }
+        }
+    }
+
+    private void resize(Group g, int size) {
+        pending += size - g.buf.length;
+        g.buf = Arrays.copyOf(g.buf, size);
+    }
+
+    /** Stores the first {@code n} pending bytes of {@code g} as a chunk and starts its next one. */
+    private void emit(Group g, int n) throws IOException {
+        Repository.SaveResult r = repository.saveBlob(BlobType.DATA, g.buf, 0, n);
+        g.chunks.add(r.id());
+        if (r.added()) {
+            added += n;
+            stored += r.storedBytes();
+        }
+        progress.advance(n, 0);
+        g.len = 0;
+        g.h = 0;
+        if (g.buf.length > avg || pending > BUDGET) {
+            // most chunks are about avg long: a tenant's buffer grows back quickly, and until then
+            // the memory serves the other tenants
+            int small = Math.min(g.buf.length, 64 << 10);
+            pending -= g.buf.length - small;
+            g.buf = new byte[small];
+        }
+    }
+
+}
