@@ -12,6 +12,8 @@ import io.restorekit.drill.DrillLeftovers;
 import io.restorekit.repository.Repository;
 import io.restorekit.source.SourceSpec;
 import io.restorekit.source.files.FilesSourceSpec;
+import io.restorekit.source.mysql.MySqlConnect;
+import io.restorekit.source.mysql.MySqlSourceSpec;
 import io.restorekit.source.postgres.PgConnect;
 import io.restorekit.source.postgres.PostgresSourceSpec;
 import io.restorekit.storage.Handle;
@@ -108,6 +110,9 @@ public final class DoctorService {
             if (s instanceof DatabaseSourceConfig d && d.passwordEnv() != null) {
                 named.add(new String[]{"source " + d.name(), d.passwordEnv()});
             }
+            if (s instanceof MySqlSourceSpec m && m.passwordEnv() != null) {
+                named.add(new String[]{"source " + m.name(), m.passwordEnv()});
+            }
         }
         List<RepositoryConfig> repos = new ArrayList<>(config.copies());
         repos.add(0, config.repository());
@@ -160,6 +165,18 @@ public final class DoctorService {
                 out.add(ok("source", p.name(), "PostgreSQL " + version(PgConnect.of(p)) + " at " + PgConnect.redact(p.url())));
             } catch (RkException e) {
                 out.add(new Finding("source", p.name(), Severity.ERROR, e.getMessage(), null));
+            }
+        } else if (s instanceof MySqlSourceSpec m) {
+            MySqlConnect connect = MySqlConnect.of(m);
+            try (Connection c = connect.open(); Statement st = c.createStatement();
+                 ResultSet r = st.executeQuery("SELECT VERSION()")) {
+                r.next();
+                out.add(ok("source", m.name(), "MySQL/MariaDB " + r.getString(1) + " at " + connect.url()));
+            } catch (RkException e) {
+                out.add(new Finding("source", m.name(), Severity.ERROR, e.getMessage(), null));
+            } catch (SQLException e) {
+                out.add(new Finding("source", m.name(), Severity.ERROR, connect.failure("inspect", e).getMessage(),
+                        null));
             }
         } else {
             out.add(new Finding("source", s.name(), Severity.WARNING, "sources of type '" + s.type()
