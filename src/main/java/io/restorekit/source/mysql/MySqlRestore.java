@@ -130,6 +130,24 @@ public final class MySqlRestore {
         }
     }
 
+    /** The schema fingerprint of the database {@code target} names, computed as a backup computes it. */
+    public static String schemaFingerprint(MySqlConnect target) {
+        try (Connection c = target.open()) {
+            return MySqlSchema.read(c).fingerprint();
+        } catch (SQLException e) {
+            throw target.failure("read the schema of", e);
+        }
+    }
+
+    /** Drops the database {@code target} names (a drill's temporary database). */
+    public static void drop(MySqlConnect target) {
+        try {
+            dropDatabase(target);
+        } catch (SQLException e) {
+            throw target.failure("drop database '" + target.database() + "' on", e);
+        }
+    }
+
     static void dropDatabase(MySqlConnect target) throws SQLException {
         try (Connection admin = target.withDatabase("").open(); Statement st = admin.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS " + ident(target.database()));
