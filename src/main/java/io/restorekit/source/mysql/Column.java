@@ -26,8 +26,18 @@ record Column(String name, String dataType, Kind kind) {
         return new Column(name, t, kind);
     }
 
-    /** Whether the driver hands the value over as bytes (strings) rather than as a formatted value. */
-    boolean rawBytes() {
-        return kind != Kind.TEXT || STRING.contains(dataType);
+    /**
+     * How rows are read: strings and binary values as they are; numbers and temporal values cast
+     * to their text on the server, which the driver then hands over as bytes, unparsed (parsing
+     * and formatting a DATETIME in the driver costs more than the rest of a row).
+     */
+    String read(String alias) {
+        String column = alias + "." + MySqlConnect.ident(name);
+        return kind != Kind.TEXT || STRING.contains(dataType) ? column : "CAST(" + column + " AS CHAR)";
+    }
+
+    /** The read expressions of {@code columns}, comma-separated. */
+    static String readList(java.util.List<Column> columns, String alias) {
+        return String.join(", ", columns.stream().map(c -> c.read(alias)).toList());
     }
 }

@@ -46,16 +46,17 @@ final class JoinSql {
     }
 
     /** The columns, then the tenant, ordered by tenant (rows without one last), then by primary key. */
-    String dumpQuery(List<String> columns, List<String> primaryKey) {
+    String dumpQuery(List<Column> columns, Column tenant, List<String> primaryKey) {
         StringBuilder order = new StringBuilder(tenantExpression()).append(" IS NULL, ").append(tenantExpression());
         for (String k : primaryKey) {
             order.append(", t0.").append(ident(k));
         }
-        return "SELECT " + selectList(columns) + ", " + tenantExpression() + from() + " ORDER BY " + order;
+        return "SELECT " + Column.readList(columns, "t0") + ", " + tenant.read("t" + join.via().size()) + from()
+                + " ORDER BY " + order;
     }
 
-    String tenantQuery(List<String> columns, String tenant) {
-        return "SELECT " + selectList(columns) + from() + " WHERE " + tenantCondition(tenant);
+    String tenantQuery(List<Column> columns, String tenant) {
+        return "SELECT " + Column.readList(columns, "t0") + from() + " WHERE " + tenantCondition(tenant);
     }
 
     String tenantCondition(String tenant) {

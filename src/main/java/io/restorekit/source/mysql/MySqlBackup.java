@@ -277,8 +277,8 @@ public final class MySqlBackup {
         boolean grouped = join != null && !t.columns().isEmpty();
         Column tenantKey = grouped ? byName.get(join.via().isEmpty() ? q
                 : join.via().get(join.via().size() - 1).references()).get(join.key()) : null;
-        String sql = grouped ? new JoinSql(join).dumpQuery(t.columnNames(), t.primaryKey())
-                : "SELECT " + JoinSql.selectList(t.columnNames()) + " FROM " + ident(t.name()) + " t0";
+        String sql = grouped ? new JoinSql(join).dumpQuery(t.columns(), tenantKey, t.primaryKey())
+                : "SELECT " + Column.readList(t.columns(), "t0") + " FROM " + ident(t.name()) + " t0";
         RowScanner scanner = new RowScanner(grouped ? -1 : t.columnNames().indexOf(tenantColumn));
         List<BlobId> chunks = new ArrayList<>();
         Map<String, List<Integer>> tenantChunks = new TreeMap<>();

@@ -392,9 +392,9 @@ public final class MySqlScopedRestore {
             throw new RkException(ErrorCode.FAILED, "table '" + t.name() + "' does not exist in the database any"
                     + " more; restore the whole database into a new one, or recreate the table first");
         }
-        String query = s.join() != null ? new JoinSql(s.join()).tenantQuery(t.columns(), scope.tenant())
-                : "SELECT " + JoinSql.selectList(t.columns()) + " FROM " + s.quoted() + " t0";
         List<Column> cols = t.columns().stream().map(n -> Column.of(n, types.getOrDefault(n, "text"))).toList();
+        String query = s.join() != null ? new JoinSql(s.join()).tenantQuery(cols, scope.tenant())
+                : "SELECT " + Column.readList(cols, "t0") + " FROM " + s.quoted() + " t0";
         try (Statement st = c.createStatement(); ResultSet r = st.executeQuery(query + (lock ? " FOR UPDATE" : ""))) {
             RowSegments segments = new RowSegments(r, new RowEncoder(cols), null, new RowScanner(-1));
             segments.nextSegment();

@@ -49,7 +49,7 @@ public final class MySqlTableCheck {
         List<Column> cols = columns.stream().map(n -> Column.of(n, types.getOrDefault(n, "text"))).toList();
         try (Statement st = c.createStatement()) {
             st.setFetchSize(4096);
-            try (ResultSet r = st.executeQuery("SELECT " + JoinSql.selectList(columns) + " FROM " + ident(table)
+            try (ResultSet r = st.executeQuery("SELECT " + Column.readList(cols, "t0") + " FROM " + ident(table)
                     + " t0" + (where == null ? "" : " WHERE " + where))) {
                 InputStream in = new RowSegments(r, new RowEncoder(cols), null, scanner);
                 ((RowSegments) in).nextSegment();

@@ -10,8 +10,8 @@ import java.util.List;
  * fields separated by a tab, rows ended by a newline, SQL NULL as {@code \N}; in text values a
  * backslash, tab, newline, carriage return and NUL are escaped ({@code \\ \t \n \r \0}), so the
  * empty string stays distinct from NULL and a raw newline always ends a row. Strings are UTF-8
- * (utf8mb4), numbers, decimals and temporal values are the server's text (zero dates and
- * DATETIME(6) fractions included), binary values are lower-case hex, BIT values the hex of their
+ * (utf8mb4), numbers, decimals and temporal values the server's text of them as
+ * {@code CAST(... AS CHAR)} gives it (zero dates and DATETIME(6) fractions included), binary values are lower-case hex, BIT values the hex of their
  * bytes. The same lines are what the row digest is computed over (docs/repository-format.md §8).
  */
 final class RowEncoder {
@@ -28,7 +28,10 @@ final class RowEncoder {
         return columns.length;
     }
 
-    /** Appends the current row of {@code r} (its first {@code size()} columns) and a newline. */
+    /**
+     * Appends the current row of {@code r} (its first {@code size()} columns, selected with
+     * {@link Column#read}) and a newline.
+     */
     void encode(ResultSet r, Buf out) throws SQLException {
         for (int i = 0; i < columns.length; i++) {
             if (i > 0) {
@@ -57,13 +60,7 @@ final class RowEncoder {
             out.length = p;
             return;
         }
-        byte[] b;
-        if (c.rawBytes()) {
-            b = r.getBytes(index);
-        } else {
-            String s = r.getString(index);
-            b = s == null ? null : s.getBytes(StandardCharsets.UTF_8);
-        }
+        byte[] b = r.getBytes(index);
         if (b == null) {
             out.add(NULL, 0, 2);
             return;
