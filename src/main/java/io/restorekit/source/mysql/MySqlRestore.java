@@ -94,10 +94,11 @@ public final class MySqlRestore {
                     + "; nothing was changed. Restore into a new database, or pass --yes to drop and recreate it");
         }
         List<PhaseTime> phases = new ArrayList<>();
-        if (existing >= 0 && options.replace() && existing > 0) {
+        if (existing > 0) {
             timed(phases, "drop existing database", () -> dropDatabase(target));
         }
-        boolean created = existing < 0 || existing > 0;
+        // An empty database is kept (its grants and options stay); a missing or dropped one is created.
+        boolean created = existing != 0;
         if (created) {
             createDatabase(manifest, target);
         }
