@@ -192,6 +192,20 @@ public final class DoctorService {
                     + " (started per drill from the bundled binaries)"));
             return;
         }
+        if (MySqlConnect.accepts(target)) {
+            MySqlConnect connect = new MySqlConnect(target, null, null, null);
+            try (Connection c = connect.open(); Statement st = c.createStatement();
+                 ResultSet r = st.executeQuery("SELECT VERSION()")) {
+                r.next();
+                out.add(ok("drill", "target", "MySQL/MariaDB " + r.getString(1) + " at " + connect.url()));
+            } catch (RkException e) {
+                out.add(new Finding("drill", "target", Severity.ERROR, e.getMessage(), null));
+            } catch (SQLException e) {
+                out.add(new Finding("drill", "target", Severity.ERROR, connect.failure("inspect", e).getMessage(),
+                        null));
+            }
+            return;
+        }
         try {
             out.add(ok("drill", "target", "PostgreSQL " + version(new PgConnect(target, null, null, null)) + " at "
                     + PgConnect.redact(target)));
