@@ -56,6 +56,15 @@ public final class ExportService {
     public ExportResult export(ExportRequest request, ProgressListener progress) throws IOException {
         long t0 = System.nanoTime();
         List<Snapshot> chosen = choose(request);
+        for (Snapshot s : chosen) {
+            if (DatabaseManifest.MYSQL_KIND.equals(s.kind())) {
+                // The offline SQL script is written for psql; a MySQL script is not written yet.
+                throw new BadInputException("snapshot " + s.shortId() + " of source '" + s.source() + "' is a"
+                        + " MySQL/MariaDB snapshot, which export cannot write as a SQL script yet; nothing was"
+                        + " exported. Export the other sources with --source, and restore this one with 'rk restore"
+                        + " --source " + s.source() + " --target jdbc:mariadb://HOST[:PORT]/DATABASE'");
+            }
+        }
         Path folder = newFolder(request);
         requireSpace(folder, chosen);
         List<ExportResult.ExportedFile> written = new ArrayList<>();

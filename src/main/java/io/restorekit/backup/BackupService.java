@@ -12,6 +12,9 @@ import io.restorekit.repository.Snapshot;
 import io.restorekit.source.SourceSpec;
 import io.restorekit.source.files.FilesBackup;
 import io.restorekit.source.files.FilesSourceSpec;
+import io.restorekit.source.mysql.MySqlBackup;
+import io.restorekit.source.mysql.MySqlSourceSpec;
+import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.PostgresBackup;
 import io.restorekit.source.postgres.PostgresSourceSpec;
 import io.restorekit.storage.StorageUnavailableException;
@@ -63,6 +66,8 @@ public final class BackupService {
                     results.add(backupFiles(files, request, run, host, user, progress));
                 } else if (spec instanceof PostgresSourceSpec postgres) {
                     results.add(backupPostgres(postgres, request, run, host, user, progress));
+                } else if (spec instanceof MySqlSourceSpec mysql) {
+                    results.add(backupMysql(mysql, request, run, host, user, progress));
                 } else {
                     throw new BadInputException("source '" + spec.name() + "' is of type '" + spec.type()
                             + "', which this backup does not handle yet");
@@ -121,6 +126,33 @@ public final class BackupService {
             Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, spec.name(), "postgres", time, host, user,
                     run, request.tags(), parent.map(Snapshot::id).orElse(null), root, r.manifest(), summary,
                     warnings));
+            List<BackupResult.TableResult> tables = r.content().tables().stream()
+                    .map(t -> new BackupResult.TableResult(t.qualifiedName(), t.rows(), t.bytes(), t.addedBytes()))
+                    .toList();
+            return new BackupResult.SourceResult(spec.name(), saved.id(), parent.map(Snapshot::id).orElse(null),
+                    time, summary, warnings, null, null, tables);
+        }
+    }
+
+    private BackupResult.SourceResult backupMysql(MySqlSourceSpec spec, BackupRequest request, String run,
+                                                  String host, String user, ProgressListener progress)
+            throws IOException {
+        Instant started = clock.instant();
+        long t0 = System.nanoTime();
+        try (RepositoryLock lock = repository.lock(LockRequest.backup(List.of(spec.name())))) {
+            String root = spec.url().replaceFirst("\\?.*$", "");
+            Optional<Snapshot> parent = repository.snapshots().stream()
+                    .filter(s -> spec.name().equals(s.source()) && DatabaseManifest.MYSQL_KIND.equals(s.kind()))
+                    .max(Comparator.comparing(Snapshot::time));
+            MySqlBackup.Result r = new MySqlBackup(repository).backup(spec, progress);
+            long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+            Snapshot.Summary summary = new Snapshot.Summary(r.tables(), 0, r.bytes(), r.addedBytes(),
+                    r.storedBytes(), 0, durationMs);
+            List<Snapshot.Warning> warnings = r.warnings().stream().map(BackupService::warning).toList();
+            Instant time = request.time() != null ? request.time() : started;
+            Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, spec.name(), DatabaseManifest.MYSQL_KIND,
+                    time, host, user, run, request.tags(), parent.map(Snapshot::id).orElse(null), root, r.manifest(),
+                    summary, warnings));
             List<BackupResult.TableResult> tables = r.content().tables().stream()
                     .map(t -> new BackupResult.TableResult(t.qualifiedName(), t.rows(), t.bytes(), t.addedBytes()))
                     .toList();

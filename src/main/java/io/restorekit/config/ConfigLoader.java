@@ -2,6 +2,7 @@ package io.restorekit.config;
 
 import io.restorekit.source.SourceSpec;
 import io.restorekit.source.files.FilesSourceSpec;
+import io.restorekit.source.mysql.MySqlSourceSpec;
 import io.restorekit.source.postgres.PostgresSourceSpec;
 import org.springframework.scheduling.support.CronExpression;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -326,11 +327,15 @@ public final class ConfigLoader {
                                 str(f, "tenant-table", "a table name", false)).withDeltaCache(home().resolve("cache")));
                         continue;
                     }
-                    sources.add(new DatabaseSourceConfig(name, type, url,
-                            str(f, "username", "a database user name", false),
-                            str(f, "password-env", "an environment variable name", false),
-                            tenantColumn == null ? "tenant_id" : tenantColumn,
-                            f.strings("exclude-tables", "table names")));
+                    if (f.has("schema")) {
+                        throw f.get("schema").error("'schema' applies to postgres sources only");
+                    }
+                    String passwordEnv = str(f, "password-env", "an environment variable name", false);
+                    sources.add(new MySqlSourceSpec(name, url, str(f, "username", "a database user name", false),
+                            passwordEnv, passwordEnv == null ? null : env.get(passwordEnv), tenantColumn,
+                            f.strings("include-tables", "table names"), f.strings("exclude-tables", "table names"),
+                            f.integer("jobs", "a number of parallel connections", 1, 1),
+                            str(f, "tenant-table", "a table name", false)));
                 }
                 default -> throw item.child("type", type)
                         .error("expected postgres, mysql or files, got '" + type + "'");

@@ -12,6 +12,8 @@ import io.restorekit.drill.DrillLeftovers;
 import io.restorekit.repository.Repository;
 import io.restorekit.source.SourceSpec;
 import io.restorekit.source.files.FilesSourceSpec;
+import io.restorekit.source.mysql.MySqlConnect;
+import io.restorekit.source.mysql.MySqlSourceSpec;
 import io.restorekit.source.postgres.PgConnect;
 import io.restorekit.source.postgres.PostgresSourceSpec;
 import io.restorekit.storage.Handle;
@@ -108,6 +110,9 @@ public final class DoctorService {
             if (s instanceof DatabaseSourceConfig d && d.passwordEnv() != null) {
                 named.add(new String[]{"source " + d.name(), d.passwordEnv()});
             }
+            if (s instanceof MySqlSourceSpec m && m.passwordEnv() != null) {
+                named.add(new String[]{"source " + m.name(), m.passwordEnv()});
+            }
         }
         List<RepositoryConfig> repos = new ArrayList<>(config.copies());
         repos.add(0, config.repository());
@@ -161,6 +166,18 @@ public final class DoctorService {
             } catch (RkException e) {
                 out.add(new Finding("source", p.name(), Severity.ERROR, e.getMessage(), null));
             }
+        } else if (s instanceof MySqlSourceSpec m) {
+            MySqlConnect connect = MySqlConnect.of(m);
+            try (Connection c = connect.open(); Statement st = c.createStatement();
+                 ResultSet r = st.executeQuery("SELECT VERSION()")) {
+                r.next();
+                out.add(ok("source", m.name(), "MySQL/MariaDB " + r.getString(1) + " at " + connect.url()));
+            } catch (RkException e) {
+                out.add(new Finding("source", m.name(), Severity.ERROR, e.getMessage(), null));
+            } catch (SQLException e) {
+                out.add(new Finding("source", m.name(), Severity.ERROR, connect.failure("inspect", e).getMessage(),
+                        null));
+            }
         } else {
             out.add(new Finding("source", s.name(), Severity.WARNING, "sources of type '" + s.type()
                     + "' are not backed up by this build yet", null));
@@ -173,6 +190,20 @@ public final class DoctorService {
             int major = io.restorekit.drill.DrillService.bundledMajor();
             out.add(ok("drill", "target", "embedded PostgreSQL" + (major > 0 ? " " + major : "")
                     + " (started per drill from the bundled binaries)"));
+            return;
+        }
+        if (MySqlConnect.accepts(target)) {
+            MySqlConnect connect = new MySqlConnect(target, null, null, null);
+            try (Connection c = connect.open(); Statement st = c.createStatement();
+                 ResultSet r = st.executeQuery("SELECT VERSION()")) {
+                r.next();
+                out.add(ok("drill", "target", "MySQL/MariaDB " + r.getString(1) + " at " + connect.url()));
+            } catch (RkException e) {
+                out.add(new Finding("drill", "target", Severity.ERROR, e.getMessage(), null));
+            } catch (SQLException e) {
+                out.add(new Finding("drill", "target", Severity.ERROR, connect.failure("inspect", e).getMessage(),
+                        null));
+            }
             return;
         }
         try {

@@ -26,6 +26,9 @@ import io.restorekit.source.SourceSpec;
 import io.restorekit.source.files.FilesSourceSpec;
 import io.restorekit.source.files.Node;
 import io.restorekit.source.files.TreeReader;
+import io.restorekit.source.mysql.MySqlConnect;
+import io.restorekit.source.mysql.MySqlRestore;
+import io.restorekit.source.mysql.MySqlTableCheck;
 import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.EmbeddedServer;
 import io.restorekit.source.postgres.PgConnect;
@@ -112,9 +115,10 @@ public final class DrillService {
         if (request.sources().isEmpty() && request.snapshot() == null) {
             throw new BadInputException("nothing to drill: configure a source under 'sources:' or name one with --source");
         }
-        if (!request.target().equals(DrillRequest.EMBEDDED) && !request.target().startsWith("jdbc:postgresql:")) {
+        if (!request.target().equals(DrillRequest.EMBEDDED) && !request.target().startsWith("jdbc:postgresql:")
+                && !MySqlConnect.accepts(request.target())) {
             throw new BadInputException("drill target '" + PgConnect.redact(request.target()) + "' is neither 'embedded'"
-                    + " nor a jdbc:postgresql://HOST[:PORT]/DATABASE URL");
+                    + " nor a jdbc:postgresql:// or jdbc:mariadb:// (jdbc:mysql://) HOST[:PORT]/DATABASE URL");
         }
         request.checks().forEach(c -> Expectation.parse(c.expect()));
         Instant started = clock.instant();
@@ -138,7 +142,11 @@ public final class DrillService {
         String keptAt = null;
         try (RepositoryLock lock = repository.lock(LockRequest.shared("drill"))) {
             d.scratch = scratch;
-            d.runAll();
+            try {
+                d.runAll();
+            } finally {
+                cleanup.addAll(d.dropMysql(request.keep()));
+            }
         } catch (RkException | IOException e) {
             error = e.getMessage();
             errorCode = e instanceof RkException rk ? rk.code() : ErrorCode.FAILED;
@@ -247,7 +255,8 @@ public final class DrillService {
                 return;
             }
             for (SourceSpec spec : request.sources()) {
-                String kind = spec.type().equals("files") ? "files" : DatabaseManifest.KIND;
+                String kind = spec.type().equals("files") ? "files" : spec.type().equals("mysql")
+                        ? DatabaseManifest.MYSQL_KIND : DatabaseManifest.KIND;
                 Snapshot newest = all.stream()
                         .filter(s -> spec.name().equals(s.source()) && kind.equals(s.kind()) && s.tree() != null)
                         .filter(s -> request.at() == null || !s.time().isAfter(request.at()))
@@ -265,10 +274,12 @@ public final class DrillService {
         private void drill(Snapshot s, SourceSpec spec) throws IOException {
             if (DatabaseManifest.KIND.equals(s.kind())) {
                 database(s);
+            } else if (DatabaseManifest.MYSQL_KIND.equals(s.kind())) {
+                mysql(s);
             } else if ("files".equals(s.kind())) {
                 files(s, spec instanceof FilesSourceSpec f ? f : null);
             } else {
-                checks.add(new Check(s.source(), "a snapshot kind drills can restore", "postgres or files", s.kind(),
+                checks.add(new Check(s.source(), "a snapshot kind drills can restore", "postgres, mysql or files", s.kind(),
                         false, Severity.ERROR, null));
             }
         }
@@ -327,14 +338,90 @@ public final class DrillService {
             long restoreMs = (System.nanoTime() - t0) / 1_000_000;
             sources.add(new SourceDrill(s.source(), s.kind(), s.id(), s.time(), db.url(), restoreMs, phases,
                     r.tables(), r.rows(), 0, r.bytes()));
-            tables(s.source(), m, r);
+            tables(s.source(), m, r.loaded());
             schema(s.source(), m, db, targetMajor);
             sqlChecks(s.source(), db);
         }
 
-        private void tables(String source, DatabaseManifest m, PostgresRestore.Result r) {
+        // ---- MySQL and MariaDB: into a temporary database on drill.target, dropped afterwards ----
+
+        final List<MySqlConnect> mysqlCreated = new ArrayList<>();
+
+        private void mysql(Snapshot s) throws IOException {
+            if (!MySqlConnect.accepts(request.target())) {
+                checks.add(new Check(s.source(), "a server to restore into", "drill.target: jdbc:mariadb://HOST[:PORT]/DB",
+                        request.target(), false, Severity.ERROR, "the embedded server is PostgreSQL; set drill.target"
+                        + " (or --target) to a MySQL or MariaDB server where a temporary database may be created"));
+                return;
+            }
+            DatabaseManifest m = DatabaseManifest.load(repository, s.tree());
+            MySqlConnect admin = new MySqlConnect(request.target(), request.targetUser(), request.targetPassword(), null);
+            String dbName = name + (databases++ == 0 ? "" : "_" + databases);
+            MySqlConnect db = admin.withDatabase(dbName);
+            List<Phase> phases = new ArrayList<>();
+            long t0 = System.nanoTime();
+            MySqlRestore.Result r;
+            try {
+                if (MySqlRestore.tablesIn(db) >= 0) {
+                    throw new RkException(ErrorCode.FAILED, "database '" + dbName + "' already exists on '"
+                            + admin.url() + "'");
+                }
+                mysqlCreated.add(db);
+                r = new MySqlRestore(repository).restore(m, db, new MySqlRestore.Options(RESTORE_JOBS, false), progress);
+            } catch (RkException | IOException e) {
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                sources.add(new SourceDrill(s.source(), s.kind(), s.id(), s.time(), db.url(), ms, phases, 0, 0, 0, 0));
+                checks.add(new Check(s.source(), "restore completes", m.tables().size() + " tables restored",
+                        "failed: " + e.getMessage(), false, Severity.ERROR, null));
+                return;
+            }
+            r.phases().forEach(p -> phases.add(new Phase(p.phase(), p.durationMs())));
+            long restoreMs = (System.nanoTime() - t0) / 1_000_000;
+            sources.add(new SourceDrill(s.source(), s.kind(), s.id(), s.time(), db.url(), restoreMs, phases,
+                    r.tables(), r.rows(), 0, r.bytes()));
+            tables(s.source(), m, r.loaded());
+            // The server may convert values as it loads them: read every table back and digest it again.
+            List<io.restorekit.source.postgres.TableCheck> reread = MySqlTableCheck.compare(m, db);
+            List<String> differing = reread.stream().filter(c -> !c.equal()).map(c -> c.table()).toList();
+            checks.add(new Check(s.source(), "tables read back from the server", reread.size() + " tables equal",
+                    (reread.size() - differing.size()) + " tables equal", differing.isEmpty(), Severity.ERROR,
+                    differing.isEmpty() ? null : "differ: " + named(differing)));
+            String fingerprint = MySqlRestore.schemaFingerprint(db);
+            boolean equal = fingerprint.equals(m.schemaFingerprint());
+            checks.add(new Check(s.source(), "schema fingerprint", m.schemaFingerprint().substring(0, 16),
+                    fingerprint.substring(0, 16), equal, Severity.ERROR,
+                    equal ? null : "SHOW CREATE of the restored objects differs from the snapshot's"));
+            if (!request.checks().isEmpty()) {
+                try (Connection c = db.open()) {
+                    sqlChecks(s.source(), c);
+                } catch (SQLException e) {
+                    checks.add(new Check(s.source(), "configured checks", request.checks().size() + " checks run",
+                            "error: " + e.getMessage(), false, Severity.ERROR, null));
+                }
+            }
+        }
+
+        /** Drops the temporary MySQL databases (or names them when kept); returns the cleanup steps. */
+        List<String> dropMysql(boolean keep) {
+            List<String> steps = new ArrayList<>();
+            for (MySqlConnect db : mysqlCreated) {
+                if (keep) {
+                    steps.add("kept database '" + db.database() + "' on " + db.url());
+                    continue;
+                }
+                try {
+                    MySqlRestore.drop(db);
+                    steps.add("dropped database '" + db.database() + "' on " + db.url());
+                } catch (RkException e) {
+                    steps.add("could not drop database '" + db.database() + "': " + e.getMessage());
+                }
+            }
+            return steps;
+        }
+
+        private void tables(String source, DatabaseManifest m, List<PostgresRestore.TableLoad> loaded) {
             Map<String, PostgresRestore.TableLoad> loads = new LinkedHashMap<>();
-            r.loaded().forEach(l -> loads.put(l.table(), l));
+            loaded.forEach(l -> loads.put(l.table(), l));
             for (DatabaseManifest.Table t : m.tables()) {
                 PostgresRestore.TableLoad l = loads.get(t.qualifiedName());
                 String expected = t.rows() + " rows, digest " + t.digest().substring(0, 16);
@@ -402,6 +489,15 @@ public final class DrillService {
             try (Connection c = db.open(); Statement st = c.createStatement()) {
                 // The shared session settings pin search_path to pg_catalog; checks are written for the application.
                 st.execute("RESET search_path");
+                sqlChecks(source, c);
+            } catch (SQLException e) {
+                checks.add(new Check(source, "configured checks", request.checks().size() + " checks run",
+                        "error: " + e.getMessage(), false, Severity.ERROR, null));
+            }
+        }
+
+        private void sqlChecks(String source, Connection c) throws SQLException {
+            try (Statement st = c.createStatement()) {
                 for (DrillRequest.SqlCheck check : request.checks()) {
                     Expectation e = Expectation.parse(check.expect());
                     String actual;

@@ -42,7 +42,7 @@ public final class DatabaseBrowser {
 
     /** Whether {@code ls} on this snapshot should list tables rather than files. */
     public static boolean isDatabase(Snapshot snapshot) {
-        return DatabaseManifest.KIND.equals(snapshot.kind());
+        return DatabaseManifest.isDatabase(snapshot.kind());
     }
 
     /** The tables of a database snapshot, by schema and name. */

@@ -8,6 +8,11 @@ import io.restorekit.repository.Repository;
 import io.restorekit.repository.RepositoryLock;
 import io.restorekit.repository.Snapshot;
 import io.restorekit.repository.SnapshotNotFoundException;
+import io.restorekit.source.DatabaseSpec;
+import io.restorekit.source.mysql.MySqlConnect;
+import io.restorekit.source.mysql.MySqlRestore;
+import io.restorekit.source.mysql.MySqlScopedRestore;
+import io.restorekit.source.mysql.MySqlSourceSpec;
 import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.PgConnect;
 import io.restorekit.source.postgres.PostgresRestore;
@@ -49,7 +54,7 @@ public final class DatabaseRestoreService {
 
     public DatabaseRestoreResult restore(DatabaseRestoreRequest request, ProgressListener progress) {
         Map<String, Object> asked = new LinkedHashMap<>();
-        asked.put("target", PgConnect.redact(request.target()));
+        asked.put("target", MySqlConnect.redact(request.target()));
         asked.put("scope", "whole database");
         asked.put("dry-run", request.dryRun());
         return recorder.record(request.source(), asked, () -> restoreWhole(request, progress), r -> {
@@ -75,14 +80,14 @@ public final class DatabaseRestoreService {
         if (request.inPlace() == (request.target() != null)) {
             throw new BadInputException(request.inPlace() ? "give --target JDBC-URL or --in-place, not both"
                     : "restoring part of database source '" + request.source().name() + "' needs a target: give"
-                    + " --in-place or --target jdbc:postgresql://HOST[:PORT]/DATABASE");
+                    + " --in-place or --target " + urlForm(request.source()));
         }
         Map<String, Object> asked = new LinkedHashMap<>();
         Map<String, Object> scope = new LinkedHashMap<>();
         scope.put("tenant", request.tenant());
         scope.put("module", request.module());
         asked.put("scope", scope);
-        asked.put("target", request.inPlace() ? "in place" : PgConnect.redact(request.target()));
+        asked.put("target", request.inPlace() ? "in place" : MySqlConnect.redact(request.target()));
         asked.put("dry-run", request.dryRun());
         return recorder.record(request.source().name(), asked, () -> scoped(request, progress), r -> {
             Map<String, Object> plan = new LinkedHashMap<>();
@@ -100,8 +105,19 @@ public final class DatabaseRestoreService {
         });
     }
 
+    private static String urlForm(DatabaseSpec source) {
+        return source instanceof MySqlSourceSpec ? "jdbc:mariadb://HOST[:PORT]/DATABASE"
+                : "jdbc:postgresql://HOST[:PORT]/DATABASE";
+    }
+
     private ScopedRestoreResult scoped(ScopedRestoreRequest request, ProgressListener progress) {
-        PostgresSourceSpec source = request.source();
+        if (request.source() instanceof MySqlSourceSpec mysql) {
+            return scopedMysql(request, mysql, progress);
+        }
+        if (!(request.source() instanceof PostgresSourceSpec source)) {
+            throw new BadInputException("source '" + request.source().name() + "' is of type '"
+                    + request.source().type() + "', which scoped restores do not handle");
+        }
         try {
             Snapshot snapshot = choose(source.name(), request.snapshot(), request.at());
             DatabaseManifest manifest = DatabaseManifest.load(repository, snapshot.tree());
@@ -132,15 +148,63 @@ public final class DatabaseRestoreService {
         }
     }
 
+    private ScopedRestoreResult scopedMysql(ScopedRestoreRequest request, MySqlSourceSpec source,
+                                            ProgressListener progress) {
+        try {
+            Snapshot snapshot = choose(source.name(), request.snapshot(), request.at());
+            requireKind(snapshot, DatabaseManifest.MYSQL_KIND, request.target());
+            DatabaseManifest manifest = DatabaseManifest.load(repository, snapshot.tree());
+            ScopedRestore.Scope scope = new ScopedRestore.Scope(request.tenant(), request.module(),
+                    request.moduleTables());
+            MySqlScopedRestore engine = new MySqlScopedRestore(repository);
+            try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
+                ScopedRestore.Outcome outcome;
+                String target;
+                if (request.inPlace()) {
+                    MySqlConnect database = MySqlConnect.of(source);
+                    target = database.url();
+                    outcome = request.dryRun() ? engine.plan(manifest, scope, database, progress)
+                            : engine.applyInPlace(manifest, scope, database, progress);
+                } else {
+                    MySqlConnect database = new MySqlConnect(request.target(), request.targetUsername(),
+                            request.targetPassword(), null);
+                    target = database.url();
+                    outcome = engine.restoreInto(manifest, scope, database, request.overwrite(), request.dryRun(),
+                            progress);
+                }
+                return new ScopedRestoreResult(snapshot, source.name(), request.tenant(), request.module(), target,
+                        request.inPlace(), request.dryRun(), outcome);
+            }
+        } catch (IOException e) {
+            throw new RkException(RestoreService.codeOf(e), "restore of source '" + source.name() + "' failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** A PostgreSQL snapshot restores into PostgreSQL only, a MySQL one into MySQL or MariaDB only. */
+    private static void requireKind(Snapshot snapshot, String kind, String target) {
+        if (!kind.equals(snapshot.kind())) {
+            throw new BadInputException("snapshot " + snapshot.shortId() + " of source '" + snapshot.source()
+                    + "' is a " + (DatabaseManifest.MYSQL_KIND.equals(snapshot.kind()) ? "MySQL/MariaDB" : "PostgreSQL")
+                    + " snapshot; it cannot be restored into '" + MySqlConnect.redact(target) + "'; give a "
+                    + (DatabaseManifest.MYSQL_KIND.equals(snapshot.kind()) ? "jdbc:mariadb:// or jdbc:mysql://"
+                    : "jdbc:postgresql://") + " URL");
+        }
+    }
+
     private DatabaseRestoreResult restoreWhole(DatabaseRestoreRequest request, ProgressListener progress) {
+        if (MySqlConnect.accepts(request.target())) {
+            return restoreWholeMysql(request, progress);
+        }
         long t0 = System.nanoTime();
         if (request.target() == null || !request.target().startsWith("jdbc:postgresql:")) {
-            throw new BadInputException("a database restore needs --target jdbc:postgresql://HOST[:PORT]/DATABASE,"
-                    + " got '" + PgConnect.redact(request.target()) + "'");
+            throw new BadInputException("a database restore needs --target jdbc:postgresql://HOST[:PORT]/DATABASE"
+                    + " (or jdbc:mariadb://... for a MySQL source), got '" + PgConnect.redact(request.target()) + "'");
         }
         PgConnect target = new PgConnect(request.target(), request.username(), request.password(), null);
         try {
             Snapshot snapshot = choose(request.source(), request.snapshot(), request.at());
+            requireKind(snapshot, DatabaseManifest.KIND, request.target());
             DatabaseManifest manifest = DatabaseManifest.load(repository, snapshot.tree());
             long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
             long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
@@ -163,6 +227,34 @@ public final class DatabaseRestoreService {
         }
     }
 
+    private DatabaseRestoreResult restoreWholeMysql(DatabaseRestoreRequest request, ProgressListener progress) {
+        long t0 = System.nanoTime();
+        MySqlConnect target = new MySqlConnect(request.target(), request.username(), request.password(), null);
+        try {
+            Snapshot snapshot = choose(request.source(), request.snapshot(), request.at());
+            requireKind(snapshot, DatabaseManifest.MYSQL_KIND, request.target());
+            DatabaseManifest manifest = DatabaseManifest.load(repository, snapshot.tree());
+            long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
+            long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
+            if (request.dryRun()) {
+                long existing = MySqlRestore.tablesIn(target);
+                return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), target.database(), true, existing,
+                        false, manifest.tables().size(), rows, bytes, List.of(), (System.nanoTime() - t0) / 1_000_000);
+            }
+            try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
+                MySqlRestore.Result r = new MySqlRestore(repository).restore(manifest, target,
+                        new MySqlRestore.Options(Math.max(1, request.jobs()), request.overwrite()), progress);
+                return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), r.database(), false,
+                        r.existingTables(), r.created(), r.tables(), r.rows(), r.bytes(),
+                        r.phases().stream().map(p -> new DatabaseRestoreResult.Phase(p.phase(), p.durationMs()))
+                                .toList(), (System.nanoTime() - t0) / 1_000_000);
+            }
+        } catch (IOException e) {
+            throw new RkException(RestoreService.codeOf(e), "restore into '" + target.url() + "' failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
     /**
      * The database snapshot to restore: {@code idOrPrefix} when given (it must belong to
      * {@code source}), otherwise the newest of {@code source} at or before {@code at}.
@@ -174,9 +266,9 @@ public final class DatabaseRestoreService {
                 throw new BadInputException("snapshot " + s.shortId() + " belongs to source '" + s.source()
                         + "', not '" + source + "'");
             }
-            if (!DatabaseManifest.KIND.equals(s.kind()) || s.tree() == null) {
+            if (!DatabaseManifest.isDatabase(s.kind()) || s.tree() == null) {
                 throw new BadInputException("snapshot " + s.shortId() + " of source '" + s.source()
-                        + "' is not a PostgreSQL snapshot");
+                        + "' is not a database snapshot");
             }
             return s;
         }
@@ -184,10 +276,10 @@ public final class DatabaseRestoreService {
             throw new BadInputException("restore needs --source NAME (or --snapshot ID)");
         }
         return repository.snapshots().stream()
-                .filter(s -> source.equals(s.source()) && DatabaseManifest.KIND.equals(s.kind()) && s.tree() != null)
+                .filter(s -> source.equals(s.source()) && DatabaseManifest.isDatabase(s.kind()) && s.tree() != null)
                 .filter(s -> at == null || !s.time().isAfter(at))
                 .max(Comparator.comparing(Snapshot::time))
-                .orElseThrow(() -> new SnapshotNotFoundException("no PostgreSQL snapshot of source '" + source + "'"
+                .orElseThrow(() -> new SnapshotNotFoundException("no database snapshot of source '" + source + "'"
                         + (at == null ? "" : " at or before " + at) + "; list them with 'rk snapshots --source "
                         + source + "'"));
     }

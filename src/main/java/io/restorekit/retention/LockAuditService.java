@@ -111,7 +111,7 @@ public final class LockAuditService {
             return packs;
         }
         add(packs, BlobType.TREE, s.tree());
-        if (DatabaseManifest.KIND.equals(s.kind())) {
+        if (DatabaseManifest.isDatabase(s.kind())) {
             for (DatabaseManifest.Table t : DatabaseManifest.load(repository, s.tree()).tables()) {
                 t.blobs().forEach(c -> add(packs, BlobType.DATA, c));
             }

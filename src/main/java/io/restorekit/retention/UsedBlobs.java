@@ -42,7 +42,7 @@ final class UsedBlobs {
         progress.total(-1, snapshots.size());
         for (Snapshot s : snapshots) {
             if (s.tree() != null && used.add(s.tree())) {
-                if (DatabaseManifest.KIND.equals(s.kind())) {
+                if (DatabaseManifest.isDatabase(s.kind())) {
                     try {
                         for (DatabaseManifest.Table t : DatabaseManifest.load(repository, s.tree()).tables()) {
                             t.blobs().forEach(used::add);

@@ -77,7 +77,7 @@ public class BrowseCommands {
             t.tenantRows().forEach((tenant, rows) -> perTenant.merge(tenant, rows, Long::sum));
         }
         StringBuilder text = new StringBuilder("snapshot ").append(SnapshotRef.of(listing.snapshot()).describe())
-                .append(": database '").append(listing.database()).append("' (PostgreSQL ").append(listing.server())
+                .append(": database '").append(listing.database()).append("' (").append(server(listing))
                 .append("), ").append(RepositoryCommands.plural(tables.size(), "table")).append(", ")
                 .append(RepositoryCommands.plural(tables.stream().mapToLong(DatabaseBrowser.TableEntry::rows).sum(),
                         "row")).append('\n').append(out.render());
@@ -151,5 +151,14 @@ public class BrowseCommands {
 
     /** {@code ls --json}. */
     record ListingView(SnapshotRef snapshot, String path, boolean directory, List<FilesBrowser.Entry> entries) {
+    }
+
+    /** "PostgreSQL 17.2", "MariaDB 11.4.5", "MySQL 8.0.36". */
+    private static String server(DatabaseBrowser.Listing listing) {
+        String v = listing.server();
+        if (!io.restorekit.source.postgres.DatabaseManifest.MYSQL_KIND.equals(listing.snapshot().kind())) {
+            return "PostgreSQL " + v;
+        }
+        return v.contains("MariaDB") ? "MariaDB " + v.replaceFirst("-MariaDB.*$", "") : "MySQL " + v;
     }
 }

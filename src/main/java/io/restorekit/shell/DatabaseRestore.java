@@ -14,8 +14,9 @@ import io.restorekit.config.RepositorySession;
 import io.restorekit.restore.DatabaseRestoreRequest;
 import io.restorekit.restore.DatabaseRestoreResult;
 import io.restorekit.restore.DatabaseRestoreService;
-import io.restorekit.source.postgres.PgConnect;
-import io.restorekit.source.postgres.PostgresSourceSpec;
+import io.restorekit.source.DatabaseSpec;
+import io.restorekit.source.mysql.MySqlConnect;
+import io.restorekit.source.mysql.MySqlSourceSpec;
 
 import java.io.IOException;
 import java.net.URLDecoder;
@@ -38,7 +39,7 @@ final class DatabaseRestore {
         this.catalog = catalog;
     }
 
-    String restore(PostgresSourceSpec source, String snapshot, String at, String tenant, String module,
+    String restore(DatabaseSpec source, String snapshot, String at, String tenant, String module,
                    List<String> files, String target, boolean inPlace, boolean dryRun, boolean yes, boolean json)
             throws IOException {
         String name = source.name();
@@ -50,12 +51,12 @@ final class DatabaseRestore {
         }
         if (inPlace) {
             throw new BadInputException("an in-place restore of database source '" + name + "' needs --tenant"
-                    + " and/or --module; to restore everything, restore into a new database with --target"
-                    + " jdbc:postgresql://HOST[:PORT]/NEWDB");
+                    + " and/or --module; to restore everything, restore into a new database with --target "
+                    + urlForm(source).replace("DATABASE", "NEWDB"));
         }
         if (target == null) {
             throw new BadInputException("restoring database source '" + name + "' needs a target database: give"
-                    + " --target jdbc:postgresql://HOST[:PORT]/DATABASE (created when missing)");
+                    + " --target " + urlForm(source) + " (created when missing)");
         }
         Credentials login = Credentials.of(target, source);
         Instant when = at == null ? null : Times.endOf(at, Clock.systemUTC(), ZoneId.systemDefault());
@@ -81,12 +82,17 @@ final class DatabaseRestore {
             result = service.restore(request(source, snapshot, when, target, login, dryRun, replace), progress);
         }
         SnapshotRef ref = SnapshotRef.of(session.repository().loadSnapshot(result.snapshotId()));
-        View view = View.of(result, ref, PgConnect.redact(target));
+        View view = View.of(result, ref, MySqlConnect.redact(target));
         return json ? Json.render(view) : render(view);
     }
 
+    private static String urlForm(DatabaseSpec source) {
+        return source instanceof MySqlSourceSpec ? "jdbc:mariadb://HOST[:PORT]/DATABASE"
+                : "jdbc:postgresql://HOST[:PORT]/DATABASE";
+    }
+
     /** {@code --tenant} and/or {@code --module}: in place or into another database. */
-    private String scoped(PostgresSourceSpec source, String snapshot, String at, String tenant, String module,
+    private String scoped(DatabaseSpec source, String snapshot, String at, String tenant, String module,
                           String target, boolean inPlace, boolean dryRun, boolean yes, boolean json)
             throws IOException {
         List<String> moduleTables = null;
@@ -179,7 +185,7 @@ final class DatabaseRestore {
         }
     }
 
-    private static DatabaseRestoreRequest request(PostgresSourceSpec source, String snapshot, Instant at,
+    private static DatabaseRestoreRequest request(DatabaseSpec source, String snapshot, Instant at,
                                                   String target, Credentials login, boolean dryRun,
                                                   boolean replace) {
         return new DatabaseRestoreRequest(source.name(), snapshot, at, target, login.username(), login.password(),
@@ -226,7 +232,7 @@ final class DatabaseRestore {
      * when it names a user, otherwise the source's {@code username} and {@code password-env}.
      */
     record Credentials(String username, String password) {
-        static Credentials of(String targetUrl, PostgresSourceSpec source) {
+        static Credentials of(String targetUrl, DatabaseSpec source) {
             String user = parameter(targetUrl, "user");
             String password = parameter(targetUrl, "password");
             if (user != null) {

@@ -18,7 +18,7 @@ import io.restorekit.restore.RestoreWouldOverwriteException;
 import io.restorekit.source.SourceSpec;
 import io.restorekit.source.files.FilesRestore;
 import io.restorekit.source.files.FilesSourceSpec;
-import io.restorekit.source.postgres.PostgresSourceSpec;
+import io.restorekit.source.DatabaseSpec;
 import org.springframework.shell.command.CommandContext;
 import org.springframework.shell.command.CommandRegistration.OptionArity;
 import org.springframework.shell.command.annotation.Command;
@@ -69,7 +69,7 @@ public class RestoreCommand {
             @Option(longNames = "file", arity = OptionArity.ZERO_OR_MORE,
                     description = "only these paths (relative to the source's folder)") List<String> files,
             @Option(longNames = "target", description = "write under this folder, or into this database"
-                    + " (jdbc:postgresql://HOST[:PORT]/DATABASE)") String target,
+                    + " (jdbc:postgresql://HOST[:PORT]/DATABASE, jdbc:mariadb://HOST[:PORT]/DATABASE)") String target,
             @Option(longNames = "in-place", description = "write to the source's own folder") boolean inPlace,
             @Option(longNames = "dry-run", description = "show the plan, change nothing") boolean dryRun,
             @Option(longNames = "yes", description = "overwrite files that differ, or replace a database that"
@@ -81,9 +81,9 @@ public class RestoreCommand {
         if (snapshot != null && at != null) {
             throw new BadInputException("give --snapshot or --at, not both");
         }
-        if (spec instanceof PostgresSourceSpec postgres) {
-            return new DatabaseRestore(session, interaction, catalog).restore(postgres, snapshot, at, tenant, module, files,
-                    target, inPlace, dryRun, yes, json);
+        if (spec instanceof DatabaseSpec database) {
+            return new DatabaseRestore(session, interaction, catalog).restore(database, snapshot, at, tenant, module,
+                    files, target, inPlace, dryRun, yes, json);
         }
         if (!(spec instanceof FilesSourceSpec filesSource)) {
             throw new BadInputException("source '" + source + "' is a " + spec.type() + " database; restoring"

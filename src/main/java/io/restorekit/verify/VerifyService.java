@@ -172,7 +172,7 @@ public final class VerifyService {
             if (snapshot.tree() == null) {
                 return;
             }
-            if (DatabaseManifest.KIND.equals(snapshot.kind())) {
+            if (DatabaseManifest.isDatabase(snapshot.kind())) {
                 database(snapshot);
                 return;
             }

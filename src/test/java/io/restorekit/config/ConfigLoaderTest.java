@@ -2,6 +2,7 @@ package io.restorekit.config;
 
 import io.restorekit.common.BadInputException;
 import io.restorekit.source.files.FilesSourceSpec;
+import io.restorekit.source.mysql.MySqlSourceSpec;
 import io.restorekit.source.postgres.PostgresSourceSpec;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -118,8 +119,8 @@ class ConfigLoaderTest {
                             null),
                     new FilesSourceSpec("uploads", Path.of("/srv/app/uploads"), List.of("**/*.tmp"), "tenant-{tenant}/**"),
                     new FilesSourceSpec("config", BASE.resolve("conf"), List.of(), null),
-                    new DatabaseSourceConfig("shop", "mysql", "jdbc:mariadb://127.0.0.1/shop", null, null,
-                            "company_id", List.of()));
+                    new MySqlSourceSpec("shop", "jdbc:mariadb://127.0.0.1/shop", null, null, null,
+                            "company_id", List.of(), List.of(), 1, null));
             assertThat(c.modules()).containsExactly(Map.entry("billing", new RkConfig.Module("billing",
                     List.of("invoices", "invoice_items", "receipts"), List.of("*/invoices/**", "*/receipts/**"))));
             assertThat(c.retention()).isEqualTo(new RkConfig.Retention(2, 30, 12, 12, 7));

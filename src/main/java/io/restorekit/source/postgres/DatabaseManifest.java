@@ -34,6 +34,14 @@ public record DatabaseManifest(int version, String server, String database, Stri
     /** The snapshot kind of database snapshots made by this package. */
     public static final String KIND = "postgres";
 
+    /** The snapshot kind of MySQL and MariaDB snapshots ({@code io.restorekit.source.mysql}), same manifest. */
+    public static final String MYSQL_KIND = "mysql";
+
+    /** Whether snapshots of {@code kind} name a database manifest in their {@code tree}. */
+    public static boolean isDatabase(String kind) {
+        return KIND.equals(kind) || MYSQL_KIND.equals(kind);
+    }
+
     /** Reads the manifest a snapshot names in its {@code tree} field. */
     public static DatabaseManifest load(Repository repository, BlobId id) throws IOException {
         return Repository.objectMapper().readValue(repository.loadBlob(BlobType.TREE, id), DatabaseManifest.class);
@@ -70,8 +78,17 @@ public record DatabaseManifest(int version, String server, String database, Stri
         }
     }
 
-    /** One statement of the schema, in the phase that runs it. */
-    public record Ddl(Phase phase, String object, String sql) {
+    /**
+     * One statement of the schema, in the phase that runs it.
+     *
+     * @param session session variables to set before running it (MySQL: the {@code sql_mode} and
+     *                character set a trigger, routine or event was created with); null when none
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Ddl(Phase phase, String object, String sql, Map<String, String> session) {
+        public Ddl(Phase phase, String object, String sql) {
+            this(phase, object, sql, null);
+        }
     }
 
     /**
@@ -156,7 +173,9 @@ public record DatabaseManifest(int version, String server, String database, Stri
     /** Restore order. Data is loaded between {@link #SEQUENCE_OWNERSHIP} and {@link #CONSTRAINTS}. */
     public enum Phase {
         SCHEMAS, EXTENSIONS, TYPES, SEQUENCES, FUNCTIONS, TABLES, SEQUENCE_OWNERSHIP, CONSTRAINTS, INDEXES,
-        FOREIGN_KEYS, SEQUENCE_VALUES, VIEWS, REFRESH, TRIGGERS, COMMENTS;
+        FOREIGN_KEYS, SEQUENCE_VALUES, VIEWS, REFRESH, TRIGGERS, COMMENTS,
+        /** MySQL events, created last (after triggers). */
+        EVENTS;
 
         /** Whether the statement depends on data or state rather than on the schema. */
         public boolean stateOnly() {

@@ -1,6 +1,6 @@
 package io.restorekit.source.postgres;
 
-import io.restorekit.source.SourceSpec;
+import io.restorekit.source.DatabaseSpec;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +27,7 @@ import java.util.List;
 public record PostgresSourceSpec(String name, String url, String username, String passwordEnv, String password,
                                  String tenantColumn, List<String> includeTables, List<String> excludeTables,
                                  int jobs, String schemaMode, String tenantTable, Path deltaCache)
-        implements SourceSpec {
+        implements DatabaseSpec {
     public PostgresSourceSpec {
         includeTables = includeTables == null ? List.of() : List.copyOf(includeTables);
         excludeTables = excludeTables == null ? List.of() : List.copyOf(excludeTables);

@@ -18,17 +18,17 @@ import static io.restorekit.source.postgres.PgConnect.literal;
  * table, or through a chain of foreign keys to a table that has one of those
  * ({@code invoice_items -> invoices.tenant_id}). Renders the SQL that lists a table's rows with
  * their tenant, and the rows of one tenant; backup and restore use the same SQL, so they agree on
- * which rows belong to whom.
+ * which rows belong to whom. The MySQL source resolves its joins here too and renders its own SQL.
  *
  * @param table qualified {@code schema.name} ("{@code t0}" in the SQL)
  * @param via   foreign keys followed from {@code table}, in order ("{@code t1}", "{@code t2}", ...)
  * @param key   the column of the last table holding the tenant id
  */
-record TenantJoin(String table, List<ForeignKey> via, String key) {
+public record TenantJoin(String table, List<ForeignKey> via, String key) {
     /** How far foreign keys are followed to find a tenant. */
     static final int MAX_HOPS = 4;
 
-    TenantJoin {
+    public TenantJoin {
         via = List.copyOf(via);
     }
 
@@ -39,7 +39,7 @@ record TenantJoin(String table, List<ForeignKey> via, String key) {
      * @param primaryKeys by {@code schema.name}
      * @param tenantTable {@code schema.name} of the tenant table, or null
      */
-    static Map<String, TenantJoin> resolve(Map<String, List<String>> columns, Map<String, List<String>> primaryKeys,
+    public static Map<String, TenantJoin> resolve(Map<String, List<String>> columns, Map<String, List<String>> primaryKeys,
                                            List<ForeignKey> foreignKeys, String tenantColumn, String tenantTable) {
         Function<String, String> ownKey = t -> {
             List<String> cols = columns.get(t);
@@ -94,7 +94,7 @@ record TenantJoin(String table, List<ForeignKey> via, String key) {
     }
 
     /** Rebuilds the join a manifest recorded for {@code t}; null when the stream is not grouped. */
-    static TenantJoin of(DatabaseManifest manifest, DatabaseManifest.Table t) {
+    public static TenantJoin of(DatabaseManifest manifest, DatabaseManifest.Table t) {
         if (!t.groupedByTenant() || manifest.foreignKeys() == null) {
             return null;
         }
@@ -112,7 +112,7 @@ record TenantJoin(String table, List<ForeignKey> via, String key) {
         return new TenantJoin(t.qualifiedName(), via, t.tenantKey());
     }
 
-    List<String> viaNames() {
+    public List<String> viaNames() {
         return via.stream().map(ForeignKey::name).toList();
     }
 

@@ -1,0 +1,363 @@
+package io.restorekit.source.mysql;
+
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
+import io.restorekit.repository.BlobId;
+import io.restorekit.repository.BlobType;
+import io.restorekit.repository.Repository;
+import io.restorekit.repository.chunk.Chunker;
+import io.restorekit.source.mysql.MySqlSchema.TableInfo;
+import io.restorekit.source.postgres.DatabaseManifest;
+import io.restorekit.source.postgres.RowScanner;
+import io.restorekit.source.postgres.TenantJoin;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static io.restorekit.source.mysql.MySqlConnect.ident;
+
+/**
+ * Dumps a MySQL or MariaDB database into the repository as of one moment.
+ *
+ * <p>Every dumping connection runs {@code START TRANSACTION WITH CONSISTENT SNAPSHOT} at
+ * REPEATABLE READ. InnoDB cannot hand one connection's view to another, so with {@code jobs = 1}
+ * (the default) one connection reads the schema and every table: one view, no lock, writers go
+ * on. With {@code jobs > 1} the coordinator holds {@code FLUSH TABLES WITH READ LOCK} only while
+ * the workers start their snapshots (writers wait for those milliseconds), then {@code UNLOCK
+ * TABLES}: every view starts at the same commit. A user without the RELOAD privilege falls back
+ * to one connection, with a warning.
+ *
+ * <p>Rows are streamed (the driver fetches in batches, nothing is buffered beyond one chunk per
+ * connection) as row text ({@link RowEncoder}) through the content-defined chunker into data
+ * blobs; tables with a tenant are ordered by tenant and chunked per tenant, as for PostgreSQL.
+ */
+public final class MySqlBackup {
+    private static final int FETCH = 4096;
+
+    private final Repository repository;
+    private final AtomicLong stored = new AtomicLong();
+
+    public MySqlBackup(Repository repository) {
+        this.repository = repository;
+    }
+
+    /** @param manifest the manifest's tree blob, stored and ready to be named by a snapshot */
+    public record Result(BlobId manifest, DatabaseManifest content, long tables, long rows, long bytes,
+                         long addedBytes, long storedBytes, List<String> warnings) {
+    }
+
+    public Result backup(MySqlSourceSpec spec, ProgressListener progress) throws IOException {
+        MySqlConnect connect = MySqlConnect.of(spec);
+        List<Connection> connections = new ArrayList<>();
+        try {
+            List<String> warnings = new ArrayList<>();
+            connections.addAll(snapshots(connect, spec.jobs(), warnings));
+            Connection coordinator = connections.get(0);
+            String server;
+            MySqlSchema.Result schema;
+            try {
+                server = single(coordinator, "SELECT VERSION()");
+                schema = MySqlSchema.read(coordinator);
+            } catch (SQLException e) {
+                throw connect.failure("back up", e);
+            }
+            warnings.addAll(schema.warnings());
+            List<TableInfo> tables = selected(schema.tables(), spec);
+            String db = schema.database();
+            String tenantTable = tenantTable(spec, db, schema.tables(), warnings);
+            Map<String, List<String>> columns = new HashMap<>();
+            Map<String, List<String>> primaryKeys = new HashMap<>();
+            Map<String, Map<String, Column>> byName = new HashMap<>();
+            for (TableInfo t : schema.tables()) {
+                columns.put(db + "." + t.name(), t.columnNames());
+                if (!t.primaryKey().isEmpty()) {
+                    primaryKeys.put(db + "." + t.name(), t.primaryKey());
+                }
+                Map<String, Column> m = new HashMap<>();
+                t.columns().forEach(c -> m.put(c.name(), c));
+                byName.put(db + "." + t.name(), m);
+            }
+            Map<String, TenantJoin> joins = TenantJoin.resolve(columns, primaryKeys, schema.foreignKeys(),
+                    spec.tenantColumn(), tenantTable);
+            progress.total(tables.stream().mapToLong(TableInfo::size).sum(), tables.size());
+            List<DatabaseManifest.Table> dumped = dumpAll(connect, connections, db, tables, spec, joins, byName,
+                    progress);
+            for (Connection c : connections) {
+                try {
+                    c.commit();
+                } catch (SQLException e) {
+                    throw connect.failure("back up", e);
+                }
+            }
+            dumped = dumped.stream().sorted(Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed()
+                    .thenComparing(DatabaseManifest.Table::qualifiedName)).toList();
+            DatabaseManifest manifest = new DatabaseManifest(DatabaseManifest.VERSION, server, db,
+                    spec.tenantColumn(), schema.fingerprint(), schema.ddl(), dumped, warnings, tenantTable,
+                    schema.foreignKeys());
+            byte[] json = Repository.objectMapper().writeValueAsBytes(manifest);
+            Repository.SaveResult saved = repository.saveBlob(BlobType.TREE, json, 0, json.length);
+            long rows = dumped.stream().mapToLong(DatabaseManifest.Table::rows).sum();
+            long bytes = dumped.stream().mapToLong(DatabaseManifest.Table::bytes).sum();
+            long added = dumped.stream().mapToLong(DatabaseManifest.Table::addedBytes).sum()
+                    + (saved.added() ? json.length : 0);
+            for (String w : warnings) {
+                progress.warn(w);
+            }
+            return new Result(saved.id(), manifest, dumped.size(), rows, bytes, added,
+                    stored.get() + saved.storedBytes(), warnings);
+        } finally {
+            for (Connection c : connections) {
+                try {
+                    c.close();
+                } catch (SQLException ignored) {
+                    // the snapshot is read-only: nothing to lose
+                }
+            }
+        }
+    }
+
+    /**
+     * Opens {@code jobs} connections whose consistent snapshots all start at the same commit:
+     * under FLUSH TABLES WITH READ LOCK when there are several.
+     */
+    private static List<Connection> snapshots(MySqlConnect connect, int jobs, List<String> warnings) {
+        List<Connection> out = new ArrayList<>();
+        Connection first = connect.open();
+        out.add(first);
+        try {
+            boolean locked = false;
+            if (jobs > 1) {
+                try (Statement st = first.createStatement()) {
+                    st.execute("FLUSH TABLES WITH READ LOCK");
+                    locked = true;
+                } catch (SQLException e) {
+                    warnings.add("jobs: " + jobs + " connections need FLUSH TABLES WITH READ LOCK (the RELOAD"
+                            + " privilege) to share one moment: " + e.getMessage() + "; dumped on one connection");
+                }
+            }
+            try {
+                start(first);
+                if (locked) {
+                    for (int i = 1; i < jobs; i++) {
+                        Connection c = connect.open();
+                        out.add(c);
+                        start(c);
+                    }
+                }
+            } finally {
+                if (locked) {
+                    try (Statement st = first.createStatement()) {
+                        st.execute("UNLOCK TABLES");
+                    }
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            for (Connection c : out) {
+                try {
+                    c.close();
+                } catch (SQLException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw connect.failure("back up", e);
+        }
+    }
+
+    private static void start(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
+        }
+    }
+
+    private static String tenantTable(MySqlSourceSpec spec, String db, List<TableInfo> all, List<String> warnings) {
+        if (spec.tenantTable() == null) {
+            return null;
+        }
+        String name = spec.tenantTable().startsWith(db + ".") ? spec.tenantTable().substring(db.length() + 1)
+                : spec.tenantTable();
+        if (all.stream().noneMatch(t -> t.name().equals(name))) {
+            warnings.add("tenant-table '" + spec.tenantTable() + "': no such table; tenant restores leave it out");
+            return null;
+        }
+        return db + "." + name;
+    }
+
+    private static List<TableInfo> selected(List<TableInfo> all, MySqlSourceSpec spec) {
+        List<TableInfo> out = new ArrayList<>();
+        for (TableInfo t : all) {
+            boolean included = spec.includeTables().isEmpty() || spec.includeTables().contains(t.name());
+            if (included && !spec.excludeTables().contains(t.name())) {
+                out.add(t);
+            }
+        }
+        out.sort(Comparator.comparingLong(TableInfo::size).reversed());
+        return out;
+    }
+
+    private List<DatabaseManifest.Table> dumpAll(MySqlConnect connect, List<Connection> connections, String db,
+                                                 List<TableInfo> tables, MySqlSourceSpec spec,
+                                                 Map<String, TenantJoin> joins, Map<String, Map<String, Column>> byName,
+                                                 ProgressListener progress) throws IOException {
+        ConcurrentLinkedQueue<TableInfo> queue = new ConcurrentLinkedQueue<>(tables);
+        List<DatabaseManifest.Table> out = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean failed = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(connections.size(), r -> {
+            Thread t = new Thread(r, "mysql-dump");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<Void>> futures = new ArrayList<>();
+            for (Connection c : connections) {
+                futures.add(pool.submit(() -> {
+                    try {
+                        TableInfo t;
+                        while (!failed.get() && (t = queue.poll()) != null) {
+                            String q = db + "." + t.name();
+                            out.add(dump(c, db, t, spec.tenantColumn(), joins.get(q), byName, connect, progress));
+                        }
+                    } catch (RuntimeException | IOException e) {
+                        failed.set(true);
+                        throw e;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : futures) {
+                await(f);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return List.copyOf(out);
+    }
+
+    static void await(Future<?> f) throws IOException {
+        try {
+            f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private DatabaseManifest.Table dump(Connection c, String db, TableInfo t, String tenantColumn, TenantJoin join,
+                                        Map<String, Map<String, Column>> byName, MySqlConnect connect,
+                                        ProgressListener progress) throws IOException {
+        String q = db + "." + t.name();
+        boolean grouped = join != null && !t.columns().isEmpty();
+        Column tenantKey = grouped ? byName.get(join.via().isEmpty() ? q
+                : join.via().get(join.via().size() - 1).references()).get(join.key()) : null;
+        String sql = grouped ? new JoinSql(join).dumpQuery(t.columns(), tenantKey, t.primaryKey())
+                : "SELECT " + Column.readList(t.columns(), "t0") + " FROM " + ident(t.name()) + " t0";
+        RowScanner scanner = new RowScanner(grouped ? -1 : t.columnNames().indexOf(tenantColumn));
+        List<BlobId> chunks = new ArrayList<>();
+        Map<String, List<Integer>> tenantChunks = new TreeMap<>();
+        Map<String, Long> tenantRows = new HashMap<>();
+        long[] added = {0};
+        try (Statement st = c.createStatement()) {
+            st.setFetchSize(FETCH);
+            try (ResultSet r = t.columns().isEmpty() ? null : st.executeQuery(sql)) {
+                if (r != null) {
+                    RowSegments segments = new RowSegments(r, new RowEncoder(t.columns()), tenantKey, scanner);
+                    byte[] buffer = new byte[repository.chunkBufferSize()];
+                    while (segments.nextSegment()) {
+                        // One chunker per tenant: no chunk holds two tenants' rows.
+                        int first = chunks.size();
+                        store(repository.chunker(segments, buffer), chunks, added, progress);
+                        if (grouped && segments.tenant() != null) {
+                            if (tenantChunks.containsKey(segments.tenant())) {
+                                throw new RkException(ErrorCode.FAILED, "table '" + q + "': the rows of tenant '"
+                                        + segments.tenant() + "' did not come together (the tenant column's"
+                                        + " collation treats different values as equal); nothing was saved as a"
+                                        + " snapshot");
+                            }
+                            tenantChunks.put(segments.tenant(), List.of(first, chunks.size()));
+                            tenantRows.put(segments.tenant(), segments.rows());
+                        }
+                    }
+                }
+            }
+        } catch (RowSegments.ReadFailure e) {
+            throw tableFailure(q, connect, e.sql());
+        } catch (SQLException e) {
+            throw tableFailure(q, connect, e);
+        }
+        progress.advance(0, 1);
+        if (grouped) {
+            return new DatabaseManifest.Table(db, t.name(), t.columnNames(), scanner.rows(), Map.copyOf(tenantRows),
+                    scanner.digest(), scanner.bytes(), added[0], chunks, primaryKey(t), join.viaNames(), join.key(),
+                    tenantChunks);
+        }
+        Map<String, Long> tenants = t.columnNames().contains(tenantColumn) ? scanner.tenants() : null;
+        return new DatabaseManifest.Table(db, t.name(), t.columnNames(), scanner.rows(), tenants, scanner.digest(),
+                scanner.bytes(), added[0], chunks, primaryKey(t), null, null, null);
+    }
+
+    private static List<String> primaryKey(TableInfo t) {
+        return t.primaryKey().isEmpty() ? null : t.primaryKey();
+    }
+
+    private void store(Chunker chunker, List<BlobId> chunks, long[] added, ProgressListener progress)
+            throws IOException {
+        Chunker.Chunk chunk;
+        while ((chunk = chunker.next()) != null) {
+            Repository.SaveResult r = repository.saveBlob(BlobType.DATA, chunk.data(), 0, chunk.length());
+            chunks.add(r.id());
+            if (r.added()) {
+                added[0] += chunk.length();
+                stored.addAndGet(r.storedBytes());
+            }
+            progress.advance(chunk.length(), 0);
+        }
+    }
+
+    private static RkException tableFailure(String table, MySqlConnect connect, SQLException e) {
+        int code = e.getErrorCode();
+        if (code == 1146) {
+            return new RkException(ErrorCode.FAILED, "table '" + table + "' was dropped during the backup; nothing"
+                    + " was saved as a snapshot, run the backup again", e);
+        }
+        if (code == 1412 || code == 1054) {
+            return new RkException(ErrorCode.FAILED, "table '" + table + "' was altered during the backup; nothing"
+                    + " was saved as a snapshot, run the backup again", e);
+        }
+        return connect.failure("dump table '" + table + "' of", e);
+    }
+
+    private static String single(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery(sql)) {
+            r.next();
+            return r.getString(1);
+        }
+    }
+}

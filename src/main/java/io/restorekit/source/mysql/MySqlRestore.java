@@ -1,0 +1,373 @@
+package io.restorekit.source.mysql;
+
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
+import io.restorekit.repository.Repository;
+import io.restorekit.source.postgres.TableData;
+import io.restorekit.source.postgres.DatabaseManifest;
+import io.restorekit.source.postgres.DatabaseManifest.Ddl;
+import io.restorekit.source.postgres.DatabaseManifest.Phase;
+import io.restorekit.source.postgres.PostgresRestore.PhaseTime;
+import io.restorekit.source.postgres.PostgresRestore.TableLoad;
+import io.restorekit.source.postgres.RowScanner;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static io.restorekit.source.mysql.MySqlConnect.ident;
+
+/**
+ * Recreates a MySQL or MariaDB database from a manifest: the database with its character set,
+ * the tables as {@code SHOW CREATE TABLE} printed them (with {@code foreign_key_checks} and
+ * {@code unique_checks} off), their rows streamed with {@code LOAD DATA LOCAL INFILE} from the
+ * repository (several tables at once with {@code jobs}), then routines, views, triggers and events,
+ * each under the {@code sql_mode} and character set it was created with. Each table's rows and
+ * digest are checked against the manifest as they stream in.
+ *
+ * <p>A database this restore created is dropped again when the restore fails, so a half-restored
+ * database never looks complete.
+ */
+public final class MySqlRestore {
+    private final Repository repository;
+
+    public MySqlRestore(Repository repository) {
+        this.repository = repository;
+    }
+
+    /**
+     * @param jobs    parallel connections loading tables
+     * @param replace permission to restore into a database that already holds tables: it is dropped
+     *                and created again ({@code --yes})
+     */
+    public record Options(int jobs, boolean replace) {
+    }
+
+    /** Same shape as the PostgreSQL restore's result, so drills and commands treat both alike. */
+    public record Result(String database, boolean created, long existingTables, List<PhaseTime> phases,
+                         long tables, long rows, long bytes, long durationMs, List<TableLoad> loaded) {
+        public Result {
+            phases = List.copyOf(phases);
+            loaded = List.copyOf(loaded);
+        }
+    }
+
+    /** How many tables and views the target database holds, or -1 when it does not exist. */
+    public static long tablesIn(MySqlConnect target) {
+        try (Connection c = target.withDatabase("").open();
+             PreparedStatement st = c.prepareStatement("SELECT (SELECT COUNT(*) FROM information_schema.SCHEMATA"
+                     + " WHERE SCHEMA_NAME = ?), (SELECT COUNT(*) FROM information_schema.TABLES"
+                     + " WHERE TABLE_SCHEMA = ?)")) {
+            st.setString(1, target.database());
+            st.setString(2, target.database());
+            try (ResultSet r = st.executeQuery()) {
+                r.next();
+                return r.getLong(1) == 0 ? -1 : r.getLong(2);
+            }
+        } catch (SQLException e) {
+            throw target.failure("inspect", e);
+        }
+    }
+
+    public Result restore(DatabaseManifest manifest, MySqlConnect target, Options options, ProgressListener progress)
+            throws IOException {
+        long t0 = System.nanoTime();
+        long existing = tablesIn(target);
+        if (existing > 0 && !options.replace()) {
+            throw new RkException(ErrorCode.FAILED, "database '" + target.database() + "' at '" + target.url()
+                    + "' already holds " + existing + (existing == 1 ? " table" : " tables")
+                    + "; nothing was changed. Restore into a new database, or pass --yes to drop and recreate it");
+        }
+        List<PhaseTime> phases = new ArrayList<>();
+        if (existing > 0) {
+            timed(phases, "drop existing database", () -> dropDatabase(target));
+        }
+        // An empty database is kept (its grants and options stay); a missing or dropped one is created.
+        boolean created = existing != 0;
+        if (created) {
+            createDatabase(manifest, target);
+        }
+        try {
+            ConcurrentLinkedQueue<TableLoad> loaded = new ConcurrentLinkedQueue<>();
+            run(manifest, target, options, phases, loaded, progress);
+            long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
+            long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
+            return new Result(target.database(), existing < 0, existing, phases, manifest.tables().size(), rows,
+                    bytes, (System.nanoTime() - t0) / 1_000_000, List.copyOf(loaded));
+        } catch (RuntimeException | IOException e) {
+            if (created) {
+                try {
+                    dropDatabase(target);
+                } catch (RuntimeException | SQLException dropped) {
+                    e.addSuppressed(dropped);
+                }
+            }
+            throw e;
+        }
+    }
+
+    static void createDatabase(DatabaseManifest manifest, MySqlConnect target) {
+        String options = manifest.schema().stream().filter(d -> d.phase() == Phase.SCHEMAS).findFirst()
+                .map(d -> MySqlSchema.createOptions(d.sql())).orElse(" DEFAULT CHARACTER SET utf8mb4");
+        try (Connection admin = target.withDatabase("").open(); Statement st = admin.createStatement()) {
+            st.execute("CREATE DATABASE " + ident(target.database()) + options);
+        } catch (SQLException e) {
+            throw target.failure("create database '" + target.database() + "' on", e);
+        }
+    }
+
+    /** The schema fingerprint of the database {@code target} names, computed as a backup computes it. */
+    public static String schemaFingerprint(MySqlConnect target) {
+        try (Connection c = target.open()) {
+            return MySqlSchema.read(c).fingerprint();
+        } catch (SQLException e) {
+            throw target.failure("read the schema of", e);
+        }
+    }
+
+    /** Drops the database {@code target} names (a drill's temporary database). */
+    public static void drop(MySqlConnect target) {
+        try {
+            dropDatabase(target);
+        } catch (SQLException e) {
+            throw target.failure("drop database '" + target.database() + "' on", e);
+        }
+    }
+
+    static void dropDatabase(MySqlConnect target) throws SQLException {
+        try (Connection admin = target.withDatabase("").open(); Statement st = admin.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + ident(target.database()));
+        }
+    }
+
+    private void run(DatabaseManifest manifest, MySqlConnect target, Options options, List<PhaseTime> phases,
+                     ConcurrentLinkedQueue<TableLoad> loaded, ProgressListener progress) throws IOException {
+        Map<Phase, List<Ddl>> byPhase = new HashMap<>();
+        manifest.schema().forEach(d -> byPhase.computeIfAbsent(d.phase(), k -> new ArrayList<>()).add(d));
+        try (Connection c = target.open()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET foreign_key_checks = 0");
+            }
+            timed(phases, "tables", () -> execute(c, byPhase.getOrDefault(Phase.TABLES, List.of())));
+            timed(phases, "data", () -> load(manifest, target, options.jobs(), loaded, progress));
+            // Routines first: views may call functions; function bodies are not checked at creation.
+            timed(phases, "routines", () -> execute(c, byPhase.getOrDefault(Phase.FUNCTIONS, List.of())));
+            timed(phases, "views", () -> {
+                // A view may select from another: create in rounds until none is left.
+                List<Ddl> left = tryAll(c, byPhase.getOrDefault(Phase.VIEWS, List.of()));
+                execute(c, left);
+            });
+            timed(phases, "triggers", () -> execute(c, byPhase.getOrDefault(Phase.TRIGGERS, List.of())));
+            timed(phases, "events", () -> execute(c, byPhase.getOrDefault(Phase.EVENTS, List.of())));
+        } catch (SQLException e) {
+            throw target.failure("restore into", e);
+        }
+    }
+
+    private interface Step {
+        void run() throws SQLException, IOException;
+    }
+
+    private static void timed(List<PhaseTime> phases, String name, Step step) throws IOException {
+        long t0 = System.nanoTime();
+        try {
+            step.run();
+        } catch (SQLException e) {
+            throw new RkException(ErrorCode.FAILED, name + ": " + e.getMessage(), e);
+        }
+        phases.add(new PhaseTime(name, (System.nanoTime() - t0) / 1_000_000));
+    }
+
+    /** Runs one schema statement under the session settings it was captured with. */
+    static void execute(Connection c, Ddl d) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            if (d.session() != null) {
+                for (Map.Entry<String, String> e : d.session().entrySet()) {
+                    if (e.getValue() != null) {
+                        st.execute("SET SESSION " + e.getKey() + " = " + MySqlConnect.literal(e.getValue()));
+                    }
+                }
+            }
+            try {
+                st.execute(d.sql());
+            } finally {
+                if (d.session() != null) {
+                    for (String s : MySqlConnect.SESSION) {
+                        st.execute(s);
+                    }
+                }
+            }
+        }
+    }
+
+    static void execute(Connection c, List<Ddl> statements) throws SQLException {
+        for (Ddl d : statements) {
+            try {
+                execute(c, d);
+            } catch (SQLException e) {
+                throw new RkException(ErrorCode.FAILED, "restore could not create " + d.object() + ": "
+                        + e.getMessage() + " (statement: " + abbreviate(d.sql()) + ")", e);
+            }
+        }
+    }
+
+    /** Runs statements in rounds until none succeeds any more; returns those that never did. */
+    static List<Ddl> tryAll(Connection c, List<Ddl> statements) {
+        List<Ddl> pending = new ArrayList<>(statements);
+        boolean progress = true;
+        while (progress && !pending.isEmpty()) {
+            progress = false;
+            List<Ddl> failed = new ArrayList<>();
+            for (Ddl d : pending) {
+                try {
+                    execute(c, d);
+                    progress = true;
+                } catch (SQLException e) {
+                    failed.add(d);
+                }
+            }
+            pending = failed;
+        }
+        return pending;
+    }
+
+    private void load(DatabaseManifest manifest, MySqlConnect target, int jobs, ConcurrentLinkedQueue<TableLoad> loaded,
+                      ProgressListener progress) throws IOException {
+        List<DatabaseManifest.Table> tables = manifest.tables().stream()
+                .sorted(Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed()).toList();
+        progress.total(tables.stream().mapToLong(DatabaseManifest.Table::bytes).sum(), tables.size());
+        Map<String, Map<String, String>> types = columnTypes(target);
+        ConcurrentLinkedQueue<DatabaseManifest.Table> queue = new ConcurrentLinkedQueue<>(tables);
+        int workers = Math.max(1, Math.min(jobs, tables.size()));
+        ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+            Thread t = new Thread(r, "mysql-restore");
+            t.setDaemon(true);
+            return t;
+        });
+        AtomicBoolean failed = new AtomicBoolean();
+        try {
+            List<Future<Void>> futures = new ArrayList<>();
+            for (int i = 0; i < workers; i++) {
+                futures.add(pool.submit(() -> {
+                    try (Connection c = target.open()) {
+                        try (Statement st = c.createStatement()) {
+                            st.execute("SET foreign_key_checks = 0");
+                            st.execute("SET unique_checks = 0");
+                        }
+                        DatabaseManifest.Table t;
+                        while (!failed.get() && (t = queue.poll()) != null) {
+                            loaded.add(loadTable(c, t, types.get(t.name()), tenantField(manifest, t), progress));
+                        }
+                    } catch (SQLException e) {
+                        failed.set(true);
+                        throw target.failure("restore into", e);
+                    } catch (RuntimeException | IOException e) {
+                        failed.set(true);
+                        throw e;
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> f : futures) {
+                MySqlBackup.await(f);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static int tenantField(DatabaseManifest manifest, DatabaseManifest.Table t) {
+        return t.tenantRows() == null || manifest.tenantColumn() == null ? -1
+                : t.columns().indexOf(manifest.tenantColumn());
+    }
+
+    /** Column data types of every table in the connection's database, by table and column. */
+    static Map<String, Map<String, String>> columnTypes(MySqlConnect target) {
+        Map<String, Map<String, String>> out = new HashMap<>();
+        try (Connection c = target.open(); Statement st = c.createStatement();
+             ResultSet r = st.executeQuery("SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE FROM information_schema.COLUMNS"
+                     + " WHERE TABLE_SCHEMA = DATABASE()")) {
+            while (r.next()) {
+                out.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getString(2), r.getString(3));
+            }
+        } catch (SQLException e) {
+            throw target.failure("inspect", e);
+        }
+        return out;
+    }
+
+    /**
+     * The {@code LOAD DATA} statement that reads row text into {@code table}: hex fields through
+     * {@code UNHEX}, BIT fields as numbers.
+     */
+    static String loadStatement(String table, List<String> columns, Map<String, String> types) {
+        StringBuilder list = new StringBuilder();
+        List<String> set = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            String name = columns.get(i);
+            Column col = Column.of(name, types == null ? "text" : types.getOrDefault(name, "text"));
+            if (i > 0) {
+                list.append(", ");
+            }
+            if (col.kind() == Column.Kind.TEXT) {
+                list.append(ident(name));
+            } else {
+                list.append("@v").append(i);
+                set.add(ident(name) + " = " + (col.kind() == Column.Kind.HEX ? "UNHEX(@v" + i + ")"
+                        : "CAST(CONV(@v" + i + ", 16, 10) AS UNSIGNED)"));
+            }
+        }
+        return "LOAD DATA LOCAL INFILE 'restorekit.rows' INTO TABLE " + table + " CHARACTER SET utf8mb4"
+                + " FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (" + list + ")"
+                + (set.isEmpty() ? "" : " SET " + String.join(", ", set));
+    }
+
+    /** Streams {@code in} (row text) into {@code table}; returns the rows the server took. */
+    static long loadRows(Connection c, String table, List<String> columns, Map<String, String> types, InputStream in)
+            throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.unwrap(org.mariadb.jdbc.Statement.class).setLocalInfileInputStream(in);
+            // Warnings are not proof of a difference (a stored generated column rounding its value
+            // warns the same way at every insert); re-reading the table and comparing digests is.
+            return st.executeLargeUpdate(loadStatement(table, columns, types));
+        }
+    }
+
+    private TableLoad loadTable(Connection c, DatabaseManifest.Table t, Map<String, String> types, int tenantField,
+                                ProgressListener progress) throws IOException {
+        RowScanner scanner = new RowScanner(tenantField);
+        long loaded;
+        try {
+            loaded = loadRows(c, ident(t.name()), t.columns(), types, TableData.rows(repository, t, scanner));
+        } catch (SQLException e) {
+            throw new RkException(ErrorCode.FAILED, "loading table '" + t.qualifiedName() + "' failed: "
+                    + e.getMessage(), e);
+        }
+        if (scanner.rows() != t.rows() || !scanner.digest().equals(t.digest())) {
+            throw new RkException(ErrorCode.FAILED, "the stored rows of table '" + t.qualifiedName()
+                    + "' do not match the snapshot's manifest (" + scanner.rows() + " rows read, " + t.rows()
+                    + " expected); run 'rk verify --read-data'");
+        }
+        progress.advance(t.bytes(), 1);
+        return new TableLoad(t.qualifiedName(), loaded, scanner.rows(), scanner.digest(), scanner.tenants());
+    }
+
+    private static String abbreviate(String sql) {
+        return sql.length() <= 200 ? sql : sql.substring(0, 200) + "...";
+    }
+}

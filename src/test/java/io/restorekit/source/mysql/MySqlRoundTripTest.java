@@ -1,0 +1,176 @@
+package io.restorekit.source.mysql;
+
+import io.restorekit.backup.BackupRequest;
+import io.restorekit.backup.BackupResult;
+import io.restorekit.backup.BackupService;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
+import io.restorekit.repository.Repository;
+import io.restorekit.repository.Snapshot;
+import io.restorekit.restore.DatabaseBrowser;
+import io.restorekit.restore.DatabaseRestoreRequest;
+import io.restorekit.restore.DatabaseRestoreResult;
+import io.restorekit.restore.DatabaseRestoreService;
+import io.restorekit.source.files.FilesFixtures;
+import io.restorekit.source.postgres.DatabaseManifest;
+import io.restorekit.source.postgres.TableCheck;
+import io.restorekit.verify.VerifyReport;
+import io.restorekit.verify.VerifyRequest;
+import io.restorekit.verify.VerifyService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MySqlRoundTripTest {
+    Repository repository;
+    BackupResult.SourceResult backup;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        repository = FilesFixtures.newRepository();
+        String url = EmbeddedMariaDbServer.freshDatabase("rt_src");
+        EmbeddedMariaDbServer.drop("rt_dst");
+        EmbeddedMariaDbServer.drop("rt_jobs");
+        AwkwardMySql.create("rt_src", 40);
+        MySqlSourceSpec spec = MySqlSourceSpec.of("shop", url, EmbeddedMariaDbServer.USER,
+                EmbeddedMariaDbServer.PASSWORD);
+        BackupResult result = new BackupService(repository).backup(BackupRequest.of(List.of(spec)),
+                ProgressListener.NONE);
+        assertThat(result.sources().get(0).error()).isNull();
+        backup = result.sources().get(0);
+    }
+
+    @AfterAll
+    void tearDown() throws IOException {
+        repository.close();
+    }
+
+    private DatabaseManifest manifest() throws IOException {
+        return DatabaseManifest.load(repository, repository.loadSnapshot(backup.snapshotId()).tree());
+    }
+
+    @Test
+    @Order(1)
+    @DisplayName("the snapshot records every table with rows, tenant counts, tenant chunks and digest; generated columns are not dumped")
+    void manifestContents() throws Exception {
+        Snapshot s = repository.loadSnapshot(backup.snapshotId());
+        assertThat(s.kind()).isEqualTo("mysql");
+        assertThat(s.warnings()).isEmpty();
+        DatabaseManifest m = manifest();
+        Map<String, DatabaseManifest.Table> tables = new HashMap<>();
+        m.tables().forEach(t -> tables.put(t.name(), t));
+        assertThat(tables.keySet()).containsExactlyInAnyOrder("companies", "invoices", "invoice_items", "documents",
+                "audit_log", "select");
+        assertThat(tables.get("invoices").rows()).isEqualTo(200);
+        assertThat(tables.get("invoices").columns()).doesNotContain("tax");
+        assertThat(tables.get("invoice_items").columns()).doesNotContain("total");
+        assertThat(tables.get("invoices").tenantRows()).hasSize(5).containsEntry("3", 40L);
+        assertThat(tables.get("invoice_items").tenantVia()).containsExactly("fk_item_invoice");
+        assertThat(tables.get("invoice_items").tenantChunks()).containsOnlyKeys("1", "2", "3", "4", "5");
+        assertThat(tables.get("audit_log").primaryKey()).isNull();
+        assertThat(m.schema()).extracting(DatabaseManifest.Ddl::object).contains("view rt_src.invoice_totals",
+                "function rt_src.net", "procedure rt_src.count_invoices", "trigger rt_src.inv_audit",
+                "event rt_src.purge_audit");
+        try (Connection c = EmbeddedMariaDbServer.root("rt_src"); Statement st = c.createStatement();
+             ResultSet r = st.executeQuery("SELECT COUNT(*) FROM invoice_items")) {
+            r.next();
+            assertThat(tables.get("invoice_items").rows()).isEqualTo(r.getLong(1));
+        }
+        DatabaseBrowser.Listing ls = new DatabaseBrowser(repository).tables(backup.snapshotId());
+        assertThat(ls.tables()).extracting(DatabaseBrowser.TableEntry::name).contains("invoices", "select");
+    }
+
+    @Test
+    @Order(2)
+    @DisplayName("restore into a new database: SHOW CREATE of every object is identical and every table's rows and digest equal the source's")
+    void restoreIsIdentical() throws Exception {
+        String target = EmbeddedMariaDbServer.url("rt_dst");
+        DatabaseRestoreResult r = new DatabaseRestoreService(repository).restore(new DatabaseRestoreRequest("shop",
+                null, null, target, "root", null, 2, false, false), ProgressListener.NONE);
+        assertThat(r.created()).isTrue();
+        assertThat(r.phases()).extracting(DatabaseRestoreResult.Phase::name)
+                .containsExactly("tables", "data", "routines", "views", "triggers", "events");
+
+        Map<String, String> expected = AwkwardMySql.showCreate("rt_src");
+        Map<String, String> actual = AwkwardMySql.showCreate("rt_dst");
+        assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
+        for (String object : expected.keySet()) {
+            assertThat(actual.get(object)).as(object).isEqualTo(expected.get(object));
+        }
+        List<TableCheck> checks = MySqlTableCheck.compare(manifest(), new MySqlConnect(target, "root", null, null));
+        assertThat(checks).hasSize(6).allSatisfy(c -> assertThat(c.equal()).as(c.table()).isTrue());
+        // The source itself, read again, gives the manifest's digests: the encoding is stable.
+        List<TableCheck> source = MySqlTableCheck.compare(manifest(), new MySqlConnect(
+                EmbeddedMariaDbServer.url("rt_src"), "root", null, null));
+        assertThat(source).allSatisfy(c -> assertThat(c.equal()).as(c.table()).isTrue());
+        try (Connection c = EmbeddedMariaDbServer.root("rt_dst"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT SUM(tax), SUM(amount), MAX(LENGTH(note)) FROM invoices")) {
+            rs.next();
+            assertThat(rs.getBigDecimal(1)).isNotNull();
+        }
+    }
+
+    @Test
+    @Order(3)
+    @DisplayName("a database that already holds tables is refused without --yes, and replaced with it")
+    void refusesNonEmptyTarget() throws Exception {
+        String target = EmbeddedMariaDbServer.url("rt_dst");
+        DatabaseRestoreService service = new DatabaseRestoreService(repository);
+        assertThatThrownBy(() -> service.restore(new DatabaseRestoreRequest("shop", null, null, target, "root", null,
+                1, false, false), ProgressListener.NONE))
+                .isInstanceOf(RkException.class).hasMessageContaining("already holds 8 tables")
+                .hasMessageContaining("--yes");
+        DatabaseRestoreResult r = service.restore(new DatabaseRestoreRequest("shop", null, null, target, "root", null,
+                1, false, true), ProgressListener.NONE);
+        assertThat(r.targetTables()).isEqualTo(8);
+        assertThat(MySqlTableCheck.compare(manifest(), new MySqlConnect(target, "root", null, null)))
+                .allSatisfy(c -> assertThat(c.equal()).isTrue());
+    }
+
+    @Test
+    @Order(4)
+    @DisplayName("verify --read-data recomputes every table's digest from the stored streams")
+    void verifyReadsData() {
+        VerifyReport report = new VerifyService(repository).verify(new VerifyRequest(backup.snapshotId(), true),
+                ProgressListener.NONE);
+        assertThat(report.ok()).as(report.problems().toString()).isTrue();
+        assertThat(report.files()).isEqualTo(6);
+    }
+
+    @Test
+    @Order(5)
+    @DisplayName("jobs = 2 dumps on two connections whose snapshots start together: the same digests")
+    void parallelSnapshot() throws Exception {
+        MySqlSourceSpec spec = new MySqlSourceSpec("shop2", EmbeddedMariaDbServer.url("rt_src"), "root", null, null,
+                null, List.of(), List.of("audit_log"), 2, "companies");
+        BackupResult result = new BackupService(repository).backup(BackupRequest.of(List.of(spec)),
+                ProgressListener.NONE);
+        assertThat(result.sources().get(0).error()).isNull();
+        DatabaseManifest m = DatabaseManifest.load(repository,
+                repository.loadSnapshot(result.sources().get(0).snapshotId()).tree());
+        Map<String, String> digests = new HashMap<>();
+        manifest().tables().forEach(t -> digests.put(t.name(), t.digest()));
+        assertThat(m.tables()).extracting(DatabaseManifest.Table::name).doesNotContain("audit_log");
+        assertThat(m.tables()).allSatisfy(t -> assertThat(t.digest()).isEqualTo(digests.get(t.name())));
+        assertThat(m.tenantTable()).isEqualTo("rt_src.companies");
+        assertThat(m.schemaFingerprint()).isEqualTo(manifest().schemaFingerprint());
+    }
+}

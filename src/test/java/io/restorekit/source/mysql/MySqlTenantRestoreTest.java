@@ -1,0 +1,179 @@
+package io.restorekit.source.mysql;
+
+import io.restorekit.backup.BackupRequest;
+import io.restorekit.backup.BackupResult;
+import io.restorekit.backup.BackupService;
+import io.restorekit.common.BadInputException;
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
+import io.restorekit.repository.Repository;
+import io.restorekit.restore.DatabaseRestoreService;
+import io.restorekit.restore.ScopedRestoreRequest;
+import io.restorekit.restore.ScopedRestoreResult;
+import io.restorekit.source.files.FilesFixtures;
+import io.restorekit.source.postgres.DatabaseManifest;
+import io.restorekit.source.postgres.RowScanner;
+import io.restorekit.source.postgres.ScopedRestore;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MySqlTenantRestoreTest {
+    static final List<String> BILLING = List.of("invoices", "invoice_items");
+    Repository repository;
+    MySqlSourceSpec spec;
+    DatabaseManifest manifest;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        repository = FilesFixtures.newRepository();
+        String url = EmbeddedMariaDbServer.freshDatabase("tr_src");
+        AwkwardMySql.create("tr_src", 30);
+        spec = new MySqlSourceSpec("shop", url, EmbeddedMariaDbServer.USER, "SHOP_PASSWORD",
+                EmbeddedMariaDbServer.PASSWORD, null, List.of(), List.of(), 1, "companies");
+        BackupResult result = new BackupService(repository).backup(BackupRequest.of(List.of(spec)),
+                ProgressListener.NONE);
+        assertThat(result.sources().get(0).error()).isNull();
+        manifest = DatabaseManifest.load(repository,
+                repository.loadSnapshot(result.sources().get(0).snapshotId()).tree());
+    }
+
+    @AfterAll
+    void tearDown() throws IOException {
+        repository.close();
+    }
+
+    @BeforeEach
+    void damage() throws Exception {
+        // The state the backup saw, then changes to tenants 2 and 3 after it.
+        try (Connection c = EmbeddedMariaDbServer.root("tr_src"); Statement st = c.createStatement()) {
+            st.execute("SET foreign_key_checks = 0");
+            st.execute("DELETE FROM invoice_items");
+            st.execute("DELETE FROM invoices");
+            st.execute("SET foreign_key_checks = 1");
+        }
+        new MySqlScopedRestore(repository).restoreInto(manifest, new ScopedRestore.Scope(null, "billing", BILLING),
+                new MySqlConnect(EmbeddedMariaDbServer.url("tr_src"), "root", null, null), true, false,
+                ProgressListener.NONE);
+        try (Connection c = EmbeddedMariaDbServer.root("tr_src"); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM invoices WHERE tenant_id = 2 AND id % 3 = 0");
+            st.execute("UPDATE invoices SET note = 'changed 😀', amount = amount + 1 WHERE tenant_id = 2 AND id % 3 = 1");
+            st.execute("UPDATE invoice_items SET description = NULL WHERE invoice_id IN"
+                    + " (SELECT id FROM invoices WHERE tenant_id = 2) AND line = 0");
+            st.execute("INSERT INTO invoices (tenant_id, number, amount) VALUES (2, 'NEW-2', 5), (3, 'NEW-3', 7)");
+            st.execute("UPDATE invoices SET note = 'tenant 3 edit' WHERE tenant_id = 3 AND id % 5 = 0");
+        }
+    }
+
+    /** Digest of one tenant's rows of each billing table, read from the database as row text. */
+    private static Map<String, String> digests(String database, String tenant) throws Exception {
+        Map<String, String> out = new TreeMap<>();
+        MySqlConnect connect = new MySqlConnect(EmbeddedMariaDbServer.url(database), "root", null, null);
+        Map<String, Map<String, String>> types = MySqlRestore.columnTypes(connect);
+        try (Connection c = connect.open()) {
+            out.put("invoices", digest(c, "invoices", types, "t0.tenant_id = " + tenant));
+            out.put("invoice_items", digest(c, "invoice_items", types,
+                    "t0.invoice_id IN (SELECT id FROM invoices WHERE tenant_id = " + tenant + ")"));
+        }
+        return out;
+    }
+
+    private static String digest(Connection c, String table, Map<String, Map<String, String>> types, String where)
+            throws Exception {
+        List<String> columns = new java.util.ArrayList<>(types.get(table).keySet());
+        columns.removeIf(col -> col.equals("tax") || col.equals("total"));
+        java.util.Collections.sort(columns);
+        // Column order does not matter for equality of two reads with the same order.
+        RowScanner s = MySqlTableCheck.scan(c, table, columns, types.get(table), where);
+        return s.rows() + ":" + s.digest();
+    }
+
+    private Map<String, String> expected(String tenant) throws Exception {
+        return digests("tr_src_ref_" + tenant, tenant);
+    }
+
+    private void reference(String tenant) throws Exception {
+        EmbeddedMariaDbServer.drop("tr_src_ref_" + tenant);
+        new MySqlScopedRestore(repository).restoreInto(manifest, new ScopedRestore.Scope(tenant, "billing", BILLING),
+                new MySqlConnect(EmbeddedMariaDbServer.url("tr_src_ref_" + tenant), "root", null, null), false, false,
+                ProgressListener.NONE);
+    }
+
+    private ScopedRestoreResult restore(String tenant, boolean dryRun) {
+        return new DatabaseRestoreService(repository).restoreScoped(new ScopedRestoreRequest(spec, null, null, tenant,
+                "billing", BILLING, null, null, null, true, dryRun, true), ProgressListener.NONE);
+    }
+
+    @Test
+    @DisplayName("tenant 2 restored in place equals the backup; tenant 3's changed rows are untouched")
+    void tenantInPlace() throws Exception {
+        reference("2");
+        Map<String, String> expected2 = expected("2");
+        assertThat(digests("tr_src", "2")).isNotEqualTo(expected2);
+        Map<String, String> tenant3Before = digests("tr_src", "3");
+
+        ScopedRestoreResult r = restore("2", false);
+
+        assertThat(r.outcome().applied()).isTrue();
+        assertThat(r.outcome().total(ScopedRestore.TablePlan::toDelete)).isEqualTo(1);
+        // The deleted invoices and the items their deletion cascaded to.
+        assertThat(r.outcome().total(ScopedRestore.TablePlan::toInsert)).isGreaterThan(10);
+        assertThat(r.outcome().total(ScopedRestore.TablePlan::toUpdate)).isGreaterThanOrEqualTo(10);
+        assertThat(digests("tr_src", "2")).isEqualTo(expected2);
+        assertThat(digests("tr_src", "3")).isEqualTo(tenant3Before);
+        assertThat(r.outcome().bytesRead()).isLessThan(r.outcome().tableBytes() / 2);
+        ScopedRestoreResult again = restore("2", true);
+        assertThat(again.rowsChanged()).isZero();
+    }
+
+    @Test
+    @DisplayName("a dry run plans the changes and changes nothing")
+    void dryRun() throws Exception {
+        Map<String, String> before2 = digests("tr_src", "2");
+        Map<String, String> before3 = digests("tr_src", "3");
+        ScopedRestoreResult plan = restore("2", true);
+        assertThat(plan.outcome().applied()).isFalse();
+        assertThat(plan.rowsChanged()).isGreaterThan(0);
+        assertThat(plan.outcome().tables()).extracting(ScopedRestore.TablePlan::table)
+                .containsExactly("tr_src.invoices", "tr_src.invoice_items");
+        assertThat(digests("tr_src", "2")).isEqualTo(before2);
+        assertThat(digests("tr_src", "3")).isEqualTo(before3);
+    }
+
+    @Test
+    @DisplayName("a restore that would break a foreign key rolls everything back and says why")
+    void foreignKeyFailureRollsBack() throws Exception {
+        Map<String, String> before2 = digests("tr_src", "2");
+        // Restoring only the items: some reference invoices deleted since the backup.
+        assertThatThrownBy(() -> new DatabaseRestoreService(repository).restoreScoped(new ScopedRestoreRequest(spec,
+                null, null, "2", "items", List.of("invoice_items"), null, null, null, true, false, true),
+                ProgressListener.NONE))
+                .isInstanceOf(RkException.class).hasMessageContaining("foreign key")
+                .hasMessageContaining("rolled back");
+        assertThat(digests("tr_src", "2")).isEqualTo(before2);
+    }
+
+    @Test
+    @DisplayName("an unknown tenant is bad input (exit 2) naming the tenants there")
+    void unknownTenant() {
+        assertThatThrownBy(() -> restore("77", true)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("tenant '77' has no rows").hasMessageContaining("1, 2, 3, 4, 5")
+                .satisfies(e -> assertThat(((RkException) e).code()).isEqualTo(ErrorCode.BAD_INPUT));
+    }
+}
