@@ -45,17 +45,9 @@ final class JoinSql {
         return "t" + join.via().size() + "." + ident(join.key());
     }
 
-    /**
-     * The columns, then the tenant, ordered by tenant (rows without one first, as MySQL sorts
-     * NULL), then by primary key: an index on the tenant column serves this order without a sort.
-     */
-    String dumpQuery(List<Column> columns, Column tenant, List<String> primaryKey) {
-        StringBuilder order = new StringBuilder(tenantExpression());
-        for (String k : primaryKey) {
-            order.append(", t0.").append(ident(k));
-        }
-        return "SELECT " + Column.readList(columns, "t0") + ", " + tenant.read("t" + join.via().size()) + from()
-                + " ORDER BY " + order;
+    /** The columns, then the tenant; in the table's own order (rows are grouped by tenant on the client). */
+    String dumpQuery(List<Column> columns, Column tenant) {
+        return "SELECT " + Column.readList(columns, "t0") + ", " + tenant.read("t" + join.via().size()) + from();
     }
 
     String tenantQuery(List<Column> columns, String tenant) {

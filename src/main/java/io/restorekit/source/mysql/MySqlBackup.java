@@ -6,10 +6,10 @@ import io.restorekit.common.RkException;
 import io.restorekit.repository.BlobId;
 import io.restorekit.repository.BlobType;
 import io.restorekit.repository.Repository;
-import io.restorekit.repository.chunk.Chunker;
 import io.restorekit.source.mysql.MySqlSchema.TableInfo;
 import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.RowScanner;
+import io.restorekit.source.postgres.TenantChunks;
 import io.restorekit.source.postgres.TenantJoin;
 
 import java.io.IOException;
@@ -277,68 +277,54 @@ public final class MySqlBackup {
         boolean grouped = join != null && !t.columns().isEmpty();
         Column tenantKey = grouped ? byName.get(join.via().isEmpty() ? q
                 : join.via().get(join.via().size() - 1).references()).get(join.key()) : null;
-        String sql = grouped ? new JoinSql(join).dumpQuery(t.columns(), tenantKey, t.primaryKey())
+        String sql = grouped ? new JoinSql(join).dumpQuery(t.columns(), tenantKey)
                 : "SELECT " + Column.readList(t.columns(), "t0") + " FROM " + ident(t.name()) + " t0";
         RowScanner scanner = new RowScanner(grouped ? -1 : t.columnNames().indexOf(tenantColumn));
-        List<BlobId> chunks = new ArrayList<>();
-        Map<String, List<Integer>> tenantChunks = new TreeMap<>();
-        Map<String, Long> tenantRows = new HashMap<>();
-        long[] added = {0};
+        TenantChunks.Result result;
         try (Statement st = c.createStatement()) {
             st.setFetchSize(FETCH);
             try (ResultSet r = t.columns().isEmpty() ? null : st.executeQuery(sql)) {
-                if (r != null) {
-                    RowSegments segments = new RowSegments(r, new RowEncoder(t.columns()), tenantKey, scanner);
-                    byte[] buffer = new byte[repository.chunkBufferSize()];
-                    while (segments.nextSegment()) {
-                        // One chunker per tenant: no chunk holds two tenants' rows.
-                        int first = chunks.size();
-                        store(repository.chunker(segments, buffer), chunks, added, progress);
-                        if (grouped && segments.tenant() != null) {
-                            if (tenantChunks.containsKey(segments.tenant())) {
-                                throw new RkException(ErrorCode.FAILED, "table '" + q + "': the rows of tenant '"
-                                        + segments.tenant() + "' did not come together (the tenant column's"
-                                        + " collation treats different values as equal); nothing was saved as a"
-                                        + " snapshot");
-                            }
-                            tenantChunks.put(segments.tenant(), List.of(first, chunks.size()));
-                            tenantRows.put(segments.tenant(), segments.rows());
+                RowEncoder encoder = new RowEncoder(t.columns());
+                RowEncoder.Buf row = new RowEncoder.Buf();
+                // Rows come in the table's own order (no sort on the server) and are grouped by
+                // tenant on the client: one chunker per tenant, so no chunk holds two tenants.
+                result = new TenantChunks(repository, scanner, grouped, null, progress).run(() -> {
+                    try {
+                        if (r == null || !r.next()) {
+                            return null;
                         }
+                        row.length = 0;
+                        encoder.encode(r, row);
+                        if (grouped) {
+                            row.data[row.length - 1] = '\t';
+                            RowEncoder.field(r, encoder.size() + 1, tenantKey, row);
+                            row.add((byte) '\n');
+                        }
+                        return java.util.Arrays.copyOf(row.data, row.length);
+                    } catch (SQLException e) {
+                        throw new RowSegments.ReadFailure(e);
                     }
-                }
+                });
             }
         } catch (RowSegments.ReadFailure e) {
             throw tableFailure(q, connect, e.sql());
         } catch (SQLException e) {
             throw tableFailure(q, connect, e);
         }
+        stored.addAndGet(result.stored());
         progress.advance(0, 1);
         if (grouped) {
-            return new DatabaseManifest.Table(db, t.name(), t.columnNames(), scanner.rows(), Map.copyOf(tenantRows),
-                    scanner.digest(), scanner.bytes(), added[0], chunks, primaryKey(t), join.viaNames(), join.key(),
-                    tenantChunks);
+            return new DatabaseManifest.Table(db, t.name(), t.columnNames(), scanner.rows(),
+                    Map.copyOf(result.tenantRows()), scanner.digest(), scanner.bytes(), result.added(),
+                    result.chunks(), primaryKey(t), join.viaNames(), join.key(), result.tenantChunks());
         }
         Map<String, Long> tenants = t.columnNames().contains(tenantColumn) ? scanner.tenants() : null;
         return new DatabaseManifest.Table(db, t.name(), t.columnNames(), scanner.rows(), tenants, scanner.digest(),
-                scanner.bytes(), added[0], chunks, primaryKey(t), null, null, null);
+                scanner.bytes(), result.added(), result.chunks(), primaryKey(t), null, null, null);
     }
 
     private static List<String> primaryKey(TableInfo t) {
         return t.primaryKey().isEmpty() ? null : t.primaryKey();
-    }
-
-    private void store(Chunker chunker, List<BlobId> chunks, long[] added, ProgressListener progress)
-            throws IOException {
-        Chunker.Chunk chunk;
-        while ((chunk = chunker.next()) != null) {
-            Repository.SaveResult r = repository.saveBlob(BlobType.DATA, chunk.data(), 0, chunk.length());
-            chunks.add(r.id());
-            if (r.added()) {
-                added[0] += chunk.length();
-                stored.addAndGet(r.storedBytes());
-            }
-            progress.advance(chunk.length(), 0);
-        }
     }
 
     private static RkException tableFailure(String table, MySqlConnect connect, SQLException e) {

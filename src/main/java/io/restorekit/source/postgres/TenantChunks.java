@@ -30,12 +30,12 @@ import java.util.TreeMap;
  * text). A {@link RowFilter} sees every row after the scanner and picks those stored. Pending
  * bytes of all tenants are bounded: past {@link #BUDGET} the largest pending chunk is cut early.
  */
-final class TenantChunks {
+public final class TenantChunks {
     /** Pending bytes of all tenants beyond which the largest pending chunk is cut early. */
     static final int BUDGET = 32 << 20;
 
     /** Decides per row whether it is stored. */
-    interface RowFilter {
+    public interface RowFilter {
         /**
          * @param row     the row's COPY text; {@code len} excludes the newline
          * @param rowHash the row's hash ({@link RowScanner#lastRowHash()})
@@ -44,7 +44,7 @@ final class TenantChunks {
     }
 
     /** What the stream produced. */
-    record Result(List<BlobId> chunks, Map<String, List<Integer>> tenantChunks, Map<String, Long> tenantRows,
+    public record Result(List<BlobId> chunks, Map<String, List<Integer>> tenantChunks, Map<String, Long> tenantRows,
                   long added, long stored, long kept) {
     }
 
@@ -67,7 +67,7 @@ final class TenantChunks {
     private long stored;
     private long kept;
 
-    TenantChunks(Repository repository, RowScanner scanner, boolean tenantLast, RowFilter filter,
+    public TenantChunks(Repository repository, RowScanner scanner, boolean tenantLast, RowFilter filter,
                  ProgressListener progress) {
         this.repository = repository;
         this.scanner = scanner;
@@ -106,14 +106,25 @@ final class TenantChunks {
         }
     }
 
+    /** Rows one at a time, as a COPY row: fields, then (when grouped) a tab and the tenant, then a newline. */
+    public interface RowSource {
+        /** The next row (the array is the caller's to keep); null at the end. */
+        byte[] next() throws IOException;
+    }
+
     Result run(CopyOut copy) throws IOException {
-        while (true) {
-            byte[] data;
+        return run(() -> {
             try {
-                data = copy.readFromCopy();
+                return copy.readFromCopy();
             } catch (SQLException e) {
                 throw new CopyOutStream.CopyFailure(e);
             }
+        });
+    }
+
+    public Result run(RowSource source) throws IOException {
+        while (true) {
+            byte[] data = source.next();
             if (data == null) {
                 break;
             }
