@@ -116,7 +116,7 @@ class ConfigLoaderTest {
             assertThat(c.sources()).containsExactly(
                     new PostgresSourceSpec("db", "jdbc:postgresql://127.0.0.1:5432/app", "app",
                             "APP_DB_PASSWORD", null, "tenant_id", List.of(), List.of("sessions", "cache_entries"), 2,
-                            null),
+                            null).withDeltaCache(Path.of("/var/lib/rk/cache")),
                     new FilesSourceSpec("uploads", Path.of("/srv/app/uploads"), List.of("**/*.tmp"), "tenant-{tenant}/**"),
                     new FilesSourceSpec("config", BASE.resolve("conf"), List.of(), null),
                     new MySqlSourceSpec("shop", "jdbc:mariadb://127.0.0.1/shop", null, null, null,
@@ -179,7 +179,7 @@ class ConfigLoaderTest {
                     """, BASE);
             assertThat(c.source("db")).isEqualTo(new PostgresSourceSpec("db", "jdbc:postgresql://db:5432/app", "app",
                     "PG_PW", "s3cret", "company_id", List.of("invoices", "billing.receipts"), List.of("sessions"), 4,
-                    "builtin", "app.companies"));
+                    "builtin", "app.companies").withDeltaCache(c.home().resolve("cache")));
             assertThat(c.source("db").toString()).doesNotContain("s3cret");
         }
 

@@ -6,6 +6,7 @@ import io.restorekit.backup.BackupService;
 import io.restorekit.common.ProgressListener;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.repository.Repository;
+import io.restorekit.storage.Capabilities;
 import io.restorekit.storage.FaultyStorage;
 import io.restorekit.storage.FaultyStorage.Op;
 import io.restorekit.storage.Handle;
@@ -177,6 +178,11 @@ class FailingStorageBackupTest {
         @Override
         public String location() {
             return inner.location();
+        }
+
+        @Override
+        public Capabilities capabilities() {
+            return inner.capabilities();
         }
 
         @Override
