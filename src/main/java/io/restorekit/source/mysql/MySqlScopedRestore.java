@@ -6,6 +6,7 @@ import io.restorekit.common.ProgressListener;
 import io.restorekit.common.RkException;
 import io.restorekit.repository.BlobId;
 import io.restorekit.repository.Repository;
+import io.restorekit.source.postgres.RowMatch;
 import io.restorekit.source.postgres.TableData;
 import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.DatabaseManifest.Ddl;
@@ -402,91 +403,10 @@ public final class MySqlScopedRestore {
 
     private static Diff diff(Selected s, Stored snap, List<String> current) {
         DatabaseManifest.Table t = s.table();
-        int[] key = keyIndexes(t);
-        long bytes = snap.bytes;
-        if (key == null) {
-            // Without a primary key rows are compared as a multiset; applying replaces them all.
-            Map<String, Integer> counts = new HashMap<>();
-            snap.lines.forEach(l -> counts.merge(l, 1, Integer::sum));
-            long unchanged = 0;
-            for (String l : current) {
-                Integer n = counts.get(l);
-                if (n != null && n > 0) {
-                    counts.put(l, n - 1);
-                    unchanged++;
-                }
-            }
-            TablePlan plan = new TablePlan(s.name(), snap.lines.size(), current.size(), current.size() - unchanged, 0,
-                    snap.lines.size() - unchanged, unchanged, snap.chunksRead, t.chunks().size(), bytes, t.bytes());
-            boolean replace = unchanged < current.size() || unchanged < snap.lines.size();
-            return new Diff(s, plan, List.of(), List.of(), replace ? snap.lines : List.of(), replace, snap.lines);
-        }
-        Map<String, String> wanted = new HashMap<>(snap.lines.size() * 2);
-        for (String l : snap.lines) {
-            wanted.put(key(l, key), l);
-        }
-        List<String> deleteKeys = new ArrayList<>();
-        List<String> updates = new ArrayList<>();
-        long unchanged = 0;
-        Set<String> seen = new HashSet<>();
-        for (String l : current) {
-            String k = key(l, key);
-            seen.add(k);
-            String w = wanted.get(k);
-            if (w == null) {
-                deleteKeys.add(k);
-            } else if (w.equals(l)) {
-                unchanged++;
-            } else {
-                updates.add(w);
-            }
-        }
-        List<String> inserts = new ArrayList<>();
-        for (String l : snap.lines) {
-            if (!seen.contains(key(l, key))) {
-                inserts.add(l);
-            }
-        }
-        TablePlan plan = new TablePlan(s.name(), snap.lines.size(), current.size(), deleteKeys.size(), updates.size(),
-                inserts.size(), unchanged, snap.chunksRead, t.chunks().size(), bytes, t.bytes());
-        return new Diff(s, plan, deleteKeys, updates, inserts, false, snap.lines);
-    }
-
-    private static int[] keyIndexes(DatabaseManifest.Table t) {
-        if (t.primaryKey() == null || t.primaryKey().isEmpty()) {
-            return null;
-        }
-        int[] out = new int[t.primaryKey().size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = t.columns().indexOf(t.primaryKey().get(i));
-            if (out[i] < 0) {
-                return null;
-            }
-        }
-        return out;
-    }
-
-    private static String key(String line, int[] indexes) {
-        if (indexes.length == 1) {
-            return field(line, indexes[0]);
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < indexes.length; i++) {
-            if (i > 0) {
-                sb.append('\t');
-            }
-            sb.append(field(line, indexes[i]));
-        }
-        return sb.toString();
-    }
-
-    private static String field(String line, int n) {
-        int start = 0;
-        for (int i = 0; i < n; i++) {
-            start = line.indexOf('\t', start) + 1;
-        }
-        int end = line.indexOf('\t', start);
-        return line.substring(start, end < 0 ? line.length() : end);
+        RowMatch r = RowMatch.of(t, snap.lines, current);
+        TablePlan plan = new TablePlan(s.name(), snap.lines.size(), current.size(), r.toDelete(), r.updates().size(),
+                r.toInsert(), r.unchanged(), snap.chunksRead, t.blobs().size(), snap.bytes, t.bytes());
+        return new Diff(s, plan, r.deleteKeys(), r.updates(), r.inserts(), r.replaceAll(), snap.lines);
     }
 
     /** A temporary table with {@code columns} of {@code table} (types as there, no keys), filled with {@code lines}. */
