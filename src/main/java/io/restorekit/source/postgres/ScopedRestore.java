@@ -569,20 +569,7 @@ public final class ScopedRestore {
     }
 
     private static Snapshot await(Future<Snapshot> f) throws IOException {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IOException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+        return io.restorekit.common.Futures.await(f);
     }
 
     private static List<String> currentRows(Connection c, Selected s, Scope scope) throws SQLException {
