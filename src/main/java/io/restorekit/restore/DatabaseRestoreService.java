@@ -111,72 +111,59 @@ public final class DatabaseRestoreService {
     }
 
     private ScopedRestoreResult scoped(ScopedRestoreRequest request, ProgressListener progress) {
-        if (request.source() instanceof MySqlSourceSpec mysql) {
-            return scopedMysql(request, mysql, progress);
+        if (request.source() instanceof MySqlSourceSpec source) {
+            MySqlScopedRestore engine = new MySqlScopedRestore(repository);
+            return scoped(request, DatabaseManifest.MYSQL_KIND, (manifest, scope) -> {
+                MySqlConnect database = request.inPlace() ? MySqlConnect.of(source)
+                        : new MySqlConnect(request.target(), request.targetUsername(), request.targetPassword(), null);
+                return new Ran(database.url(), !request.inPlace()
+                        ? engine.restoreInto(manifest, scope, database, request.overwrite(), request.dryRun(), progress)
+                        : request.dryRun() ? engine.plan(manifest, scope, database, progress)
+                        : engine.applyInPlace(manifest, scope, database, progress));
+            });
         }
         if (!(request.source() instanceof PostgresSourceSpec source)) {
             throw new BadInputException("source '" + request.source().name() + "' is of type '"
                     + request.source().type() + "', which scoped restores do not handle");
         }
-        try {
-            Snapshot snapshot = choose(source.name(), request.snapshot(), request.at());
-            DatabaseManifest manifest = DatabaseManifest.load(repository, snapshot.tree());
-            ScopedRestore.Scope scope = new ScopedRestore.Scope(request.tenant(), request.module(),
-                    request.moduleTables());
-            ScopedRestore engine = new ScopedRestore(repository, source.jobs());
-            try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
-                ScopedRestore.Outcome outcome;
-                String target;
-                if (request.inPlace()) {
-                    PgConnect database = PgConnect.of(source);
-                    target = database.url();
-                    outcome = request.dryRun() ? engine.plan(manifest, scope, database, progress)
-                            : engine.applyInPlace(manifest, scope, database, progress);
-                } else {
-                    PgConnect database = new PgConnect(request.target(), request.targetUsername(),
-                            request.targetPassword(), null);
-                    target = database.url();
-                    outcome = engine.restoreInto(manifest, scope, database, request.overwrite(), request.dryRun(),
-                            progress);
-                }
-                return new ScopedRestoreResult(snapshot, source.name(), request.tenant(), request.module(), target,
-                        request.inPlace(), request.dryRun(), outcome);
-            }
-        } catch (IOException e) {
-            throw new RkException(RestoreService.codeOf(e), "restore of source '" + source.name() + "' failed: "
-                    + e.getMessage(), e);
-        }
+        ScopedRestore engine = new ScopedRestore(repository, source.jobs());
+        return scoped(request, null, (manifest, scope) -> {
+            PgConnect database = request.inPlace() ? PgConnect.of(source)
+                    : new PgConnect(request.target(), request.targetUsername(), request.targetPassword(), null);
+            return new Ran(database.url(), !request.inPlace()
+                    ? engine.restoreInto(manifest, scope, database, request.overwrite(), request.dryRun(), progress)
+                    : request.dryRun() ? engine.plan(manifest, scope, database, progress)
+                    : engine.applyInPlace(manifest, scope, database, progress));
+        });
     }
 
-    private ScopedRestoreResult scopedMysql(ScopedRestoreRequest request, MySqlSourceSpec source,
-                                            ProgressListener progress) {
+    /** Where a scoped restore went and what it did. */
+    private record Ran(String target, ScopedRestore.Outcome outcome) {
+    }
+
+    /** The scoped restore of one engine, on the snapshot chosen by the request. */
+    private interface ScopedRun {
+        Ran run(DatabaseManifest manifest, ScopedRestore.Scope scope) throws IOException;
+    }
+
+    /** Chooses the snapshot (of {@code kind} when given), loads its manifest and runs under a shared lock. */
+    private ScopedRestoreResult scoped(ScopedRestoreRequest request, String kind, ScopedRun run) {
+        String name = request.source().name();
         try {
-            Snapshot snapshot = choose(source.name(), request.snapshot(), request.at());
-            requireKind(snapshot, DatabaseManifest.MYSQL_KIND, request.target());
+            Snapshot snapshot = choose(name, request.snapshot(), request.at());
+            if (kind != null) {
+                requireKind(snapshot, kind, request.target());
+            }
             DatabaseManifest manifest = DatabaseManifest.load(repository, snapshot.tree());
             ScopedRestore.Scope scope = new ScopedRestore.Scope(request.tenant(), request.module(),
                     request.moduleTables());
-            MySqlScopedRestore engine = new MySqlScopedRestore(repository);
             try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
-                ScopedRestore.Outcome outcome;
-                String target;
-                if (request.inPlace()) {
-                    MySqlConnect database = MySqlConnect.of(source);
-                    target = database.url();
-                    outcome = request.dryRun() ? engine.plan(manifest, scope, database, progress)
-                            : engine.applyInPlace(manifest, scope, database, progress);
-                } else {
-                    MySqlConnect database = new MySqlConnect(request.target(), request.targetUsername(),
-                            request.targetPassword(), null);
-                    target = database.url();
-                    outcome = engine.restoreInto(manifest, scope, database, request.overwrite(), request.dryRun(),
-                            progress);
-                }
-                return new ScopedRestoreResult(snapshot, source.name(), request.tenant(), request.module(), target,
-                        request.inPlace(), request.dryRun(), outcome);
+                Ran ran = run.run(manifest, scope);
+                return new ScopedRestoreResult(snapshot, name, request.tenant(), request.module(), ran.target(),
+                        request.inPlace(), request.dryRun(), ran.outcome());
             }
         } catch (IOException e) {
-            throw new RkException(RestoreService.codeOf(e), "restore of source '" + source.name() + "' failed: "
+            throw new RkException(RestoreService.codeOf(e), "restore of source '" + name + "' failed: "
                     + e.getMessage(), e);
         }
     }
