@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -214,11 +215,93 @@ public final class MySqlBackup {
         return out;
     }
 
+    /**
+     * How a table that reaches its tenant through a foreign key finds it on the client: the
+     * table is read plainly (no join) and each row's tenant is looked up by its foreign key
+     * column in the (key, tenant) pairs its parent table left while it was dumped.
+     *
+     * @param column       the foreign key column, as an index into the table's dumped columns
+     * @param parent       the referenced table, {@code db.name}
+     * @param parentColumn the referenced column (the parent's one-column primary key), as an
+     *                     index into the parent's dumped columns
+     */
+    record Lookup(int column, String parent, int parentColumn) {
+        String parentKeys() {
+            return parent + "\u0000" + parentColumn;
+        }
+    }
+
+    private static final java.util.Set<String> INTEGER = java.util.Set.of("tinyint", "smallint", "mediumint", "int",
+            "bigint");
+
+    /**
+     * The tables whose tenant can be looked up on the client. That takes the first foreign key
+     * of the table's join to be one integer column referencing the parent's one-column integer
+     * primary key (so each row has at most one parent, as in the join), the parent to be dumped
+     * too, and the parent's own tenant to come by the rest of the same chain (so the parent's
+     * tenant is the one the join would reach). Other tables keep the join on the server.
+     */
+    static Map<String, Lookup> lookups(String db, List<TableInfo> dumped, Map<String, TenantJoin> joins) {
+        Map<String, TableInfo> byName = new HashMap<>();
+        dumped.forEach(t -> byName.put(db + "." + t.name(), t));
+        Map<String, Lookup> out = new HashMap<>();
+        for (TableInfo t : dumped) {
+            String q = db + "." + t.name();
+            TenantJoin join = joins.get(q);
+            if (join == null || join.via().isEmpty() || t.columns().isEmpty()) {
+                continue;
+            }
+            var fk = join.via().get(0);
+            TableInfo parent = byName.get(fk.references());
+            TenantJoin parentJoin = joins.get(fk.references());
+            if (fk.columns().size() != 1 || parent == null || parent.columns().isEmpty() || parentJoin == null
+                    || !parentJoin.key().equals(join.key())
+                    || !parentJoin.via().equals(join.via().subList(1, join.via().size()))
+                    || !parent.primaryKey().equals(fk.referencedColumns())) {
+                continue;
+            }
+            int column = integerColumn(t, fk.columns().get(0));
+            int parentColumn = integerColumn(parent, fk.referencedColumns().get(0));
+            if (column >= 0 && parentColumn >= 0) {
+                out.put(q, new Lookup(column, fk.references(), parentColumn));
+            }
+        }
+        return out;
+    }
+
+    private static int integerColumn(TableInfo t, String name) {
+        for (int i = 0; i < t.columns().size(); i++) {
+            Column c = t.columns().get(i);
+            if (c.name().equals(name)) {
+                return INTEGER.contains(c.dataType()) ? i : -1;
+            }
+        }
+        return -1;
+    }
+
+    /** Parents before the tables that look their tenant up in them; otherwise the given order. */
+    static List<TableInfo> parentsFirst(String db, List<TableInfo> tables, Map<String, Lookup> lookups) {
+        Map<String, Integer> depth = new HashMap<>();
+        for (TableInfo t : tables) {
+            int d = 0;
+            for (Lookup l = lookups.get(db + "." + t.name()); l != null; l = lookups.get(l.parent())) {
+                d++;
+            }
+            depth.put(t.name(), d);
+        }
+        List<TableInfo> out = new ArrayList<>(tables);
+        out.sort(Comparator.comparingInt(t -> depth.get(t.name())));
+        return out;
+    }
+
     private List<DatabaseManifest.Table> dumpAll(MySqlConnect connect, List<Connection> connections, String db,
                                                  List<TableInfo> tables, MySqlSourceSpec spec,
                                                  Map<String, TenantJoin> joins, Map<String, Map<String, Column>> byName,
                                                  ProgressListener progress) throws IOException {
-        ConcurrentLinkedQueue<TableInfo> queue = new ConcurrentLinkedQueue<>(tables);
+        Map<String, Lookup> lookups = lookups(db, tables, joins);
+        Map<String, CompletableFuture<TenantKeys>> parentKeys = new HashMap<>();
+        lookups.values().forEach(l -> parentKeys.put(l.parentKeys(), new CompletableFuture<>()));
+        ConcurrentLinkedQueue<TableInfo> queue = new ConcurrentLinkedQueue<>(parentsFirst(db, tables, lookups));
         List<DatabaseManifest.Table> out = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean failed = new AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(connections.size(), r -> {
@@ -234,7 +317,8 @@ public final class MySqlBackup {
                         TableInfo t;
                         while (!failed.get() && (t = queue.poll()) != null) {
                             String q = db + "." + t.name();
-                            out.add(dump(c, db, t, spec.tenantColumn(), joins.get(q), byName, connect, progress));
+                            out.add(dump(c, db, t, spec.tenantColumn(), joins.get(q), byName, lookups.get(q),
+                                    parentKeys, connect, progress));
                         }
                     } catch (RuntimeException | IOException e) {
                         failed.set(true);
@@ -248,6 +332,8 @@ public final class MySqlBackup {
             }
         } finally {
             pool.shutdownNow();
+            // a table waiting for a parent that will never finish stops too
+            parentKeys.values().forEach(f -> f.completeExceptionally(new IOException("the backup stopped")));
         }
         return List.copyOf(out);
     }
@@ -256,15 +342,60 @@ public final class MySqlBackup {
         io.restorekit.common.Futures.await(f);
     }
 
+    /** The keys of a table's rows as a child collects them from the row text: where to read, and where to. */
+    private record KeyExport(int column, TenantKeys.Builder keys, CompletableFuture<TenantKeys> done) {
+    }
+
     private DatabaseManifest.Table dump(Connection c, String db, TableInfo t, String tenantColumn, TenantJoin join,
-                                        Map<String, Map<String, Column>> byName, MySqlConnect connect,
+                                        Map<String, Map<String, Column>> byName, Lookup lookup,
+                                        Map<String, CompletableFuture<TenantKeys>> parentKeys, MySqlConnect connect,
                                         ProgressListener progress) throws IOException {
         String q = db + "." + t.name();
         boolean grouped = join != null && !t.columns().isEmpty();
         Column tenantKey = grouped ? byName.get(join.via().isEmpty() ? q
                 : join.via().get(join.via().size() - 1).references()).get(join.key()) : null;
-        String sql = grouped ? new JoinSql(join).dumpQuery(t.columns(), tenantKey)
-                : "SELECT " + Column.readList(t.columns(), "t0") + " FROM " + ident(t.name()) + " t0";
+        String plain = "SELECT " + Column.readList(t.columns(), "t0") + " FROM " + ident(t.name()) + " t0";
+        String sql = grouped && lookup == null ? new JoinSql(join).dumpQuery(t.columns(), tenantKey) : plain;
+        List<KeyExport> exports = new ArrayList<>();
+        if (grouped) {
+            for (int i = 0; i < t.columns().size(); i++) {
+                CompletableFuture<TenantKeys> f = parentKeys.get(q + "\u0000" + i);
+                if (f != null) {
+                    exports.add(new KeyExport(i, new TenantKeys.Builder(t.rows()), f));
+                }
+            }
+        }
+        try {
+            TenantKeys parent = lookup == null ? null : parentKeys(parentKeys.get(lookup.parentKeys()), q);
+            DatabaseManifest.Table dumped = dump(c, db, q, t, tenantColumn, join, tenantKey, sql, lookup, parent,
+                    exports, connect, progress);
+            for (KeyExport e : exports) {
+                e.done().complete(e.keys().build());
+            }
+            return dumped;
+        } finally {
+            for (KeyExport e : exports) {
+                e.done().completeExceptionally(new IOException("table '" + q + "' was not dumped"));
+            }
+        }
+    }
+
+    private static TenantKeys parentKeys(CompletableFuture<TenantKeys> f, String table) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while '" + table + "' waited for its parent table");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        }
+    }
+
+    private DatabaseManifest.Table dump(Connection c, String db, String q, TableInfo t, String tenantColumn, TenantJoin join,
+                                        Column tenantKey, String sql, Lookup lookup, TenantKeys parent,
+                                        List<KeyExport> exports, MySqlConnect connect, ProgressListener progress)
+            throws IOException {
+        boolean grouped = tenantKey != null;
         RowScanner scanner = new RowScanner(grouped ? -1 : t.columnNames().indexOf(tenantColumn));
         TenantChunks.Result result;
         try (Statement st = c.createStatement()) {
@@ -272,6 +403,7 @@ public final class MySqlBackup {
             try (ResultSet r = t.columns().isEmpty() ? null : st.executeQuery(sql)) {
                 RowEncoder encoder = new RowEncoder(t.columns());
                 RowEncoder.Buf row = new RowEncoder.Buf();
+                int[] bounds = new int[2];
                 // Rows come in the table's own order (no sort on the server) and are grouped by
                 // tenant on the client: one chunker per tenant, so no chunk holds two tenants.
                 result = new TenantChunks(repository, scanner, grouped, null, progress).run(() -> {
@@ -283,7 +415,23 @@ public final class MySqlBackup {
                         encoder.encode(r, row);
                         if (grouped) {
                             row.data[row.length - 1] = '\t';
-                            RowEncoder.field(r, encoder.size() + 1, tenantKey, row);
+                            int tenantFrom = row.length;
+                            if (lookup == null) {
+                                RowEncoder.field(r, encoder.size() + 1, tenantKey, row);
+                            } else {
+                                field(row.data, lookup.column(), bounds);
+                                byte[] tenant = TenantKeys.isNull(row.data, bounds[0], bounds[1])
+                                        ? NULL_TEXT : parent.tenant(TenantKeys.parse(row.data, bounds[0], bounds[1]));
+                                row.add(tenant, 0, tenant.length);
+                            }
+                            for (KeyExport e : exports) {
+                                field(row.data, e.column(), bounds);
+                                if (TenantKeys.isNull(row.data, bounds[0], bounds[1])) {
+                                    continue;
+                                }
+                                e.keys().add(TenantKeys.parse(row.data, bounds[0], bounds[1]), row.data, tenantFrom,
+                                        row.length);
+                            }
                             row.add((byte) '\n');
                         }
                         return java.util.Arrays.copyOf(row.data, row.length);
@@ -301,12 +449,31 @@ public final class MySqlBackup {
         progress.advance(0, 1);
         if (grouped) {
             return new DatabaseManifest.Table(db, t.name(), t.columnNames(), scanner.rows(),
-                    Map.copyOf(result.tenantRows()), scanner.digest(), scanner.bytes(), result.added(),
-                    result.chunks(), primaryKey(t), join.viaNames(), join.key(), result.tenantChunks());
+                    Map.copyOf(result.tenantRows()), scanner.digest(), scanner.bytes(), result.added(), result.chunks(), primaryKey(t), join.viaNames(), join.key(),
+                    result.tenantChunks());
         }
         Map<String, Long> tenants = t.columnNames().contains(tenantColumn) ? scanner.tenants() : null;
         return new DatabaseManifest.Table(db, t.name(), t.columnNames(), scanner.rows(), tenants, scanner.digest(),
                 scanner.bytes(), result.added(), result.chunks(), primaryKey(t), null, null, null);
+    }
+
+    private static final byte[] NULL_TEXT = {'\\', 'N'};
+
+    /** Sets {@code bounds} to where field {@code n} (0-based) of a row's text starts and ends. */
+    static void field(byte[] row, int n, int[] bounds) {
+        int start = 0;
+        int i = 0;
+        for (int k = 0; k < n; k++) {
+            while (row[i] != '\t') {
+                i++;
+            }
+            start = ++i;
+        }
+        while (row[i] != '\t' && row[i] != '\n') {
+            i++;
+        }
+        bounds[0] = start;
+        bounds[1] = i;
     }
 
     private static List<String> primaryKey(TableInfo t) {

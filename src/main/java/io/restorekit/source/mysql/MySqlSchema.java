@@ -35,8 +35,9 @@ final class MySqlSchema {
      * @param size        data plus index length as information_schema estimates it
      * @param columns     the dumped columns (generated columns are recomputed, not dumped)
      * @param primaryKey  its columns; empty when the table has none
+     * @param rows        the row count as information_schema estimates it
      */
-    record TableInfo(String name, long size, List<Column> columns, List<String> primaryKey) {
+    record TableInfo(String name, long size, List<Column> columns, List<String> primaryKey, long rows) {
         List<String> columnNames() {
             return columns.stream().map(Column::name).toList();
         }
@@ -67,9 +68,11 @@ final class MySqlSchema {
         }
         Map<String, List<Column>> columns = new LinkedHashMap<>();
         Map<String, Long> sizes = new LinkedHashMap<>();
+        Map<String, Long> rowCounts = new LinkedHashMap<>();
         List<String> views = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT TABLE_NAME, TABLE_TYPE,"
-                + " COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0) FROM information_schema.TABLES"
+                + " COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0), COALESCE(TABLE_ROWS, 0)"
+                + " FROM information_schema.TABLES"
                 + " WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME")) {
             while (r.next()) {
                 String type = r.getString(2);
@@ -78,6 +81,7 @@ final class MySqlSchema {
                 } else if (type.equals("BASE TABLE") || type.equals("SYSTEM VERSIONED")) {
                     columns.put(r.getString(1), new ArrayList<>());
                     sizes.put(r.getString(1), r.getLong(3));
+                    rowCounts.put(r.getString(1), r.getLong(4));
                 } else {
                     warnings.add(type.toLowerCase() + " " + db + "." + r.getString(1) + ": not backed up");
                 }
@@ -125,7 +129,7 @@ final class MySqlSchema {
             String t = e.getKey();
             ddl.add(new Ddl(Phase.TABLES, "table " + db + "." + t, show(c, "SHOW CREATE TABLE " + ident(t), 2)));
             tables.add(new TableInfo(t, sizes.get(t), List.copyOf(e.getValue()), List.copyOf(primary
-                    .getOrDefault(t, List.of()))));
+                    .getOrDefault(t, List.of())), rowCounts.get(t)));
         }
         for (String kind : List.of("FUNCTION", "PROCEDURE")) {
             for (String name : names(c, "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA"

@@ -1,0 +1,230 @@
+package io.restorekit.source.mysql;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The tenant of every row of a parent table, by the row's integer primary key: filled while the
+ * parent is dumped, so that a child table reaching its tenant through a foreign key is read
+ * plainly and finds each row's tenant here instead of in a server-side join. Tenants are kept
+ * once, as their row text; per row only a key and a small ordinal: when the keys are dense (an
+ * AUTO_INCREMENT column) an array indexed by the key, 1, 2 or 4 bytes a row by the number of
+ * tenants; otherwise an open-addressing table of keys and ordinals. A row whose tenant is SQL
+ * NULL is not stored: a missing key and a NULL tenant read alike, as in a LEFT JOIN.
+ */
+final class TenantKeys {
+    private static final byte[] NULL = {'\\', 'N'};
+
+    private final byte[][] tenants;
+    /** Dense: slot {@code key - min}; sparse: the slot's key. Value 0: no row; else ordinal + 1. */
+    private final long min;
+    private final long[] slotKeys;
+    private final int mask;
+    private final Ordinals values;
+    private final int size;
+
+    private TenantKeys(byte[][] tenants, long min, long[] slotKeys, Ordinals values, int size) {
+        this.tenants = tenants;
+        this.min = min;
+        this.slotKeys = slotKeys;
+        this.mask = slotKeys == null ? 0 : slotKeys.length - 1;
+        this.values = values;
+        this.size = size;
+    }
+
+    /** Rows with a tenant. */
+    int size() {
+        return size;
+    }
+
+    /** Whether the keys are held in an array indexed by the key (rather than a hash table). */
+    boolean dense() {
+        return slotKeys == null;
+    }
+
+    /** The tenant's row text of the row with this key; {@code \N} when there is no such row or its tenant is NULL. */
+    byte[] tenant(long key) {
+        int v;
+        if (slotKeys == null) {
+            long i = key - min;
+            v = i < 0 || i >= values.length() ? 0 : values.get((int) i);
+        } else {
+            int i = slot(key, mask);
+            while (true) {
+                v = values.get(i);
+                if (v == 0 || slotKeys[i] == key) {
+                    break;
+                }
+                i = (i + 1) & mask;
+            }
+        }
+        return v == 0 ? NULL : tenants[v - 1];
+    }
+
+    private static int slot(long key, int mask) {
+        long h = key * 0x9E3779B97F4A7C15L;
+        return (int) (h ^ (h >>> 29) ^ (h >>> 41)) & mask;
+    }
+
+    /**
+     * The integer written at {@code row[from, to)} in row text (decimal digits, maybe a minus);
+     * values past {@code Long.MAX_VALUE} (BIGINT UNSIGNED) wrap around, which keeps them distinct.
+     */
+    static long parse(byte[] row, int from, int to) {
+        boolean negative = from < to && row[from] == '-';
+        long v = 0;
+        for (int i = negative ? from + 1 : from; i < to; i++) {
+            v = v * 10 + (row[i] - '0');
+        }
+        return negative ? -v : v;
+    }
+
+    /** Whether {@code row[from, to)} is {@code \N}. */
+    static boolean isNull(byte[] row, int from, int to) {
+        return to - from == 2 && row[from] == '\\' && row[from + 1] == 'N';
+    }
+
+    /** Collects (key, tenant) pairs as a table is streamed; {@link #build()} makes the lookup. */
+    static final class Builder {
+        private final List<byte[]> tenants = new ArrayList<>();
+        private int[] dictionary = new int[64];
+        private int[] hashes = new int[0];
+        private long[] keys;
+        private int[] ordinals;
+        private int size;
+
+        /** @param expectedRows how many rows to make room for at first (grows as needed) */
+        Builder(long expectedRows) {
+            int n = (int) Math.max(16, Math.min(expectedRows, 1 << 24));
+            keys = new long[n];
+            ordinals = new int[n];
+        }
+
+        /** Records that the row with {@code key} has the tenant written at {@code row[from, to)} ({@code \N}: none). */
+        void add(long key, byte[] row, int from, int to) {
+            if (isNull(row, from, to)) {
+                return;
+            }
+            if (size == keys.length) {
+                int n = keys.length + (keys.length >> 1) + 16;
+                keys = Arrays.copyOf(keys, n);
+                ordinals = Arrays.copyOf(ordinals, n);
+            }
+            keys[size] = key;
+            ordinals[size] = ordinal(row, from, to);
+            size++;
+        }
+
+        /** The ordinal of a tenant's text, added to the dictionary when new. */
+        private int ordinal(byte[] row, int from, int to) {
+            int hash = 1;
+            for (int i = from; i < to; i++) {
+                hash = 31 * hash + row[i];
+            }
+            int mask = dictionary.length - 1;
+            int i = (hash ^ (hash >>> 16)) & mask;
+            for (int v; (v = dictionary[i]) != 0; i = (i + 1) & mask) {
+                byte[] t = tenants.get(v - 1);
+                if (hashes[v - 1] == hash && Arrays.equals(t, 0, t.length, row, from, to)) {
+                    return v - 1;
+                }
+            }
+            tenants.add(Arrays.copyOfRange(row, from, to));
+            if (hashes.length < tenants.size()) {
+                hashes = Arrays.copyOf(hashes, Math.max(16, hashes.length * 2));
+            }
+            hashes[tenants.size() - 1] = hash;
+            dictionary[i] = tenants.size();
+            if (tenants.size() * 2 > dictionary.length) {
+                int[] bigger = new int[dictionary.length * 2];
+                int m = bigger.length - 1;
+                for (int v = 1; v <= tenants.size(); v++) {
+                    int h = hashes[v - 1];
+                    int j = (h ^ (h >>> 16)) & m;
+                    while (bigger[j] != 0) {
+                        j = (j + 1) & m;
+                    }
+                    bigger[j] = v;
+                }
+                dictionary = bigger;
+            }
+            return tenants.size() - 1;
+        }
+
+        TenantKeys build() {
+            byte[][] names = tenants.toArray(new byte[0][]);
+            if (size == 0) {
+                return new TenantKeys(names, 0, null, Ordinals.of(0, 0), 0);
+            }
+            long lo = Long.MAX_VALUE;
+            long hi = Long.MIN_VALUE;
+            for (int i = 0; i < size; i++) {
+                lo = Math.min(lo, keys[i]);
+                hi = Math.max(hi, keys[i]);
+            }
+            long range = hi - lo + 1;
+            // Dense when an array over the key range is smaller than the hash table would be.
+            if (range > 0 && range <= 4L * size && range < Integer.MAX_VALUE - 8) {
+                Ordinals values = Ordinals.of((int) range, names.length);
+                for (int i = 0; i < size; i++) {
+                    values.set((int) (keys[i] - lo), ordinals[i] + 1);
+                }
+                return release(new TenantKeys(names, lo, null, values, size));
+            }
+            int capacity = Integer.highestOneBit(Math.max(16, size + (size >> 1))) << 1;
+            long[] slots = new long[capacity];
+            Ordinals values = Ordinals.of(capacity, names.length);
+            int mask = capacity - 1;
+            for (int i = 0; i < size; i++) {
+                int s = slot(keys[i], mask);
+                while (values.get(s) != 0 && slots[s] != keys[i]) {
+                    s = (s + 1) & mask;
+                }
+                slots[s] = keys[i];
+                values.set(s, ordinals[i] + 1);
+            }
+            return release(new TenantKeys(names, 0, slots, values, size));
+        }
+
+        private TenantKeys release(TenantKeys built) {
+            keys = new long[0];
+            ordinals = new int[0];
+            return built;
+        }
+    }
+
+    /** Ordinals + 1 in the narrowest array that holds them: bytes, chars or ints. */
+    private abstract static class Ordinals {
+        static Ordinals of(int length, int tenants) {
+            if (tenants < 0xff) {
+                byte[] a = new byte[length];
+                return new Ordinals() {
+                    int get(int i) { return a[i] & 0xff; }
+                    void set(int i, int v) { a[i] = (byte) v; }
+                    int length() { return a.length; }
+                };
+            }
+            if (tenants < 0xffff) {
+                char[] a = new char[length];
+                return new Ordinals() {
+                    int get(int i) { return a[i]; }
+                    void set(int i, int v) { a[i] = (char) v; }
+                    int length() { return a.length; }
+                };
+            }
+            int[] a = new int[length];
+            return new Ordinals() {
+                int get(int i) { return a[i]; }
+                void set(int i, int v) { a[i] = v; }
+                int length() { return a.length; }
+            };
+        }
+
+        abstract int get(int i);
+
+        abstract void set(int i, int v);
+
+        abstract int length();
+    }
+}
