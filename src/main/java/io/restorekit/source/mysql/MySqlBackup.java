@@ -309,6 +309,12 @@ public final class MySqlBackup {
             t.setDaemon(true);
             return t;
         });
+        // chunks are compressed, sealed and stored here while the dumping threads go on cutting
+        ExecutorService savers = Executors.newFixedThreadPool(connections.size(), r -> {
+            Thread t = new Thread(r, "mysql-store");
+            t.setDaemon(true);
+            return t;
+        });
         try {
             List<Future<Void>> futures = new ArrayList<>();
             for (Connection c : connections) {
@@ -318,7 +324,7 @@ public final class MySqlBackup {
                         while (!failed.get() && (t = queue.poll()) != null) {
                             String q = db + "." + t.name();
                             out.add(dump(c, db, t, spec.tenantColumn(), joins.get(q), byName, lookups.get(q),
-                                    parentKeys, connect, progress));
+                                    parentKeys, savers, connect, progress));
                         }
                     } catch (RuntimeException | IOException e) {
                         failed.set(true);
@@ -332,6 +338,7 @@ public final class MySqlBackup {
             }
         } finally {
             pool.shutdownNow();
+            savers.shutdownNow();
             // a table waiting for a parent that will never finish stops too
             parentKeys.values().forEach(f -> f.completeExceptionally(new IOException("the backup stopped")));
         }
@@ -348,8 +355,8 @@ public final class MySqlBackup {
 
     private DatabaseManifest.Table dump(Connection c, String db, TableInfo t, String tenantColumn, TenantJoin join,
                                         Map<String, Map<String, Column>> byName, Lookup lookup,
-                                        Map<String, CompletableFuture<TenantKeys>> parentKeys, MySqlConnect connect,
-                                        ProgressListener progress) throws IOException {
+                                        Map<String, CompletableFuture<TenantKeys>> parentKeys, ExecutorService savers,
+                                        MySqlConnect connect, ProgressListener progress) throws IOException {
         String q = db + "." + t.name();
         boolean grouped = join != null && !t.columns().isEmpty();
         Column tenantKey = grouped ? byName.get(join.via().isEmpty() ? q
@@ -368,7 +375,7 @@ public final class MySqlBackup {
         try {
             TenantKeys parent = lookup == null ? null : parentKeys(parentKeys.get(lookup.parentKeys()), q);
             DatabaseManifest.Table dumped = dump(c, db, q, t, tenantColumn, join, tenantKey, sql, lookup, parent,
-                    exports, connect, progress);
+                    exports, savers, connect, progress);
             for (KeyExport e : exports) {
                 e.done().complete(e.keys().build());
             }
@@ -393,8 +400,8 @@ public final class MySqlBackup {
 
     private DatabaseManifest.Table dump(Connection c, String db, String q, TableInfo t, String tenantColumn, TenantJoin join,
                                         Column tenantKey, String sql, Lookup lookup, TenantKeys parent,
-                                        List<KeyExport> exports, MySqlConnect connect, ProgressListener progress)
-            throws IOException {
+                                        List<KeyExport> exports, ExecutorService savers, MySqlConnect connect,
+                                        ProgressListener progress) throws IOException {
         boolean grouped = tenantKey != null;
         RowScanner scanner = new RowScanner(grouped ? -1 : t.columnNames().indexOf(tenantColumn));
         TenantChunks.Result result;
@@ -402,43 +409,42 @@ public final class MySqlBackup {
             st.setFetchSize(FETCH);
             try (ResultSet r = t.columns().isEmpty() ? null : st.executeQuery(sql)) {
                 RowEncoder encoder = new RowEncoder(t.columns());
-                RowEncoder.Buf row = new RowEncoder.Buf();
                 int[] bounds = new int[2];
-                // Rows come in the table's own order (no sort on the server) and are grouped by
-                // tenant on the client: one chunker per tenant, so no chunk holds two tenants.
-                result = new TenantChunks(repository, scanner, grouped, null, progress).run(() -> {
-                    try {
-                        if (r == null || !r.next()) {
-                            return null;
-                        }
-                        row.length = 0;
-                        encoder.encode(r, row);
-                        if (grouped) {
-                            row.data[row.length - 1] = '\t';
-                            int tenantFrom = row.length;
-                            if (lookup == null) {
-                                RowEncoder.field(r, encoder.size() + 1, tenantKey, row);
-                            } else {
-                                field(row.data, lookup.column(), bounds);
-                                byte[] tenant = TenantKeys.isNull(row.data, bounds[0], bounds[1])
-                                        ? NULL_TEXT : parent.tenant(TenantKeys.parse(row.data, bounds[0], bounds[1]));
-                                row.add(tenant, 0, tenant.length);
-                            }
-                            for (KeyExport e : exports) {
-                                field(row.data, e.column(), bounds);
-                                if (TenantKeys.isNull(row.data, bounds[0], bounds[1])) {
-                                    continue;
-                                }
-                                e.keys().add(TenantKeys.parse(row.data, bounds[0], bounds[1]), row.data, tenantFrom,
-                                        row.length);
-                            }
-                            row.add((byte) '\n');
-                        }
-                        return java.util.Arrays.copyOf(row.data, row.length);
-                    } catch (SQLException e) {
-                        throw new RowSegments.ReadFailure(e);
+                RowBatches.RowWriter writer = out -> {
+                    if (r == null || !r.next()) {
+                        return false;
                     }
-                });
+                    int from = out.length;
+                    encoder.encode(r, out);
+                    if (grouped) {
+                        out.data[out.length - 1] = '\t';
+                        int tenantFrom = out.length;
+                        if (lookup == null) {
+                            RowEncoder.field(r, encoder.size() + 1, tenantKey, out);
+                        } else {
+                            field(out.data, from, lookup.column(), bounds);
+                            byte[] tenant = TenantKeys.isNull(out.data, bounds[0], bounds[1])
+                                    ? NULL_TEXT : parent.tenant(TenantKeys.parse(out.data, bounds[0], bounds[1]));
+                            out.add(tenant, 0, tenant.length);
+                        }
+                        for (KeyExport e : exports) {
+                            field(out.data, from, e.column(), bounds);
+                            if (!TenantKeys.isNull(out.data, bounds[0], bounds[1])) {
+                                e.keys().add(TenantKeys.parse(out.data, bounds[0], bounds[1]), out.data, tenantFrom,
+                                        out.length);
+                            }
+                        }
+                        out.add((byte) '\n');
+                    }
+                    return true;
+                };
+                // Rows come in the table's own order (no sort on the server) and are grouped by
+                // tenant on the client: one chunker per tenant, so no chunk holds two tenants. The
+                // driver reads on a thread of its own while this one digests and cuts; chunks are
+                // compressed, sealed and stored on a third.
+                try (RowBatches rows = new RowBatches(writer, "mysql-read")) {
+                    result = new TenantChunks(repository, scanner, grouped, null, progress, savers).run(rows);
+                }
             }
         } catch (RowSegments.ReadFailure e) {
             throw tableFailure(q, connect, e.sql());
@@ -459,10 +465,10 @@ public final class MySqlBackup {
 
     private static final byte[] NULL_TEXT = {'\\', 'N'};
 
-    /** Sets {@code bounds} to where field {@code n} (0-based) of a row's text starts and ends. */
-    static void field(byte[] row, int n, int[] bounds) {
-        int start = 0;
-        int i = 0;
+    /** Sets {@code bounds} to where field {@code n} (0-based) of the row text at {@code from} starts and ends. */
+    static void field(byte[] row, int from, int n, int[] bounds) {
+        int start = from;
+        int i = from;
         for (int k = 0; k < n; k++) {
             while (row[i] != '\t') {
                 i++;

@@ -66,9 +66,27 @@ public final class TenantChunks {
     private long added;
     private long stored;
     private long kept;
+    private final java.util.concurrent.ExecutorService saver;
+    private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(SAVING);
+    private final java.util.concurrent.atomic.AtomicReference<Throwable> saveFailure =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    /** Bytes of chunks handed to the saver and not yet stored, at most (in KiB). */
+    static final int SAVING = 32 << 10;
 
     public TenantChunks(Repository repository, RowScanner scanner, boolean tenantLast, RowFilter filter,
                  ProgressListener progress) {
+        this(repository, scanner, tenantLast, filter, progress, null);
+    }
+
+    /**
+     * @param saver when not null, chunks are compressed, sealed and stored on this executor
+     *              while the rows go on being scanned and cut here ({@link #SAVING} KiB at most
+     *              in flight); null: stored on the calling thread
+     */
+    public TenantChunks(Repository repository, RowScanner scanner, boolean tenantLast, RowFilter filter,
+                        ProgressListener progress, java.util.concurrent.ExecutorService saver) {
+        this.saver = saver;
         this.repository = repository;
         this.scanner = scanner;
         this.tenantLast = tenantLast;
@@ -94,6 +112,8 @@ public final class TenantChunks {
         final int hash;
         final String tenant;
         final List<BlobId> chunks = new ArrayList<>();
+        /** With a saver: the chunks' saves, in order (their ids land in {@link #chunks} at the end). */
+        final List<java.util.concurrent.Future<Repository.SaveResult>> saving = new ArrayList<>();
         byte[] buf = new byte[4096];
         int len;
         long h;
@@ -160,6 +180,18 @@ public final class TenantChunks {
         ordered.sort(TENANT_ORDER);
         if (nullGroup != null) {
             ordered.add(nullGroup);
+        }
+        if (saver != null) {
+            for (Group g : ordered) {
+                if (g.len > 0) {
+                    emit(g, g.len);
+                }
+            }
+            for (Group g : ordered) {
+                for (java.util.concurrent.Future<Repository.SaveResult> f : g.saving) {
+                    g.chunks.add(io.restorekit.common.Futures.await(f).id());
+                }
+            }
         }
         List<BlobId> chunks = new ArrayList<>();
         Map<String, List<Integer>> ranges = new TreeMap<>();
@@ -297,6 +329,47 @@ public final class TenantChunks {
         }
     }
 
+    private synchronized void counted(Repository.SaveResult r, int n) {
+        if (r.added()) {
+            added += n;
+            stored += r.storedBytes();
+        }
+        progress.advance(n, 0);
+    }
+
+    /** Hands a copy of the chunk to the saver; waits while {@link #SAVING} KiB are in flight. */
+    private void saveLater(Group g, int n) throws IOException {
+        Throwable failed = saveFailure.get();
+        if (failed != null) {
+            throw failed instanceof IOException io ? io : new IOException(failed);
+        }
+        byte[] chunk = Arrays.copyOf(g.buf, n);
+        int permits = Math.min(SAVING, Math.max(1, n >> 10));
+        try {
+            inFlight.acquire(permits);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while storing a chunk");
+        }
+        try {
+            g.saving.add(saver.submit(() -> {
+                try {
+                    Repository.SaveResult r = repository.saveBlob(BlobType.DATA, chunk, 0, chunk.length);
+                    counted(r, chunk.length);
+                    return r;
+                } catch (IOException | RuntimeException e) {
+                    saveFailure.compareAndSet(null, e);
+                    throw e;
+                } finally {
+                    inFlight.release(permits);
+                }
+            }));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            inFlight.release(permits);
+            throw new IOException("cannot store a chunk: the saver stopped", e);
+        }
+    }
+
     private void resize(Group g, int size) {
         pending += size - g.buf.length;
         g.buf = Arrays.copyOf(g.buf, size);
@@ -304,13 +377,13 @@ public final class TenantChunks {
 
     /** Stores the first {@code n} pending bytes of {@code g} as a chunk and starts its next one. */
     private void emit(Group g, int n) throws IOException {
-        Repository.SaveResult r = repository.saveBlob(BlobType.DATA, g.buf, 0, n);
-        g.chunks.add(r.id());
-        if (r.added()) {
-            added += n;
-            stored += r.storedBytes();
+        if (saver != null) {
+            saveLater(g, n);
+        } else {
+            Repository.SaveResult r = repository.saveBlob(BlobType.DATA, g.buf, 0, n);
+            g.chunks.add(r.id());
+            counted(r, n);
         }
-        progress.advance(n, 0);
         g.len = 0;
         g.h = 0;
         if (g.buf.length > avg || pending > BUDGET) {
