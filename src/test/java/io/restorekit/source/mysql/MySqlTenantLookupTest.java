@@ -131,6 +131,62 @@ class MySqlTenantLookupTest {
         assertThat(expected.get("tasks").keySet()).hasSizeGreaterThan(5);
     }
 
+    @ParameterizedTest(name = "jobs = {0}")
+    @ValueSource(ints = {1, 2})
+    @DisplayName("rows committed while the backup runs are in every table of a chain or in none, with their tenant")
+    void consistentUnderWrites(int jobs) throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        String marker = "live" + jobs;
+        Thread writer = new Thread(() -> {
+            try (Connection c = EmbeddedMariaDbServer.root(DB); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                for (int i = 0; !stop.get(); i++) {
+                    int account = 100_000 * jobs + i;
+                    // one chain per transaction: account, project, task, comment
+                    st.execute("INSERT INTO accounts VALUES (" + account + ", 3, '" + marker + "')");
+                    st.execute("INSERT INTO projects VALUES (" + account + ", " + account + ", '" + marker + "')");
+                    st.execute("INSERT INTO tasks VALUES (" + account + ", " + account + ", '" + marker + "')");
+                    st.execute("INSERT INTO comments (task_id, body) VALUES (" + account + ", '" + marker + "')");
+                    c.commit();
+                    written.incrementAndGet();
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, "writer");
+        writer.start();
+        try {
+            while (written.get() < 20) {
+                Thread.sleep(5);
+            }
+            MySqlSourceSpec spec = new MySqlSourceSpec("tlw" + jobs, EmbeddedMariaDbServer.url(DB), "root", null,
+                    null, null, List.of(), List.of(), jobs, null);
+            BackupResult result = new BackupService(repository).backup(BackupRequest.of(List.of(spec)),
+                    ProgressListener.NONE);
+            assertThat(result.sources().get(0).error()).isNull();
+            stop.set(true);
+            writer.join();
+            DatabaseManifest m = DatabaseManifest.load(repository,
+                    repository.loadSnapshot(result.sources().get(0).snapshotId()).tree());
+            Map<String, Long> live = new TreeMap<>();
+            for (String table : List.of("accounts", "projects", "tasks", "comments")) {
+                DatabaseManifest.Table t = m.tables().stream().filter(x -> x.name().equals(table)).findFirst()
+                        .orElseThrow();
+                Map<String, List<String>> stored = stored(t);
+                long count = stored.values().stream().flatMap(List::stream).filter(r -> r.endsWith(marker)).count();
+                live.put(table, count);
+                assertThat(stored.getOrDefault("\\N", List.of())).as(table).noneMatch(r -> r.endsWith(marker));
+            }
+            assertThat(live.values()).as("rows of the writer's chains per table: %s", live).containsOnly(
+                    live.get("accounts"));
+            assertThat(live.get("accounts")).isGreaterThanOrEqualTo(20);
+        } finally {
+            stop.set(true);
+            writer.join();
+        }
+    }
+
     /** Per table, tenant text ({@code \N} for none) to its sorted row lines, as the join reads them. */
     private Map<String, Map<String, List<String>>> joined() throws Exception {
         Map<String, Map<String, List<String>>> out = new HashMap<>();
