@@ -45,9 +45,13 @@ import static io.restorekit.source.mysql.MySqlConnect.ident;
  * TABLES}: every view starts at the same commit. A user without the RELOAD privilege falls back
  * to one connection, with a warning.
  *
- * <p>Rows are streamed (the driver fetches in batches, nothing is buffered beyond one chunk per
- * connection) as row text ({@link RowEncoder}) through the content-defined chunker into data
- * blobs; tables with a tenant are ordered by tenant and chunked per tenant, as for PostgreSQL.
+ * <p>Rows are streamed (the driver fetches in batches, nothing is buffered beyond a few batches
+ * of rows and chunks per connection) as row text ({@link RowEncoder}) through the content-defined
+ * chunker into data blobs, on three threads per table ({@link RowBatches}: reading; digesting
+ * and cutting; storing). Rows of tables with a tenant are grouped by tenant on the client and
+ * chunked per tenant, as for PostgreSQL. A table that reaches its tenant through a foreign key
+ * is read without a join when it can be: its rows find their tenant in the {@link TenantKeys}
+ * its parent left while it was dumped ({@link #lookups}); parents are dumped first.
  */
 public final class MySqlBackup {
     private static final int FETCH = 4096;
