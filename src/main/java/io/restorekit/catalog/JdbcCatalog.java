@@ -29,10 +29,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The catalog in a JDBC database migrated by Flyway ({@code db/catalog}): an H2 file under
- * {@code RK_HOME} by default, PostgreSQL when several hosts share it. Each operation takes its own
- * connection and gives it back, so an embedded H2 file is free for the next rk process as soon as
- * this one is between operations (a daemon does not lock the CLI out); when another process holds
- * it for a moment, the connection is retried. Times are kept to the microsecond.
+ * {@code RK_HOME} by default, PostgreSQL when several hosts share it. Each operation takes a
+ * connection and gives it back, so an embedded H2 file is free for the next rk process shortly after
+ * this one's last operation (a daemon does not lock the CLI out); when another process holds it for a
+ * moment, the connection is retried. Times are kept to the microsecond.
  *
  * <p>An operation's connection stays open for {@value #KEEP_OPEN_MILLIS} ms after it, for the next
  * operation to reuse: an embedded H2 database is opened, and compacted and closed, with its first and
