@@ -1,5 +1,7 @@
 package io.restorekit.config;
 
+import io.restorekit.repository.crypto.KeyFile;
+
 import java.util.Map;
 import java.util.Set;
 
@@ -7,7 +9,8 @@ import java.util.Set;
  * Opens the repository while Spring and the shell start, for one-command runs. Opening costs a
  * memory-hard key derivation and reading the index; starting the shell costs about as much on the
  * other core. Both are then paid at once instead of one after the other, which is most of the
- * start-up time of commands that cron and scripts run again and again.
+ * start-up time of commands that cron and scripts run again and again. The key file's JSON reader
+ * is built on a third thread while the configuration is read, which comes first.
  *
  * <p>Only when the password comes from the environment (never a prompt from a background thread)
  * and the command reads the repository. A failure here is forgotten: the command opens again and
@@ -32,6 +35,9 @@ public final class EarlyOpen {
         RepositorySession early = new RepositorySession(ConfigLoader.fromEnvironment(), new StorageFactory(),
                 PasswordProvider.fromEnvironment());
         session = early;
+        Thread json = new Thread(KeyFile::prepare, "rk-early-json");
+        json.setDaemon(true);
+        json.start();
         Thread opener = new Thread(() -> {
             try {
                 early.repository();

@@ -74,6 +74,14 @@ public record KeyFile(int version, Instant created, String host, String user, St
         return Boolean.TRUE.equals(appendOnly);
     }
 
+    /**
+     * Builds the JSON reader of key files now: its first use costs a few hundred milliseconds in a
+     * fresh JVM, which a caller can spend on another thread while it reads its configuration.
+     */
+    public static void prepare() {
+        JSON.readerFor(KeyFile.class);
+    }
+
     public static KeyFile parse(byte[] json) throws IOException {
         KeyFile file = JSON.readValue(json, KeyFile.class);
         if (file.version() != 1) {
