@@ -45,25 +45,17 @@ public final class RowScanner {
     }
 
     /**
-     * A scanner that counts rows and bytes only ({@link #digest()} and {@link #lastRowHash()} stay
-     * those of no rows): for readers of blobs the repository has already authenticated, which
-     * check the row count against the manifest and need no digest.
+     * A scanner that counts bytes only ({@link #rows()}, {@link #digest()}, {@link #lastRowHash()}
+     * and {@link #tenants()} stay those of no rows): for readers that split the rows themselves,
+     * of blobs the repository has already authenticated, and need no digest.
      */
-    public static RowScanner counting() {
+    public static RowScanner bytesOnly() {
         return new RowScanner(-1, false);
     }
 
     public void update(byte[] data, int off, int len) {
         bytes += len;
         if (!digests) {
-            for (int i = off, end = off + len; i < end; i++) {
-                if (data[i] == '\n') {
-                    rows++;
-                }
-            }
-            if (len > 0) {
-                partialLength = data[off + len - 1] == '\n' ? 0 : 1;
-            }
             return;
         }
         int end = off + len;

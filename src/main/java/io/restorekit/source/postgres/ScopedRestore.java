@@ -432,7 +432,7 @@ public final class ScopedRestore {
     /** The scope's rows of one table as stored, reading only the chunks that hold them. */
     private Snapshot snapshotRows(Selected s, Scope scope) throws IOException {
         DatabaseManifest.Table t = s.table();
-        RowScanner scanner = RowScanner.counting();
+        RowScanner scanner = RowScanner.bytesOnly();
         List<String> lines = new ArrayList<>();
         try (InputStream in = scope.tenant() == null ? TableData.rows(repository, t, scanner)
                 : TableData.tenantRows(repository, t, scope.tenant(), scanner)) {
