@@ -6,6 +6,9 @@
 #   DB_SCALE=0.1 bench/tenant.sh        a small run
 #   PARTS=db|versions bench/tenant.sh   one part only (default both)
 #   SNAPSHOTS=100 bench/tenant.sh       snapshots of 'uploads' for the versions part (0 skips it);
+#   DB=my_saas bench/tenant.sh          back up, change and restore a copy of saas (made from it as a
+#                                       template when missing), not saas itself; the full restore goes
+#                                       into my_saas_full instead of rk_full
 #                                       UPLOAD_TENANTS=2 of the 20 tenants' folders are copied for it
 #
 # Database part: back up saas; full restore into a new database (time, bytes read = every table
@@ -26,12 +29,18 @@ export BENCH_MUT_DIR=$WORK/mutations
 OUT=$HERE/results
 mkdir -p "$WORK" "$OUT"
 source "$HERE/pg-setup.sh"
+DB=${DB:-saas}
+if [ "$DB" = saas ]; then FULL_DB=rk_full; else FULL_DB=${DB}_full; fi
+if [ "$DB" != saas ] && [ "$($PSQL -d "$DB" -Atc "select v from bench_meta where k = 'complete'" 2>/dev/null || true)" \
+    != "$($PSQL -d saas -Atc "select v from bench_meta where k = 'complete'")" ]; then
+  $PSQL -d postgres -c "drop database if exists $DB with (force)" -c "create database $DB template saas"
+fi
 seconds() { local t0 t1; drop_caches; t0=$(date +%s.%N); "$@" >"$WORK/last.out" 2>"$WORK/last.err" \
   || { cat "$WORK/last.out" "$WORK/last.err" >&2; exit 1; }; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
 json() { python3 -c "import json,sys; d=json.load(open('$WORK/last.out')); print($1)"; }
 # md5 over every row of one tenant (or of all the others), table by table, rows in text order.
 tenant_digest() {
-  $PSQL -d "${2:-saas}" -Atc "select md5(string_agg(x, '|' order by n)) from (
+  $PSQL -d "${2:-$DB}" -Atc "select md5(string_agg(x, '|' order by n)) from (
     select 0 n, md5(string_agg(t::text, ',' order by t::text)) x from companies t where tenant_id $1 union all
     select 1, md5(string_agg(t::text, ',' order by t::text)) from users t where tenant_id $1 union all
     select 2, md5(string_agg(t::text, ',' order by t::text)) from documents t where tenant_id $1 union all
@@ -48,7 +57,7 @@ repository:
 sources:
   - name: saas
     type: postgres
-    url: jdbc:postgresql://127.0.0.1:5432/saas
+    url: jdbc:postgresql://127.0.0.1:5432/$DB
     username: bench
     password-env: BENCH_DB_PASSWORD
     jobs: 2
@@ -66,14 +75,14 @@ export RK_CONFIG=$WORK/rk.yml
 
 if [[ $PARTS == *db* ]]; then
 backup_s=$(seconds "$RK" backup --source saas --json)
-$PSQL -d postgres -c "drop database if exists rk_full with (force)"
-full_s=$(seconds "$RK" restore --source saas --target jdbc:postgresql://127.0.0.1:5432/rk_full --json)
+$PSQL -d postgres -c "drop database if exists $FULL_DB with (force)"
+full_s=$(seconds "$RK" restore --source saas --target jdbc:postgresql://127.0.0.1:5432/$FULL_DB --json)
 cp "$WORK/last.out" "$WORK/full-restore.json"
 full_bytes=$(json "d['bytes']")
-$PSQL -d postgres -c "drop database if exists rk_full with (force)"
+$PSQL -d postgres -c "drop database if exists $FULL_DB with (force)"
 
 t7_before=$(tenant_digest "= 7"); others_before=$(tenant_digest "<> 7")
-$PSQL -d saas <<'SQL'
+$PSQL -d "$DB" <<'SQL'
 delete from receipts where tenant_id = 7 and (receipt_id / 20) % 10 = 3;
 delete from invoices i where tenant_id = 7 and (invoice_id / 20) % 10 = 3
   and not exists (select 1 from receipts r where r.tenant_id = 7 and r.invoice_id = i.invoice_id);
@@ -145,6 +154,6 @@ fi
   [ -n "$versions_line" ] && echo "$versions_line"
   echo
   [[ $PARTS == *db* ]] && echo "tenant 7: $changed rows changed back; its rows after the restore: $t7_ok to the backup; other tenants: $others_ok." \
-    && echo "saas: $($PSQL -d saas -Atc "select v from bench_meta where k = 'complete'") rows."
+    && echo "$DB: $($PSQL -d "$DB" -Atc "select v from bench_meta where k = 'complete'") rows."
   echo "$(date -u +%Y-%m-%d), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); JVM start-up included in every time."
 } | tee "$OUT/tenant-$(echo "$PARTS" | tr ',' '-').md"

@@ -2,10 +2,9 @@ package io.restorekit.source.postgres;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A table's stored rows (row text, as in the snapshot) matched against the database's current
@@ -37,18 +36,21 @@ public record RowMatch(List<String> deleteKeys, List<String> updates, List<Strin
             return new RowMatch(List.of(), List.of(), replace ? stored : List.of(), current.size() - unchanged,
                     stored.size() - unchanged, unchanged, replace);
         }
-        Map<String, String> wanted = new HashMap<>(stored.size() * 2);
+        boolean contiguous = true;
+        for (int i = 1; i < key.length; i++) {
+            contiguous &= key[i] == key[i - 1] + 1;
+        }
+        // Each current row takes its stored row out: what is left is to insert, in stored order.
+        Map<String, String> wanted = new LinkedHashMap<>(stored.size() * 2);
         for (String l : stored) {
-            wanted.put(key(l, key), l);
+            wanted.put(key(l, key, contiguous), l);
         }
         List<String> deleteKeys = new ArrayList<>();
         List<String> updates = new ArrayList<>();
         long unchanged = 0;
-        Set<String> seen = new HashSet<>();
         for (String l : current) {
-            String k = key(l, key);
-            seen.add(k);
-            String w = wanted.get(k);
+            String k = key(l, key, contiguous);
+            String w = wanted.remove(k);
             if (w == null) {
                 deleteKeys.add(k);
             } else if (w.equals(l)) {
@@ -57,12 +59,7 @@ public record RowMatch(List<String> deleteKeys, List<String> updates, List<Strin
                 updates.add(w);
             }
         }
-        List<String> inserts = new ArrayList<>();
-        for (String l : stored) {
-            if (!seen.contains(key(l, key))) {
-                inserts.add(l);
-            }
-        }
+        List<String> inserts = new ArrayList<>(wanted.values());
         return new RowMatch(deleteKeys, updates, inserts, deleteKeys.size(), inserts.size(), unchanged, false);
     }
 
@@ -81,10 +78,25 @@ public record RowMatch(List<String> deleteKeys, List<String> updates, List<Strin
         return out;
     }
 
-    /** The fields at {@code indexes} (ascending or not), tab-separated, without splitting the whole line. */
-    private static String key(String line, int[] indexes) {
+    /**
+     * The fields at {@code indexes} (ascending or not), tab-separated, without splitting the whole
+     * line; fields that follow each other in the line are one substring of it.
+     */
+    private static String key(String line, int[] indexes, boolean contiguous) {
         if (indexes.length == 1) {
             return field(line, indexes[0]);
+        }
+        if (contiguous) {
+            int start = start(line, indexes[0]);
+            int end = start;
+            for (int i = 0; i < indexes.length; i++) {
+                end = line.indexOf('\t', i == 0 ? start : end + 1);
+                if (end < 0) {
+                    end = line.length();
+                    break;
+                }
+            }
+            return line.substring(start, end);
         }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < indexes.length; i++) {
@@ -96,11 +108,16 @@ public record RowMatch(List<String> deleteKeys, List<String> updates, List<Strin
         return sb.toString();
     }
 
-    private static String field(String line, int n) {
+    private static int start(String line, int n) {
         int start = 0;
         for (int i = 0; i < n; i++) {
             start = line.indexOf('\t', start) + 1;
         }
+        return start;
+    }
+
+    private static String field(String line, int n) {
+        int start = start(line, n);
         int end = line.indexOf('\t', start);
         return line.substring(start, end < 0 ? line.length() : end);
     }

@@ -20,6 +20,7 @@ import java.util.Map;
 public final class RowScanner {
     private final MessageDigest sha;
     private final int tenantField;
+    private final boolean digests;
     private final long[] sum = new long[4];
     private final Map<String, Long> tenants = new HashMap<>();
     private byte[] partial = new byte[256];
@@ -30,6 +31,11 @@ public final class RowScanner {
 
     /** @param tenantField the 0-based column holding the tenant, or -1 */
     public RowScanner(int tenantField) {
+        this(tenantField, true);
+    }
+
+    private RowScanner(int tenantField, boolean digests) {
+        this.digests = digests;
         try {
             sha = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -38,8 +44,20 @@ public final class RowScanner {
         this.tenantField = tenantField;
     }
 
+    /**
+     * A scanner that counts bytes only ({@link #rows()}, {@link #digest()}, {@link #lastRowHash()}
+     * and {@link #tenants()} stay those of no rows): for readers that split the rows themselves,
+     * of blobs the repository has already authenticated, and need no digest.
+     */
+    public static RowScanner bytesOnly() {
+        return new RowScanner(-1, false);
+    }
+
     public void update(byte[] data, int off, int len) {
         bytes += len;
+        if (!digests) {
+            return;
+        }
         int end = off + len;
         int start = off;
         for (int i = off; i < end; i++) {

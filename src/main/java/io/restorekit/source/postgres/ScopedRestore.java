@@ -432,24 +432,29 @@ public final class ScopedRestore {
     /** The scope's rows of one table as stored, reading only the chunks that hold them. */
     private Snapshot snapshotRows(Selected s, Scope scope) throws IOException {
         DatabaseManifest.Table t = s.table();
-        RowScanner scanner = new RowScanner(-1);
+        RowScanner scanner = RowScanner.bytesOnly();
         List<String> lines = new ArrayList<>();
         try (InputStream in = scope.tenant() == null ? TableData.rows(repository, t, scanner)
                 : TableData.tenantRows(repository, t, scope.tenant(), scanner)) {
-            ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-            byte[] buffer = new byte[1 << 16];
+            // Lines are decoded straight from the buffer; only one that spans two reads is put together.
+            ByteArrayOutputStream partial = new ByteArrayOutputStream(256);
+            byte[] buffer = new byte[1 << 18];
             int n;
-            while ((n = in.read(buffer)) > 0) {
+            while ((n = in.readNBytes(buffer, 0, buffer.length)) > 0) {
                 int start = 0;
                 for (int i = 0; i < n; i++) {
                     if (buffer[i] == '\n') {
-                        line.write(buffer, start, i - start);
-                        lines.add(line.toString(StandardCharsets.UTF_8));
-                        line.reset();
+                        if (partial.size() > 0) {
+                            partial.write(buffer, start, i - start);
+                            lines.add(partial.toString(StandardCharsets.UTF_8));
+                            partial.reset();
+                        } else {
+                            lines.add(new String(buffer, start, i - start, StandardCharsets.UTF_8));
+                        }
                         start = i + 1;
                     }
                 }
-                line.write(buffer, start, n - start);
+                partial.write(buffer, start, n - start);
             }
         }
         long expected = scope.tenant() == null ? t.rows() : t.tenantRows().getOrDefault(scope.tenant(), 0L);
@@ -470,8 +475,8 @@ public final class ScopedRestore {
     private List<Diff> diffs(Connection c, PgConnect database, Scope scope, List<Selected> selected,
                              ProgressListener progress) throws SQLException, IOException {
         progress.total(selected.stream().mapToLong(s -> s.table().bytes()).sum(), selected.size());
-        ExecutorService reader = Executors.newSingleThreadExecutor(daemon("scoped-restore-read"));
         int workers = Math.max(1, Math.min(jobs, selected.size()));
+        ExecutorService reader = Executors.newFixedThreadPool(workers, daemon("scoped-restore-read"));
         ExecutorService comparers = Executors.newFixedThreadPool(workers, daemon("scoped-restore-compare"));
         java.util.concurrent.BlockingQueue<Connection> connections = new java.util.concurrent.LinkedBlockingQueue<>();
         List<Connection> extra = new ArrayList<>();
@@ -494,34 +499,36 @@ public final class ScopedRestore {
                     connections.add(w);
                 }
             }
-            List<Future<Snapshot>> snapshots = new ArrayList<>();
-            for (Selected s : selected) {
-                snapshots.add(reader.submit(() -> snapshotRows(s, scope)));
-            }
-            // The largest tables start first, so that the last one to finish is a small one.
+            // The stored rows are read on as many threads as there are connections, and the
+            // connections read the current rows without waiting for them: the server's scans and
+            // the repository's reads overlap. The largest tables start first, so that the last one
+            // to finish is a small one.
             List<Integer> order = new ArrayList<>();
             for (int i = 0; i < selected.size(); i++) {
                 order.add(i);
             }
             order.sort(Comparator.comparingLong((Integer i) -> -selected.get(i).table().bytes()));
-            List<Future<Diff>> compared = new ArrayList<>(java.util.Collections.nCopies(selected.size(), null));
+            List<Future<Snapshot>> snapshots = new ArrayList<>(java.util.Collections.nCopies(selected.size(), null));
             for (int i : order) {
                 Selected s = selected.get(i);
-                Future<Snapshot> snap = snapshots.get(i);
-                compared.set(i, comparers.submit(() -> {
+                snapshots.set(i, reader.submit(() -> snapshotRows(s, scope)));
+            }
+            List<Future<List<String>>> current = new ArrayList<>(java.util.Collections.nCopies(selected.size(), null));
+            for (int i : order) {
+                Selected s = selected.get(i);
+                current.set(i, comparers.submit(() -> {
                     Connection own = connections.take();
-                    List<String> current;
                     try {
-                        current = currentRows(own, s, scope);
+                        return currentRows(own, s, scope);
                     } finally {
                         connections.add(own);
                     }
-                    return diff(s, await(snap), current);
                 }));
             }
             List<Diff> out = new ArrayList<>();
-            for (Future<Diff> f : compared) {
-                Diff d = awaitDiff(f);
+            for (int i = 0; i < selected.size(); i++) {
+                Snapshot snap = await(snapshots.get(i));
+                Diff d = diff(selected.get(i), snap, awaitRows(current.get(i)));
                 out.add(d);
                 progress.advance(d.plan().bytesRead(), 1);
             }
@@ -548,7 +555,7 @@ public final class ScopedRestore {
         };
     }
 
-    private static Diff awaitDiff(Future<Diff> f) throws SQLException, IOException {
+    private static List<String> awaitRows(Future<List<String>> f) throws SQLException, IOException {
         try {
             return f.get();
         } catch (ExecutionException e) {
@@ -576,6 +583,12 @@ public final class ScopedRestore {
         DatabaseManifest.Table t = s.table();
         String query = s.join() != null ? s.join().tenantQuery(t.columns(), scope.tenant())
                 : "SELECT " + TenantJoin.selectList(t.columns()) + " FROM ONLY " + TenantJoin.quoted(s.name()) + " t0";
+        boolean sequential = s.join() != null && sequentialScan(c, s, scope.tenant());
+        if (sequential) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_indexscan = off");
+            }
+        }
         CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (" + query + ") TO STDOUT");
         List<String> rows = new ArrayList<>();
         byte[] row;
@@ -583,7 +596,58 @@ public final class ScopedRestore {
             int len = row.length > 0 && row[row.length - 1] == '\n' ? row.length - 1 : row.length;
             rows.add(new String(row, 0, len, StandardCharsets.UTF_8));
         }
+        if (sequential) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL enable_bitmapscan TO DEFAULT; SET LOCAL enable_indexscan TO DEFAULT");
+            }
+        }
         return rows;
+    }
+
+    /**
+     * Whether reading one tenant's rows of a table that holds its tenant column should scan the
+     * whole table rather than go through an index: when the tenant's rows are spread over most of
+     * the table's pages, an index still visits nearly every page, but out of the disk's read-ahead
+     * (a cold sequential scan reads the same pages in about half the time). The spread is estimated
+     * from the tenant's share of the rows in the snapshot and the rows per page now, and only when
+     * the server's statistics say the table is not ordered by tenant.
+     */
+    static boolean sequentialScan(Connection c, Selected s, String tenant) throws SQLException {
+        DatabaseManifest.Table t = s.table();
+        if (!s.join().via().isEmpty() || t.rows() <= 0) {
+            return false;
+        }
+        double share = (double) t.tenantRows().getOrDefault(tenant, 0L) / t.rows();
+        try (PreparedStatement ps = c.prepareStatement("SELECT c.relpages, c.reltuples, (SELECT st.correlation"
+                + " FROM pg_stats st WHERE st.schemaname = n.nspname AND st.tablename = c.relname"
+                + " AND st.attname = ?) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE c.oid = ?::regclass")) {
+            ps.setString(1, s.join().key());
+            ps.setString(2, TenantJoin.quoted(s.name()));
+            try (ResultSet r = ps.executeQuery()) {
+                if (!r.next()) {
+                    return false;
+                }
+                double correlation = r.getDouble(3);
+                return !r.wasNull() && pagesVisited(share, r.getLong(1), r.getDouble(2), correlation) >= SEQUENTIAL_SHARE;
+            }
+        }
+    }
+
+    /** Share of the pages an index would visit at or above which a sequential scan reads them faster. */
+    static final double SEQUENTIAL_SHARE = 0.3;
+
+    /**
+     * The share of a table's pages that hold at least one of a tenant's rows, for rows spread
+     * evenly (|correlation| of the tenant column below 0.5); 0 when the rows are ordered by tenant
+     * or the table has never been analysed.
+     */
+    static double pagesVisited(double tenantShare, long pages, double tuples, double correlation) {
+        if (pages <= 0 || tuples <= 0 || Math.abs(correlation) >= 0.5) {
+            return 0;
+        }
+        double rowsPerPage = tuples / pages;
+        return 1 - Math.pow(1 - Math.min(1, Math.max(0, tenantShare)), rowsPerPage);
     }
 
     private static Diff diff(Selected s, Snapshot snap, List<String> current) {
@@ -591,7 +655,7 @@ public final class ScopedRestore {
         RowMatch r = RowMatch.of(t, snap.lines, current);
         TablePlan plan = new TablePlan(s.name(), snap.lines.size(), current.size(), r.toDelete(), r.updates().size(),
                 r.toInsert(), r.unchanged(), snap.chunksRead, t.blobs().size(), snap.bytes, t.bytes());
-        return new Diff(s, plan, r.deleteKeys(), r.updates(), r.inserts(), r.replaceAll(), snap.lines);
+        return new Diff(s, plan, r.deleteKeys(), r.updates(), r.inserts(), r.replaceAll(), List.of());
     }
 
     private int temp;

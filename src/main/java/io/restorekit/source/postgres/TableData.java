@@ -85,15 +85,22 @@ public final class TableData extends ScannedPieces {
             dropped = supersededKeys();
         }
         if (next < base.size()) {
-            byte[] chunk = repository.loadBlob(BlobType.DATA, base.get(next++));
+            byte[] chunk = load(base.get(next++));
             return dropped.length == 0 ? chunk : filter(chunk);
         }
         int p = next - base.size();
         if (p < patch.size()) {
             next++;
-            return repository.loadBlob(BlobType.DATA, patch.get(p));
+            return load(patch.get(p));
         }
         return null;
+    }
+
+    /** A chunk's plaintext in an array of its own: one allocation, the sealed and packed forms in the thread's buffers. */
+    private byte[] load(BlobId id) throws IOException {
+        byte[][] out = new byte[1][];
+        repository.readBlob(BlobType.DATA, id, (data, off, len) -> out[0] = Arrays.copyOfRange(data, off, off + len));
+        return out[0];
     }
 
     /** The sorted key hashes whose base rows are left out. */
