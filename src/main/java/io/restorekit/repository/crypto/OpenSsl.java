@@ -22,6 +22,7 @@ import java.nio.ByteBuffer;
 final class OpenSsl {
     private static final int EVP_CTRL_GCM_GET_TAG = 0x10;
     private static final int EVP_CTRL_GCM_SET_TAG = 0x11;
+    private static final int PIECE = 1 << 20;
     private static final Cleaner CLEANER = Cleaner.create();
     private static final ThreadLocal<Work> WORK = ThreadLocal.withInitial(Work::new);
     // Last: the self-test uses the fields above.
@@ -113,10 +114,21 @@ final class OpenSsl {
 
     /** SHA-256 of {@code data[off, off+len)}. */
     static byte[] sha256(byte[] data, int off, int len) {
-        ByteBuffer in = WORK.get().in(data, off, len);
-        byte[] md = new byte[32];
-        check(EVP_Digest(in, len, md, null, EVP_sha256(), 0), "EVP_Digest");
-        return md;
+        if (len <= PIECE) {
+            ByteBuffer in = WORK.get().in(data, off, len);
+            byte[] md = new byte[32];
+            check(EVP_Digest(in, len, md, null, EVP_sha256(), 0), "EVP_Digest");
+            return md;
+        }
+        // Whole packs (16 MiB) in pieces: the thread's native buffer stays at the size of a chunk.
+        Work w = WORK.get();
+        if (w.sha == null) {
+            w.sha = new Sha256Stream();
+        }
+        for (int p = 0; p < len; p += PIECE) {
+            w.sha.update(data, off + p, Math.min(PIECE, len - p));
+        }
+        return w.sha.digest();
     }
 
     /** A running SHA-256 over pieces; not thread-safe. */
@@ -160,6 +172,7 @@ final class OpenSsl {
         final long cipher;
         final int[] length = new int[1];
         final ByteBuffer spare = ByteBuffer.allocateDirect(64);
+        Sha256Stream sha;
         private ByteBuffer in = ByteBuffer.allocateDirect(64 << 10);
         private ByteBuffer out = ByteBuffer.allocateDirect(64 << 10);
 
