@@ -16,7 +16,6 @@ import io.restorekit.common.Hex;
 import javax.crypto.AEADBadTagException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -156,9 +155,7 @@ final class RepositoryChecker {
             error(path, "pack cannot be read: " + e.getMessage(), indexedEntries.keySet());
             return 0;
         }
-        MessageDigest sha = Sha256.newDigest();
-        Sha256.update(sha, pack, 0, length);
-        boolean nameMatches = Hex.encode(sha.digest()).equals(id);
+        boolean nameMatches = Hex.encode(Sha256.digest(pack, 0, length)).equals(id);
         List<PackEntry> header;
         try {
             header = PackHeader.fromPack(pack, length, repo.sealer);

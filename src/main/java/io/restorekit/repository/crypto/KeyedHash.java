@@ -10,8 +10,10 @@ public final class KeyedHash {
     private static final int PIECE = 4 << 10;
 
     private final ThreadLocal<Mac> mac;
+    private final byte[] key;
 
     public KeyedHash(byte[] key) {
+        this.key = key.clone();
         SecretKeySpec spec = new SecretKeySpec(key, "HmacSHA256");
         this.mac = ThreadLocal.withInitial(() -> {
             try {
@@ -26,6 +28,9 @@ public final class KeyedHash {
 
     /** The 32-byte HMAC of {@code data[off, off+len)}. */
     public byte[] hash(byte[] data, int off, int len) {
+        if (OpenSsl.available()) {
+            return OpenSsl.hmacSha256(key, data, off, len);
+        }
         Mac m = mac.get();
         int end = off + len;
         for (int p = off; p < end; p += PIECE) {

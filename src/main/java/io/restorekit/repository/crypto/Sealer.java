@@ -27,6 +27,7 @@ public final class Sealer {
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
 
     private final SecretKeySpec key;
+    private final byte[] rawKey;
     private final ThreadLocal<Cipher> cipher = ThreadLocal.withInitial(() -> newCipher("AES/GCM/NoPadding"));
     private final ThreadLocal<Opener> opener = ThreadLocal.withInitial(Opener::new);
 
@@ -35,6 +36,7 @@ public final class Sealer {
             throw new IllegalArgumentException("an AES-256 key has 32 bytes, not " + key.length);
         }
         this.key = new SecretKeySpec(key, "AES");
+        this.rawKey = key.clone();
     }
 
     public byte[] seal(byte[] plaintext) {
@@ -56,6 +58,10 @@ public final class Sealer {
         byte[] nonce = new byte[NONCE];
         RANDOM.get().nextBytes(nonce);
         System.arraycopy(nonce, 0, out, at, NONCE);
+        if (OpenSsl.available()) {
+            OpenSsl.seal(rawKey, nonce, plaintext, off, len, out, at + NONCE);
+            return NONCE + len + TAG;
+        }
         try {
             Cipher c = cipher.get();
             c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG * 8, nonce));
@@ -81,7 +87,7 @@ public final class Sealer {
     /**
      * Opens a sealed object; {@link AEADBadTagException} when it is damaged or sealed with another key.
      *
-     * <p>The JDK's GCM decryption buffers the whole ciphertext and decrypts it in one call, which
+     * <p>Through OpenSSL where it is available (see {@link OpenSsl}). Otherwise: the JDK's GCM decryption buffers the whole ciphertext and decrypts it in one call, which
      * stays slow (tens of MB/s) until the JIT has compiled it, and never streams. So this decrypts
      * with AES-CTR from the first data counter (what GCM does), then recomputes the tag by sealing
      * the plaintext again under the same nonce: that yields the same ciphertext and thus the tag
@@ -108,6 +114,14 @@ public final class Sealer {
             throw new AEADBadTagException("sealed object of " + len + " bytes is too short");
         }
         int plain = len - OVERHEAD;
+        if (OpenSsl.available()) {
+            byte[] nonce = Arrays.copyOfRange(sealed, off, off + NONCE);
+            if (!OpenSsl.open(rawKey, nonce, sealed, off + NONCE, len - NONCE, out, at)) {
+                Arrays.fill(out, at, at + plain, (byte) 0);
+                throw new AEADBadTagException("Tag mismatch");
+            }
+            return plain;
+        }
         try {
             opener.get().open(sealed, off, len, out, at);
             return plain;

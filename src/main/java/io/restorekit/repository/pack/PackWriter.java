@@ -12,7 +12,6 @@ import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -92,11 +91,10 @@ public final class PackWriter {
         System.arraycopy(header, 0, buf, size, header.length);
         int length = size + header.length + 4;
         ByteBuffer.wrap(buf, size + header.length, 4).order(ByteOrder.LITTLE_ENDIAN).putInt(header.length);
-        MessageDigest sha = Sha256.newDigest();
-        Sha256.update(sha, buf, 0, length);
+        String id = Hex.encode(Sha256.digest(buf, 0, length));
         byte[] pack = buf;
         buf = null;
-        return new FinishedPack(Hex.encode(sha.digest()), pack, length, List.copyOf(entries));
+        return new FinishedPack(id, pack, length, List.copyOf(entries));
     }
 
     /** A pack ready to be stored under {@code data/<id>}: {@code buffer[0, length)}. */

@@ -320,14 +320,14 @@ public final class FilesBackup {
                 warn(rel, "changed from a file to something else while the folder was read; skipped");
                 return null;
             }
-            MessageDigest sha = sha256();
+            Sha256.Stream sha = Sha256.stream();
             List<BlobId> content = new ArrayList<>();
             long length = 0;
             try (InputStream in = Channels.newInputStream(Files.newByteChannel(path, StandardOpenOption.READ,
                     LinkOption.NOFOLLOW_LINKS))) {
                 Chunker chunker = repository.chunker(in, chunkBuffer.get());
                 for (Chunker.Slice c = chunker.nextSlice(); c != null; c = chunker.nextSlice()) {
-                    Sha256.update(sha, c.data(), c.offset(), c.length());
+                    sha.update(c.data(), c.offset(), c.length());
                     Repository.SaveResult r = save(c);
                     content.add(r.id());
                     length += c.length();
