@@ -30,8 +30,9 @@ import static io.restorekit.source.postgres.PgConnect.qualified;
 
 /**
  * Recreates a database from a manifest: schema objects, then the data of every table loaded in
- * parallel with {@code COPY ... FROM STDIN}, then constraints and indexes (built in parallel),
- * foreign keys, sequence values, views, triggers and comments. Each table's rows and digest are
+ * parallel with {@code COPY ... FROM STDIN}, each table's constraints and indexes built as soon
+ * as its rows are in (while other tables still load), then foreign keys, sequence values, views,
+ * triggers and comments. Each table's rows and digest are
  * checked against the manifest as they stream in.
  *
  * <p>A database this restore created is dropped again when the restore fails, so a half-restored
@@ -52,8 +53,13 @@ public final class PostgresRestore {
      * @param jobs    parallel connections for data and index builds
      * @param replace permission to restore into a database that already holds tables: the
      *                snapshot's schemas are dropped there first ({@code --yes})
+     * @param analyze gather planner statistics ({@code ANALYZE}) of every table at the end; without
+     *                it autovacuum does so later, as after {@code pg_restore}
      */
-    public record Options(int jobs, boolean replace) {
+    public record Options(int jobs, boolean replace, boolean analyze) {
+        public Options(int jobs, boolean replace) {
+            this(jobs, replace, false);
+        }
     }
 
     public record PhaseTime(String phase, long durationMs) {
@@ -159,9 +165,19 @@ public final class PostgresRestore {
             for (Phase p : List.of(Phase.TABLES, Phase.SEQUENCE_OWNERSHIP)) {
                 timed(phases, name(p), () -> execute(c, byPhase.get(p)));
             }
-            timed(phases, "data", () -> load(manifest, target, options.jobs(), loaded, progress));
-            timed(phases, name(Phase.CONSTRAINTS), () -> parallel(target, options.jobs(), byPhase.get(Phase.CONSTRAINTS)));
-            timed(phases, name(Phase.INDEXES), () -> parallel(target, options.jobs(), byPhase.get(Phase.INDEXES)));
+            // Each table's constraints and indexes are built as soon as its rows are in, on the
+            // connection that is free, while the other connections still load: largest tables first.
+            TableBuilds builds = TableBuilds.of(byPhase.get(Phase.CONSTRAINTS), byPhase.get(Phase.INDEXES),
+                    manifest.tables().stream().map(DatabaseManifest.Table::qualifiedName)
+                            .collect(java.util.stream.Collectors.toSet()), entangled(c));
+            long t0 = System.nanoTime();
+            long loadedAt = load(manifest, target, options.jobs(), builds.early(), loaded, progress);
+            phases.add(new PhaseTime("data", (loadedAt - t0) / 1_000_000));
+            List<Ddl> laterConstraints = builds.later().stream().filter(d -> d.phase() == Phase.CONSTRAINTS).toList();
+            parallel(target, options.jobs(), laterConstraints);
+            parallel(target, options.jobs(), builds.later().stream().filter(d -> d.phase() != Phase.CONSTRAINTS)
+                    .toList());
+            phases.add(new PhaseTime("indexes", (System.nanoTime() - loadedAt) / 1_000_000));
             timed(phases, name(Phase.FOREIGN_KEYS), () -> foreignKeys(c, target, options.jobs(),
                     byPhase.get(Phase.FOREIGN_KEYS)));
             timed(phases, name(Phase.SEQUENCE_VALUES), () -> execute(c, byPhase.get(Phase.SEQUENCE_VALUES)));
@@ -176,10 +192,13 @@ public final class PostgresRestore {
             for (Phase p : List.of(Phase.REFRESH, Phase.TRIGGERS, Phase.COMMENTS)) {
                 timed(phases, name(p), () -> execute(c, byPhase.get(p)));
             }
-            // Planner statistics for the restored rows, table by table on the parallel connections.
-            timed(phases, "analyze", () -> parallel(target, options.jobs(), manifest.tables().stream()
-                    .map(t -> new Ddl(Phase.COMMENTS, "statistics of " + t.qualifiedName(),
-                            "ANALYZE " + qualified(t.schema(), t.name()))).toList()));
+            if (options.analyze()) {
+                // Planner statistics for the restored rows, table by table on the parallel connections
+                // (otherwise autovacuum gathers them later, as after pg_restore).
+                timed(phases, "analyze", () -> parallel(target, options.jobs(), manifest.tables().stream()
+                        .map(t -> new Ddl(Phase.COMMENTS, "statistics of " + t.qualifiedName(),
+                                "ANALYZE " + qualified(t.schema(), t.name()))).toList()));
+            }
         } catch (SQLException e) {
             throw target.failure("restore into", e);
         }
@@ -259,19 +278,113 @@ public final class PostgresRestore {
         }
     }
 
-    /** Loads every table, largest first, on {@code jobs} connections. */
-    private void load(DatabaseManifest manifest, PgConnect target, int jobs, ConcurrentLinkedQueue<TableLoad> loaded,
-                      ProgressListener progress) throws IOException {
+    /**
+     * Loads every table, largest first, on {@code jobs} connections; a connection with no table
+     * left to load builds the constraints and indexes of tables already loaded ({@code builds},
+     * largest table first). Returns when all is done, with the moment ({@link System#nanoTime})
+     * the last table was loaded.
+     */
+    private long load(DatabaseManifest manifest, PgConnect target, int jobs, Map<String, List<Ddl>> builds,
+                      ConcurrentLinkedQueue<TableLoad> loaded, ProgressListener progress) throws IOException {
         List<DatabaseManifest.Table> tables = manifest.tables().stream()
                 .sorted(Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed()).toList();
         progress.total(tables.stream().mapToLong(DatabaseManifest.Table::bytes).sum(), tables.size());
-        ConcurrentLinkedQueue<DatabaseManifest.Table> queue = new ConcurrentLinkedQueue<>(tables);
+        LoadQueue queue = new LoadQueue(tables, builds);
         inParallel(Math.min(jobs, tables.size()), target, c -> {
-            DatabaseManifest.Table t;
-            while ((t = queue.poll()) != null) {
-                loaded.add(copyIn(c, t, tenantField(manifest, t), progress));
+            try {
+                LoadQueue.Job job;
+                while ((job = queue.next()) != null) {
+                    if (job.load() != null) {
+                        DatabaseManifest.Table t = job.load();
+                        loaded.add(copyIn(c, t, tenantField(manifest, t), progress));
+                        queue.loaded(t);
+                    } else {
+                        execute(c, job.build());
+                    }
+                }
+            } catch (SQLException | IOException | RuntimeException e) {
+                queue.fail();
+                throw e;
             }
         });
+        return queue.loadedAt();
+    }
+
+    /** The work of the loading connections: tables to load, then the builds of loaded tables. */
+    private static final class LoadQueue {
+        /** A table to load, or (when {@code load} is null) the statements building on a loaded table. */
+        record Job(DatabaseManifest.Table load, List<Ddl> build) {
+        }
+
+        private final java.util.ArrayDeque<DatabaseManifest.Table> loads;
+        private final Map<String, List<Ddl>> builds;
+        private final java.util.PriorityQueue<DatabaseManifest.Table> ready = new java.util.PriorityQueue<>(
+                Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed());
+        private int loading;
+        private boolean failed;
+        private long loadedAt = System.nanoTime();
+
+        LoadQueue(List<DatabaseManifest.Table> largestFirst, Map<String, List<Ddl>> builds) {
+            this.loads = new java.util.ArrayDeque<>(largestFirst);
+            this.builds = builds;
+        }
+
+        /** The next job; waits while only loads in progress could make one; null when all is done. */
+        synchronized Job next() throws IOException {
+            while (!failed) {
+                if (!loads.isEmpty()) {
+                    loading++;
+                    return new Job(loads.poll(), null);
+                }
+                if (!ready.isEmpty()) {
+                    return new Job(null, builds.get(ready.poll().qualifiedName()));
+                }
+                if (loading == 0) {
+                    return null;
+                }
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+            return null;
+        }
+
+        synchronized void loaded(DatabaseManifest.Table t) {
+            loading--;
+            if (builds.containsKey(t.qualifiedName())) {
+                ready.add(t);
+            }
+            if (loading == 0 && loads.isEmpty()) {
+                loadedAt = System.nanoTime();
+            }
+            notifyAll();
+        }
+
+        synchronized void fail() {
+            failed = true;
+            notifyAll();
+        }
+
+        synchronized long loadedAt() {
+            return loadedAt;
+        }
+    }
+
+    /** Tables ({@code schema.name}) of partition or inheritance trees in the target database. */
+    private static java.util.Set<String> entangled(Connection c) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT n.nspname, c.relname"
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'p'"
+                + " OR c.relispartition OR EXISTS (SELECT 1 FROM pg_inherits i"
+                + " WHERE i.inhrelid = c.oid OR i.inhparent = c.oid)")) {
+            while (r.next()) {
+                out.add(r.getString(1) + "." + r.getString(2));
+            }
+        }
+        return out;
     }
 
     /** The COPY field holding the tenant, or -1 when the manifest counted no tenants for {@code t}. */
