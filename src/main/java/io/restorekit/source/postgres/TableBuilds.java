@@ -18,15 +18,30 @@ import java.util.Set;
  * loaded by the restore, or belongs to a partition or inheritance tree (a statement on a parent
  * reaches its children, which may still be loading).
  *
- * @param early per table ({@code schema.name}), its statements in manifest order: constraints, then indexes
- * @param later the other statements, constraints first, in manifest order
+ * <p>A foreign key between two such tables is checked as soon as both tables' builds are done
+ * ({@link #earlyKeys}), when no statement at all is left for afterwards (it might build the
+ * unique index the key needs).
+ *
+ * @param early     per table ({@code schema.name}), its statements in manifest order: constraints, then indexes
+ * @param later     the other statements, constraints first, in manifest order
+ * @param earlyKeys foreign keys checked alongside the builds
+ * @param laterKeys the other foreign keys, in manifest order
  */
-record TableBuilds(Map<String, List<Ddl>> early, List<Ddl> later) {
+record TableBuilds(Map<String, List<Ddl>> early, List<Ddl> later, List<ForeignKey> earlyKeys, List<Ddl> laterKeys) {
+    /** A foreign key statement of {@code table} referencing {@code referenced}. */
+    record ForeignKey(String table, String referenced, Ddl ddl) {
+    }
+
+    static TableBuilds of(List<Ddl> constraints, List<Ddl> indexes, Set<String> loaded, Set<String> entangled) {
+        return of(constraints, indexes, List.of(), loaded, entangled);
+    }
+
     /**
      * @param loaded    the tables whose rows the restore loads ({@code schema.name})
      * @param entangled tables in a partition or inheritance tree
      */
-    static TableBuilds of(List<Ddl> constraints, List<Ddl> indexes, Set<String> loaded, Set<String> entangled) {
+    static TableBuilds of(List<Ddl> constraints, List<Ddl> indexes, List<Ddl> foreignKeys, Set<String> loaded,
+                          Set<String> entangled) {
         Map<String, List<Ddl>> early = new LinkedHashMap<>();
         List<Ddl> later = new ArrayList<>();
         for (List<Ddl> statements : List.of(constraints, indexes)) {
@@ -39,7 +54,37 @@ record TableBuilds(Map<String, List<Ddl>> early, List<Ddl> later) {
                 }
             }
         }
-        return new TableBuilds(early, later);
+        List<ForeignKey> earlyKeys = new ArrayList<>();
+        List<Ddl> laterKeys = new ArrayList<>();
+        for (Ddl d : foreignKeys) {
+            String table = tableOf(d.sql());
+            String referenced = referencedBy(d.sql());
+            if (later.isEmpty() && table != null && referenced != null && !d.sql().strip().endsWith("NOT VALID")
+                    && loaded.contains(table) && loaded.contains(referenced)
+                    && !entangled.contains(table) && !entangled.contains(referenced)) {
+                earlyKeys.add(new ForeignKey(table, referenced, d));
+            } else {
+                laterKeys.add(d);
+            }
+        }
+        return new TableBuilds(early, later, earlyKeys, laterKeys);
+    }
+
+    /**
+     * The referenced table ({@code schema.name}) of {@code ALTER TABLE [ONLY] t ADD CONSTRAINT c
+     * FOREIGN KEY (...) REFERENCES r ...}; null for any other statement.
+     */
+    static String referencedBy(String sql) {
+        Tokens t = new Tokens(sql);
+        if (!t.word("ALTER") || !t.word("TABLE")) {
+            return null;
+        }
+        t.word("ONLY");
+        if (t.qualified() == null || !t.word("ADD") || !t.word("CONSTRAINT") || t.identifier() == null
+                || !t.word("FOREIGN") || !t.word("KEY") || !t.skipParenthesised() || !t.word("REFERENCES")) {
+            return null;
+        }
+        return t.qualified();
     }
 
     /**
@@ -136,6 +181,29 @@ record TableBuilds(Map<String, List<Ddl>> early, List<Ddl> later) {
                 i++;
             }
             return s.substring(start, i).toLowerCase(Locale.ROOT);
+        }
+
+        /** Skips a parenthesised list of identifiers, e.g. a column list; false when none comes next. */
+        boolean skipParenthesised() {
+            blanks();
+            if (i >= s.length() || s.charAt(i) != '(') {
+                return false;
+            }
+            i++;
+            while (true) {
+                if (identifier() == null) {
+                    return false;
+                }
+                blanks();
+                if (i < s.length() && s.charAt(i) == ',') {
+                    i++;
+                } else if (i < s.length() && s.charAt(i) == ')') {
+                    i++;
+                    return true;
+                } else {
+                    return false;
+                }
+            }
         }
 
         /** {@code schema.name} of the next qualified name; null when it has no schema. */

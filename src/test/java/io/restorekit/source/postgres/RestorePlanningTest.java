@@ -56,6 +56,35 @@ class RestorePlanningTest {
     }
 
     @Test
+    void foreignKeysBetweenPlainLoadedTablesAreCheckedAlongsideTheBuilds() {
+        Ddl pk = new Ddl(Phase.CONSTRAINTS, "constraint a_pkey on public.a", "ALTER TABLE public.a ADD CONSTRAINT"
+                + " a_pkey PRIMARY KEY (id)");
+        Ddl fk = new Ddl(Phase.FOREIGN_KEYS, "constraint b_a_fkey on public.b", "ALTER TABLE ONLY public.b\n"
+                + "    ADD CONSTRAINT b_a_fkey FOREIGN KEY (tenant_id, a_id) REFERENCES public.a(tenant_id, id);");
+        Ddl toParent = new Ddl(Phase.FOREIGN_KEYS, "constraint b_p_fkey on public.b", "ALTER TABLE public.b ADD"
+                + " CONSTRAINT b_p_fkey FOREIGN KEY (p) REFERENCES public.p (id)");
+        Ddl notValid = new Ddl(Phase.FOREIGN_KEYS, "constraint b_c_fkey on public.b", "ALTER TABLE public.b ADD"
+                + " CONSTRAINT b_c_fkey FOREIGN KEY (c) REFERENCES public.a (id) NOT VALID");
+        assertThat(TableBuilds.referencedBy(fk.sql())).isEqualTo("public.a");
+
+        TableBuilds builds = TableBuilds.of(List.of(pk), List.of(), List.of(fk, toParent, notValid),
+                Set.of("public.a", "public.b", "public.p"), Set.of("public.p"));
+        assertThat(builds.earlyKeys()).containsExactly(new TableBuilds.ForeignKey("public.b", "public.a", fk));
+        assertThat(builds.laterKeys()).containsExactly(toParent, notValid);
+
+        // A statement left for afterwards might build the unique index a key needs: all keys wait.
+        Ddl odd = new Ddl(Phase.INDEXES, "index public.a_x", "CREATE UNIQUE INDEX a_x ON a (x)");
+        assertThat(TableBuilds.of(List.of(pk), List.of(odd), List.of(fk), Set.of("public.a", "public.b"), Set.of())
+                .earlyKeys()).isEmpty();
+
+        assertThat(PostgresRestore.validation(fk.sql())).containsExactly(
+                "ALTER TABLE ONLY public.b\n    ADD CONSTRAINT b_a_fkey FOREIGN KEY (tenant_id, a_id) REFERENCES"
+                        + " public.a(tenant_id, id) NOT VALID",
+                "ALTER TABLE ONLY public.b\n    VALIDATE CONSTRAINT b_a_fkey");
+        assertThat(PostgresRestore.validation(notValid.sql())).isNull();
+    }
+
+    @Test
     void theBaseMapFindsEveryRowAndReportsTheUnseen(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("cache");
         Random random = new Random(7);
