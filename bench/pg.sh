@@ -4,6 +4,7 @@
 #   bench/pg.sh                   full scale (5 M rows, ~1.5 GB on disk)
 #   DB_SCALE=0.1 bench/pg.sh      a small run
 #   RUNS=3 bench/pg.sh            medians of 3 runs per measurement (default 1)
+#   DB_PREFIX=me_ bench/pg.sh     names the databases it creates me_rk_restored, me_pg_restored, me_saas_mut
 #
 # Needs a local PostgreSQL 15 cluster (installed with apt and started with pg_ctlcluster when
 # absent) with role bench/bench on 127.0.0.1:5432; ../shared/bench/gen-db.sh creates 'saas' there.
@@ -35,6 +36,7 @@ time_cmd() {
 median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 stat_of() { grep "^$1 " "$WORK/times" | awk '{print $2}' | median; }
 rss_of() { grep "^$1 " "$WORK/times" | awk '{print $3}' | sort -n | tail -1; }
+P=${DB_PREFIX:-}
 fresh_db() { $PSQL -d postgres -c "drop database if exists $1 with (force)"; }
 # The JSON document of a command's output (the JVM may print warnings before it).
 JSON="import json; doc = lambda p: (lambda t: json.loads(t[0 if t.startswith('{') else t.index(chr(10) + '{') + 1:]))(open(p).read())"
@@ -43,9 +45,9 @@ JSON="import json; doc = lambda p: (lambda t: json.loads(t[0 if t.startswith('{'
 # the original stays intact for the next run. The updated rows are spread evenly (every 100th),
 # the hardest case for chunk deduplication: every ~1 MiB chunk of a table's stream holds some.
 mutate_copy() {
-  fresh_db saas_mut
-  $PSQL -d postgres -c "create database saas_mut template saas"
-  $PSQL -d saas_mut <<'SQL'
+  fresh_db ${P}saas_mut
+  $PSQL -d postgres -c "create database ${P}saas_mut template saas"
+  $PSQL -d ${P}saas_mut <<'SQL'
 update documents set title = title || ' (rev)' where document_id % 100 = 7;
 update invoices set status = 'paid' where invoice_id % 100 = 7;
 update receipts set reference = reference || 'X' where receipt_id % 100 = 7;
@@ -73,9 +75,12 @@ sources:
 YML
   # The same source after 1 % of its rows changed: a copy of the database under the same name, so
   # that the second backup has the first as its parent (as a daily backup of 'saas' would).
-  sed 's#/saas$#/saas_mut#' "$WORK/rk.yml" > "$WORK/rk-mut.yml"
+  sed "s#/saas\$#/${P}saas_mut#" "$WORK/rk.yml" > "$WORK/rk-mut.yml"
   export RK_CONFIG=$WORK/rk.yml
   "$RK" init >/dev/null
+  # the start-up archives of both heap settings, made once per build, stay out of the timings
+  "$RK" backup --help >/dev/null 2>&1 || true
+  "$RK" restore --help >/dev/null 2>&1 || true
 
   # alternate the tools so that noise hits both alike
   time_cmd "rk:backup" "$RK" backup --source saas --json
@@ -84,14 +89,14 @@ YML
   time_cmd "pg_dump:dir-j2" pg_dump -Fd -j 2 -d saas -f "$WORK/dump.dir"
   rm -rf "$WORK/dump.dir"
 
-  fresh_db rk_restored
-  time_cmd "rk:restore" "$RK" restore --source saas --target jdbc:postgresql://127.0.0.1:5432/rk_restored --json
+  fresh_db ${P}rk_restored
+  time_cmd "rk:restore" "$RK" restore --source saas --target jdbc:postgresql://127.0.0.1:5432/${P}rk_restored --json
   cp "$WORK/last.out" "$WORK/restore.json"
-  fresh_db rk_restored
-  fresh_db pg_restored
-  $PSQL -d postgres -c "create database pg_restored"
-  time_cmd "pg_restore:j2" pg_restore -j 2 -d pg_restored "$WORK/dump.fc"
-  fresh_db pg_restored
+  fresh_db ${P}rk_restored
+  fresh_db ${P}pg_restored
+  $PSQL -d postgres -c "create database ${P}pg_restored"
+  time_cmd "pg_restore:j2" pg_restore -j 2 -d ${P}pg_restored "$WORK/dump.fc"
+  fresh_db ${P}pg_restored
   rm -f "$WORK/dump.fc"
 
   # A second backup of the same data after 1 % of rows changed: what it adds to the repository.
@@ -101,7 +106,7 @@ YML
   first=$(python3 -c "$JSON; print(doc('$WORK/backup-first.json')['sources'][0]['summary']['addedBytes'])")
   second=$(python3 -c "$JSON; print(doc('$WORK/backup-second.json')['sources'][0]['summary']['addedBytes'])")
   echo "$first $second" >> "$WORK/added"
-  fresh_db saas_mut
+  fresh_db ${P}saas_mut
 done
 
 rows=$($PSQL -d saas -Atc "select v from bench_meta where k = 'complete'")

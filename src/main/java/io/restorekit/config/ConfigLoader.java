@@ -49,7 +49,7 @@ public final class ConfigLoader {
     private static final String[] COPY = {"name", "url", "s3", "sftp"};
     private static final String[] FILES = {"name", "type", "path", "exclude", "tenant-path"};
     private static final String[] DATABASE = {"name", "type", "url", "username", "password-env", "tenant-column",
-            "tenant-table", "include-tables", "exclude-tables", "jobs", "schema"};
+            "tenant-table", "include-tables", "exclude-tables", "jobs", "schema", "analyze"};
 
     private final Map<String, String> env;
     private final Path userHome;
@@ -324,11 +324,15 @@ public final class ConfigLoader {
                                 passwordEnv, passwordEnv == null ? null : env.get(passwordEnv), tenantColumn,
                                 f.strings("include-tables", "table names"), f.strings("exclude-tables", "table names"),
                                 f.integer("jobs", "a number of parallel connections", 1, 2), schema,
-                                str(f, "tenant-table", "a table name", false)).withDeltaCache(home().resolve("cache")));
+                                str(f, "tenant-table", "a table name", false)).withDeltaCache(home().resolve("cache"))
+                                .withAnalyze(f.bool("analyze", "true or false", false)));
                         continue;
                     }
                     if (f.has("schema")) {
                         throw f.get("schema").error("'schema' applies to postgres sources only");
+                    }
+                    if (f.has("analyze")) {
+                        throw f.get("analyze").error("'analyze' applies to postgres sources only");
                     }
                     String passwordEnv = str(f, "password-env", "an environment variable name", false);
                     sources.add(new MySqlSourceSpec(name, url, str(f, "username", "a database user name", false),

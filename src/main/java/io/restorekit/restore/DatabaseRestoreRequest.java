@@ -14,9 +14,16 @@ import java.time.Instant;
  * @param jobs      parallel connections for data and index builds
  * @param dryRun    only report what would be restored and where
  * @param overwrite permission to restore into a database that already holds tables ({@code --yes})
+ * @param analyze   end a PostgreSQL restore with {@code ANALYZE} of every table (the source's {@code analyze})
  */
 public record DatabaseRestoreRequest(String source, String snapshot, Instant at, String target, String username,
-                                     String password, int jobs, boolean dryRun, boolean overwrite) {
+                                     String password, int jobs, boolean dryRun, boolean overwrite, boolean analyze) {
+    /** A request without the final {@code ANALYZE}. */
+    public DatabaseRestoreRequest(String source, String snapshot, Instant at, String target, String username,
+                                  String password, int jobs, boolean dryRun, boolean overwrite) {
+        this(source, snapshot, at, target, username, password, jobs, dryRun, overwrite, false);
+    }
+
     @Override
     public String toString() {
         return "DatabaseRestoreRequest[source=" + source + ", snapshot=" + snapshot + ", target=" + target + "]";

@@ -202,7 +202,8 @@ public final class DatabaseRestoreService {
             }
             try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
                 PostgresRestore.Result r = new PostgresRestore(repository).restore(manifest, target,
-                        new PostgresRestore.Options(Math.max(1, request.jobs()), request.overwrite()), progress);
+                        new PostgresRestore.Options(Math.max(1, request.jobs()), request.overwrite(),
+                                request.analyze()), progress);
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), r.database(), false,
                         r.existingTables(), r.created(), r.tables(), r.rows(), r.bytes(),
                         r.phases().stream().map(p -> new DatabaseRestoreResult.Phase(p.phase(), p.durationMs()))

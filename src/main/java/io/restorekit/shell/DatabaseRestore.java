@@ -189,7 +189,8 @@ final class DatabaseRestore {
                                                   String target, Credentials login, boolean dryRun,
                                                   boolean replace) {
         return new DatabaseRestoreRequest(source.name(), snapshot, at, target, login.username(), login.password(),
-                source.jobs(), dryRun, replace);
+                source.jobs(), dryRun, replace,
+                source instanceof io.restorekit.source.postgres.PostgresSourceSpec pg && pg.analyze());
     }
 
     static String render(View v) {

@@ -181,6 +181,23 @@ class ConfigLoaderTest {
                     "PG_PW", "s3cret", "company_id", List.of("invoices", "billing.receipts"), List.of("sessions"), 4,
                     "builtin", "app.companies").withDeltaCache(c.home().resolve("cache")));
             assertThat(c.source("db").toString()).doesNotContain("s3cret");
+            assertThat(((PostgresSourceSpec) c.source("db")).analyze()).isFalse();
+        }
+
+        @Test
+        @DisplayName("'analyze' asks a postgres restore for planner statistics; other sources refuse it")
+        void analyzeAfterRestore() {
+            RkConfig c = new ConfigLoader(Map.of(), USER_HOME).parse("restorekit.yml", """
+                    repository: {url: /b}
+                    sources:
+                      - {name: db, type: postgres, url: "jdbc:postgresql://db:5432/app", analyze: true}
+                    """, BASE);
+            assertThat(((PostgresSourceSpec) c.source("db")).analyze()).isTrue();
+            assertThatThrownBy(() -> new ConfigLoader(Map.of(), USER_HOME).parse("restorekit.yml", """
+                    repository: {url: /b}
+                    sources:
+                      - {name: shop, type: mysql, url: "jdbc:mariadb://db/shop", analyze: true}
+                    """, BASE)).hasMessageContaining("'analyze' applies to postgres sources only");
         }
 
         @Test

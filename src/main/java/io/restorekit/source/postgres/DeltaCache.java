@@ -56,13 +56,26 @@ final class DeltaCache {
     }
 
     /**
+     * Heap the bases of all tables being dumped may hold at once: a quarter of the maximum heap.
+     * A table whose base does not fit beside the others is dumped whole (a new base).
+     */
+    private static final java.util.concurrent.atomic.AtomicLong FREE = new java.util.concurrent.atomic.AtomicLong(
+            Runtime.getRuntime().maxMemory() / 4);
+
+    /**
      * The base rows of the cache at {@code file}, or null when it is missing, unreadable, or for
-     * another base or stream shape (then a new base is written).
+     * another base or stream shape, or when its map would not fit the heap left for bases (then
+     * a new base is written). {@link Base#close} gives its memory back.
      */
     static Base load(Path file, byte[] baseId, byte[] fingerprint) {
+        return load(file, baseId, fingerprint, FREE);
+    }
+
+    static Base load(Path file, byte[] baseId, byte[] fingerprint, java.util.concurrent.atomic.AtomicLong free) {
         if (!Files.isRegularFile(file)) {
             return null;
         }
+        Base base = null;
         try {
             long size = Files.size(file);
             if (size < TRAILER || (size - TRAILER) % 16 != 0) {
@@ -86,43 +99,77 @@ final class DeltaCache {
                     || rows > Integer.MAX_VALUE / 4) {
                 return null;
             }
-            Base base = new Base((int) rows, bytes);
+            long footprint = Base.footprint((int) rows);
+            if (free.addAndGet(-footprint) < 0) {
+                free.addAndGet(footprint);
+                return null;
+            }
+            base = new Base((int) rows, bytes, free, footprint);
+            // Two passes over the file: count the rows per bucket, then put each in its bucket's
+            // place; no second copy of the arrays is ever needed.
+            try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+                    Files.newInputStream(file), 1 << 16))) {
+                for (long i = 0; i < rows; i++) {
+                    base.count(in.readLong());
+                    in.readLong();
+                }
+            }
+            base.place();
+            int[] cursor = base.cursor();
             try (DataInputStream in = new DataInputStream(new BufferedInputStream(
                     Files.newInputStream(file), 1 << 16))) {
                 for (long i = 0; i < rows; i++) {
                     long key = in.readLong();
-                    long row = in.readLong();
-                    if (!base.put(key, row)) {
-                        return null; // two base keys share a hash: rows could not be told apart
-                    }
+                    base.put(cursor, key, in.readLong());
                 }
+            }
+            if (!base.sort()) {
+                base.close();
+                return null; // two base keys share a hash: rows could not be told apart
             }
             return base;
         } catch (IOException | RuntimeException e) {
+            if (base != null) {
+                base.close();
+            }
             return null;
         }
     }
 
     /**
-     * The base rows as an open-addressing map from key hash to row hash (two primitive arrays, no
-     * boxing: 5 M rows take 128 MiB), with a mark per slot for the keys seen again.
+     * The base rows as a map from key hash to row hash in two primitive arrays sorted by key (16
+     * bytes a row), found through a directory of the keys' top bits (one int per four rows; key
+     * hashes are uniform, so a bucket holds about four keys), with a mark per row for the keys seen
+     * again: 5 M rows take 86 MiB.
      */
-    static final class Base {
+    static final class Base implements Closeable {
         private final long[] keys;
         private final long[] values;
         private final long[] seen;
-        private final int mask;
+        private final int[] directory;
+        private final int shift;
         private final long bytes;
         private final int rows;
+        private final java.util.concurrent.atomic.AtomicLong free;
+        private long footprint;
 
-        Base(int rows, long bytes) {
-            int capacity = Integer.highestOneBit(Math.max(16, (int) (rows / 0.7))) << 1;
-            keys = new long[capacity];
-            values = new long[capacity];
-            seen = new long[(capacity + 63) >>> 6];
-            mask = capacity - 1;
+        Base(int rows, long bytes, java.util.concurrent.atomic.AtomicLong free, long footprint) {
+            int buckets = Integer.highestOneBit(Math.max(1, rows / 4));
+            keys = new long[rows];
+            values = new long[rows];
+            seen = new long[(rows + 63) >>> 6];
+            directory = new int[buckets + 1];
+            shift = 64 - Integer.numberOfTrailingZeros(buckets);
             this.bytes = bytes;
             this.rows = rows;
+            this.free = free;
+            this.footprint = footprint;
+        }
+
+        /** Heap taken by the base of {@code rows} rows. */
+        static long footprint(int rows) {
+            // keys, values, the directory and (while loading) its cursor, the marks
+            return 16L * rows + 8L * Integer.highestOneBit(Math.max(1, rows / 4)) + rows / 8 + 256;
         }
 
         /** Base stream length in bytes. */
@@ -134,31 +181,65 @@ final class DeltaCache {
             return rows;
         }
 
-        private static int spread(long key) {
-            return (int) (key ^ (key >>> 29) ^ (key >>> 47));
+        private int bucket(long key) {
+            return shift == 64 ? 0 : (int) (key >>> shift);
         }
 
-        boolean put(long key, long value) {
-            int i = spread(key) & mask;
-            while (keys[i] != 0) {
-                if (keys[i] == key) {
-                    return false;
-                }
-                i = (i + 1) & mask;
+        /** First pass: one more key of {@code key}'s bucket ({@code directory[b + 1]} counts bucket b). */
+        private void count(long key) {
+            directory[bucket(key) + 1]++;
+        }
+
+        /** Turns the counts into bucket starts. */
+        private void place() {
+            for (int b = 1; b < directory.length; b++) {
+                directory[b] += directory[b - 1];
             }
+        }
+
+        /** The next free place of each bucket, for {@link #put}: at first the bucket starts. */
+        private int[] cursor() {
+            return java.util.Arrays.copyOf(directory, directory.length - 1);
+        }
+
+        /** Second pass: the row goes to the next free place of its bucket. */
+        private void put(int[] cursor, long key, long value) {
+            int i = cursor[bucket(key)]++;
             keys[i] = key;
             values[i] = value;
+        }
+
+        /** Sorts each bucket by key; false when two keys are equal. */
+        private boolean sort() {
+            for (int b = 0; b + 1 < directory.length; b++) {
+                int from = directory[b];
+                int to = directory[b + 1];
+                for (int i = from + 1; i < to; i++) {
+                    long k = keys[i];
+                    long v = values[i];
+                    int j = i - 1;
+                    while (j >= from && Long.compareUnsigned(keys[j], k) > 0) {
+                        keys[j + 1] = keys[j];
+                        values[j + 1] = values[j];
+                        j--;
+                    }
+                    if (j >= from && keys[j] == k) {
+                        return false;
+                    }
+                    keys[j + 1] = k;
+                    values[j + 1] = v;
+                }
+            }
             return true;
         }
 
         /** The slot of {@code key}, or -1. */
         int find(long key) {
-            int i = spread(key) & mask;
-            while (keys[i] != 0) {
+            int b = bucket(key);
+            for (int i = directory[b], end = directory[b + 1]; i < end; i++) {
                 if (keys[i] == key) {
                     return i;
                 }
-                i = (i + 1) & mask;
             }
             return -1;
         }
@@ -177,11 +258,18 @@ final class DeltaCache {
 
         /** Adds every key never marked seen (rows deleted since the base) to {@code out}. */
         void unseen(LongList out) {
-            for (int i = 0; i < keys.length; i++) {
-                if (keys[i] != 0 && (seen[i >>> 6] & (1L << i)) == 0) {
+            for (int i = 0; i < rows; i++) {
+                if ((seen[i >>> 6] & (1L << i)) == 0) {
                     out.add(keys[i]);
                 }
             }
+        }
+
+        /** Gives the base's memory back to the heap left for bases. */
+        @Override
+        public void close() {
+            free.addAndGet(footprint);
+            footprint = 0;
         }
     }
 

@@ -334,8 +334,11 @@ public final class PostgresBackup {
         if (parent != null && !parent.chunks().isEmpty() && grouped == parent.groupedByTenant()) {
             DeltaCache.Base base = DeltaCache.load(cacheFile, DeltaCache.baseId(parent.chunks()), fingerprint);
             if (base != null) {
-                DatabaseManifest.Table patched = dumpPatch(c, t, tenantColumn, join, primaryKey, connect, parent, base, rowKeys,
-                        progress);
+                DatabaseManifest.Table patched;
+                try (base) {
+                    patched = dumpPatch(c, t, tenantColumn, join, primaryKey, connect, parent, base, rowKeys,
+                            progress);
+                }
                 if (patched != null) {
                     return patched;
                 }

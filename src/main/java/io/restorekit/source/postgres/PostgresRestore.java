@@ -30,8 +30,9 @@ import static io.restorekit.source.postgres.PgConnect.qualified;
 
 /**
  * Recreates a database from a manifest: schema objects, then the data of every table loaded in
- * parallel with {@code COPY ... FROM STDIN}, then constraints and indexes (built in parallel),
- * foreign keys, sequence values, views, triggers and comments. Each table's rows and digest are
+ * parallel with {@code COPY ... FROM STDIN}, each table's constraints and indexes built as soon
+ * as its rows are in (while other tables still load), then foreign keys, sequence values, views,
+ * triggers and comments. Each table's rows and digest are
  * checked against the manifest as they stream in.
  *
  * <p>A database this restore created is dropped again when the restore fails, so a half-restored
@@ -52,8 +53,13 @@ public final class PostgresRestore {
      * @param jobs    parallel connections for data and index builds
      * @param replace permission to restore into a database that already holds tables: the
      *                snapshot's schemas are dropped there first ({@code --yes})
+     * @param analyze gather planner statistics ({@code ANALYZE}) of every table at the end; without
+     *                it autovacuum does so later, as after {@code pg_restore}
      */
-    public record Options(int jobs, boolean replace) {
+    public record Options(int jobs, boolean replace, boolean analyze) {
+        public Options(int jobs, boolean replace) {
+            this(jobs, replace, false);
+        }
     }
 
     public record PhaseTime(String phase, long durationMs) {
@@ -159,11 +165,25 @@ public final class PostgresRestore {
             for (Phase p : List.of(Phase.TABLES, Phase.SEQUENCE_OWNERSHIP)) {
                 timed(phases, name(p), () -> execute(c, byPhase.get(p)));
             }
-            timed(phases, "data", () -> load(manifest, target, options.jobs(), loaded, progress));
-            timed(phases, name(Phase.CONSTRAINTS), () -> parallel(target, options.jobs(), byPhase.get(Phase.CONSTRAINTS)));
-            timed(phases, name(Phase.INDEXES), () -> parallel(target, options.jobs(), byPhase.get(Phase.INDEXES)));
-            timed(phases, name(Phase.FOREIGN_KEYS), () -> foreignKeys(c, target, options.jobs(),
-                    byPhase.get(Phase.FOREIGN_KEYS)));
+            // Each table's constraints and indexes are built as soon as its rows are in, on the
+            // connection that is free, while the other connections still load: largest tables first.
+            // Foreign keys between such tables are checked as soon as both tables are built.
+            TableBuilds builds = TableBuilds.of(byPhase.get(Phase.CONSTRAINTS), byPhase.get(Phase.INDEXES),
+                    byPhase.get(Phase.FOREIGN_KEYS), manifest.tables().stream()
+                            .map(DatabaseManifest.Table::qualifiedName).collect(java.util.stream.Collectors.toSet()),
+                    entangled(c));
+            long t0 = System.nanoTime();
+            LoadQueue queue = load(manifest, target, options.jobs(), builds, loaded, progress);
+            long loadedAt = queue.loadedAt();
+            phases.add(new PhaseTime("data", (loadedAt - t0) / 1_000_000));
+            List<Ddl> laterConstraints = builds.later().stream().filter(d -> d.phase() == Phase.CONSTRAINTS).toList();
+            parallel(target, options.jobs(), laterConstraints);
+            parallel(target, options.jobs(), builds.later().stream().filter(d -> d.phase() != Phase.CONSTRAINTS)
+                    .toList());
+            phases.add(new PhaseTime("indexes", (System.nanoTime() - loadedAt) / 1_000_000));
+            List<Ddl> keys = new ArrayList<>(queue.unchecked());
+            keys.addAll(builds.laterKeys());
+            timed(phases, name(Phase.FOREIGN_KEYS), () -> foreignKeys(c, target, options.jobs(), keys));
             timed(phases, name(Phase.SEQUENCE_VALUES), () -> execute(c, byPhase.get(Phase.SEQUENCE_VALUES)));
             timed(phases, name(Phase.VIEWS), () -> {
                 List<Ddl> views = new ArrayList<>(byPhase.get(Phase.VIEWS));
@@ -176,10 +196,13 @@ public final class PostgresRestore {
             for (Phase p : List.of(Phase.REFRESH, Phase.TRIGGERS, Phase.COMMENTS)) {
                 timed(phases, name(p), () -> execute(c, byPhase.get(p)));
             }
-            // Planner statistics for the restored rows, table by table on the parallel connections.
-            timed(phases, "analyze", () -> parallel(target, options.jobs(), manifest.tables().stream()
-                    .map(t -> new Ddl(Phase.COMMENTS, "statistics of " + t.qualifiedName(),
-                            "ANALYZE " + qualified(t.schema(), t.name()))).toList()));
+            if (options.analyze()) {
+                // Planner statistics for the restored rows, table by table on the parallel connections
+                // (otherwise autovacuum gathers them later, as after pg_restore).
+                timed(phases, "analyze", () -> parallel(target, options.jobs(), manifest.tables().stream()
+                        .map(t -> new Ddl(Phase.COMMENTS, "statistics of " + t.qualifiedName(),
+                                "ANALYZE " + qualified(t.schema(), t.name()))).toList()));
+            }
         } catch (SQLException e) {
             throw target.failure("restore into", e);
         }
@@ -259,19 +282,178 @@ public final class PostgresRestore {
         }
     }
 
-    /** Loads every table, largest first, on {@code jobs} connections. */
-    private void load(DatabaseManifest manifest, PgConnect target, int jobs, ConcurrentLinkedQueue<TableLoad> loaded,
-                      ProgressListener progress) throws IOException {
+    /**
+     * Loads every table, largest first, on {@code jobs} connections; a connection with no table
+     * left to load builds the constraints and indexes of tables already loaded (the most rows to
+     * sort first), and checks the foreign keys between tables already built. Returns when all is
+     * done.
+     */
+    private LoadQueue load(DatabaseManifest manifest, PgConnect target, int jobs, TableBuilds builds,
+                           ConcurrentLinkedQueue<TableLoad> loaded, ProgressListener progress) throws IOException {
         List<DatabaseManifest.Table> tables = manifest.tables().stream()
                 .sorted(Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed()).toList();
         progress.total(tables.stream().mapToLong(DatabaseManifest.Table::bytes).sum(), tables.size());
-        ConcurrentLinkedQueue<DatabaseManifest.Table> queue = new ConcurrentLinkedQueue<>(tables);
+        LoadQueue queue = new LoadQueue(tables, builds.early(), builds.earlyKeys());
+        Object adding = new Object();
         inParallel(Math.min(jobs, tables.size()), target, c -> {
-            DatabaseManifest.Table t;
-            while ((t = queue.poll()) != null) {
-                loaded.add(copyIn(c, t, tenantField(manifest, t), progress));
+            try {
+                LoadQueue.Job job;
+                while ((job = queue.next()) != null) {
+                    if (job.load() != null) {
+                        DatabaseManifest.Table t = job.load();
+                        loaded.add(copyIn(c, t, tenantField(manifest, t), progress));
+                        queue.loaded(t);
+                    } else if (job.build() != null) {
+                        execute(c, job.build());
+                        queue.built(job.table());
+                    } else {
+                        foreignKey(c, job.key(), adding);
+                    }
+                }
+            } catch (SQLException | IOException | RuntimeException e) {
+                queue.fail();
+                throw e;
             }
         });
+        return queue;
+    }
+
+    /**
+     * Adds a foreign key {@code NOT VALID} (one connection at a time: the catalog change locks
+     * both tables, and two keys in opposite directions must not wait for each other) and then
+     * validates it; a key that cannot be added so is added whole.
+     */
+    private static void foreignKey(Connection c, Ddl d, Object adding) throws SQLException {
+        String[] steps = validation(d.sql());
+        if (steps == null) {
+            execute(c, List.of(d));
+            return;
+        }
+        synchronized (adding) {
+            try (Statement st = c.createStatement()) {
+                st.execute(steps[0]);
+            } catch (SQLException e) {
+                steps = null;
+            }
+        }
+        execute(c, List.of(steps == null ? d : new Ddl(d.phase(), d.object(), steps[1])));
+    }
+
+    /** The work of the loading connections: tables to load, the builds of loaded tables, foreign keys. */
+    private static final class LoadQueue {
+        /** A table to load, or the statements building on a loaded table, or a foreign key to check. */
+        record Job(DatabaseManifest.Table load, String table, List<Ddl> build, Ddl key) {
+        }
+
+        private final java.util.ArrayDeque<DatabaseManifest.Table> loads;
+        private final Map<String, List<Ddl>> builds;
+        private final java.util.PriorityQueue<DatabaseManifest.Table> ready;
+        private final List<TableBuilds.ForeignKey> waiting;
+        private final java.util.ArrayDeque<Ddl> keys = new java.util.ArrayDeque<>();
+        private final java.util.Set<String> built = new java.util.HashSet<>();
+        private int loading;
+        private int building;
+        private boolean failed;
+        private long loadedAt = System.nanoTime();
+
+        LoadQueue(List<DatabaseManifest.Table> largestFirst, Map<String, List<Ddl>> builds,
+                  List<TableBuilds.ForeignKey> keys) {
+            this.loads = new java.util.ArrayDeque<>(largestFirst);
+            this.builds = builds;
+            // Building an index sorts the table's rows: the work grows with rows times indexes.
+            this.ready = new java.util.PriorityQueue<>(Comparator.comparingLong(
+                    (DatabaseManifest.Table t) -> t.rows() * builds.get(t.qualifiedName()).size()).reversed());
+            this.waiting = new ArrayList<>(keys);
+        }
+
+        /** The next job; waits while only work in progress could make one; null when all is done. */
+        synchronized Job next() throws IOException {
+            while (!failed) {
+                if (!loads.isEmpty()) {
+                    loading++;
+                    return new Job(loads.poll(), null, null, null);
+                }
+                if (!ready.isEmpty()) {
+                    String table = ready.poll().qualifiedName();
+                    building++;
+                    return new Job(null, table, builds.get(table), null);
+                }
+                if (!keys.isEmpty()) {
+                    return new Job(null, null, null, keys.poll());
+                }
+                if (loading == 0 && building == 0) {
+                    return null;
+                }
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted", e);
+                }
+            }
+            return null;
+        }
+
+        synchronized void loaded(DatabaseManifest.Table t) {
+            loading--;
+            if (builds.containsKey(t.qualifiedName())) {
+                ready.add(t);
+            } else {
+                done(t.qualifiedName());
+            }
+            if (loading == 0 && loads.isEmpty()) {
+                loadedAt = System.nanoTime();
+            }
+            notifyAll();
+        }
+
+        synchronized void built(String table) {
+            building--;
+            done(table);
+            notifyAll();
+        }
+
+        /** {@code table} is loaded and built: the foreign keys between it and built tables are due. */
+        private void done(String table) {
+            built.add(table);
+            for (java.util.Iterator<TableBuilds.ForeignKey> i = waiting.iterator(); i.hasNext(); ) {
+                TableBuilds.ForeignKey k = i.next();
+                if (built.contains(k.table()) && built.contains(k.referenced())) {
+                    keys.add(k.ddl());
+                    i.remove();
+                }
+            }
+        }
+
+        synchronized void fail() {
+            failed = true;
+            notifyAll();
+        }
+
+        synchronized long loadedAt() {
+            return loadedAt;
+        }
+
+        /** Foreign keys that were never due (for the foreign key phase). */
+        synchronized List<Ddl> unchecked() {
+            List<Ddl> out = new ArrayList<>(waiting.stream().map(TableBuilds.ForeignKey::ddl).toList());
+            out.addAll(keys);
+            return out;
+        }
+    }
+
+    /** Tables ({@code schema.name}) of partition or inheritance trees in the target database. */
+    private static java.util.Set<String> entangled(Connection c) throws SQLException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT n.nspname, c.relname"
+                + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'p'"
+                + " OR c.relispartition OR EXISTS (SELECT 1 FROM pg_inherits i"
+                + " WHERE i.inhrelid = c.oid OR i.inhparent = c.oid)")) {
+            while (r.next()) {
+                out.add(r.getString(1) + "." + r.getString(2));
+            }
+        }
+        return out;
     }
 
     /** The COPY field holding the tenant, or -1 when the manifest counted no tenants for {@code t}. */
@@ -317,6 +499,23 @@ public final class PostgresRestore {
             "^ALTER TABLE (.+?) ADD CONSTRAINT (\"(?:[^\"]|\"\")*\"|[^\\s\"]+) FOREIGN KEY .*", java.util.regex.Pattern.DOTALL);
 
     /**
+     * A foreign key's two steps, adding it {@code NOT VALID} and validating it; null when the
+     * statement is not a plain {@code ADD CONSTRAINT ... FOREIGN KEY} or the key was not valid in
+     * the source (then it stays so).
+     */
+    static String[] validation(String sql) {
+        String s = sql.strip();
+        if (s.endsWith(";")) {
+            s = s.substring(0, s.length() - 1).strip();
+        }
+        java.util.regex.Matcher m = ADD_CONSTRAINT.matcher(s);
+        if (s.endsWith(" NOT VALID") || !m.matches()) {
+            return null;
+        }
+        return new String[] {s + " NOT VALID", "ALTER TABLE " + m.group(1) + " VALIDATE CONSTRAINT " + m.group(2)};
+    }
+
+    /**
      * Foreign keys are added {@code NOT VALID} (a catalog change, no scan) and then validated in
      * parallel: validation takes only SHARE UPDATE EXCLUSIVE on the table and ROW SHARE on the one
      * it references, so keys referencing the same table check at the same time, where adding them
@@ -327,20 +526,19 @@ public final class PostgresRestore {
         List<Ddl> validations = new ArrayList<>();
         try (Statement st = c.createStatement()) {
             for (Ddl d : keys) {
-                java.util.regex.Matcher m = ADD_CONSTRAINT.matcher(d.sql());
-                if (d.sql().endsWith(" NOT VALID") || !m.matches()) {
+                String[] steps = validation(d.sql());
+                if (steps == null) {
                     execute(c, List.of(d));
                     continue;
                 }
                 try {
-                    st.execute(d.sql() + " NOT VALID");
+                    st.execute(steps[0]);
                 } catch (SQLException e) {
                     // e.g. partitioned tables before PostgreSQL 18: added whole instead
                     execute(c, List.of(d));
                     continue;
                 }
-                validations.add(new Ddl(d.phase(), d.object(), "ALTER TABLE " + m.group(1) + " VALIDATE CONSTRAINT "
-                        + m.group(2)));
+                validations.add(new Ddl(d.phase(), d.object(), steps[1]));
             }
         }
         parallel(target, jobs, validations);

@@ -23,10 +23,13 @@ import java.util.List;
  * @param deltaCache    folder of the local caches that let a backup store only the rows changed
  *                      since a table's base stream ({@code RK_HOME/cache}); null to always store
  *                      whole tables
+ * @param analyze       a whole-database restore ends with {@code ANALYZE} of every table; otherwise
+ *                      autovacuum gathers the planner statistics later, as after {@code pg_restore}
  */
 public record PostgresSourceSpec(String name, String url, String username, String passwordEnv, String password,
                                  String tenantColumn, List<String> includeTables, List<String> excludeTables,
-                                 int jobs, String schemaMode, String tenantTable, Path deltaCache)
+                                 int jobs, String schemaMode, String tenantTable, Path deltaCache,
+                                 boolean analyze)
         implements DatabaseSpec {
     public PostgresSourceSpec {
         includeTables = includeTables == null ? List.of() : List.copyOf(includeTables);
@@ -40,13 +43,19 @@ public record PostgresSourceSpec(String name, String url, String username, Strin
                               String tenantColumn, List<String> includeTables, List<String> excludeTables, int jobs,
                               String schemaMode, String tenantTable) {
         this(name, url, username, passwordEnv, password, tenantColumn, includeTables, excludeTables, jobs, schemaMode,
-                tenantTable, null);
+                tenantTable, null, false);
     }
 
     /** The same source with row deltas kept in {@code cache} (see {@code deltaCache}). */
     public PostgresSourceSpec withDeltaCache(Path cache) {
         return new PostgresSourceSpec(name, url, username, passwordEnv, password, tenantColumn, includeTables,
-                excludeTables, jobs, schemaMode, tenantTable, cache);
+                excludeTables, jobs, schemaMode, tenantTable, cache, analyze);
+    }
+
+    /** The same source with (or without) {@code ANALYZE} at the end of a whole-database restore. */
+    public PostgresSourceSpec withAnalyze(boolean analyze) {
+        return new PostgresSourceSpec(name, url, username, passwordEnv, password, tenantColumn, includeTables,
+                excludeTables, jobs, schemaMode, tenantTable, deltaCache, analyze);
     }
 
     public PostgresSourceSpec(String name, String url, String username, String passwordEnv, String password,

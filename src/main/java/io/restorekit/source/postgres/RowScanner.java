@@ -5,6 +5,7 @@ import io.restorekit.common.Hex;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -22,7 +23,8 @@ public final class RowScanner {
     private final int tenantField;
     private final boolean digests;
     private final long[] sum = new long[4];
-    private final Map<String, Long> tenants = new HashMap<>();
+    private final byte[] rowHash = new byte[32];
+    private TenantCounts tenants = new TenantCounts(64);
     private byte[] partial = new byte[256];
     private int partialLength;
     private long rows;
@@ -91,7 +93,12 @@ public final class RowScanner {
     private void row(byte[] data, int off, int len) {
         rows++;
         sha.update(data, off, len);
-        byte[] h = sha.digest();
+        byte[] h = rowHash;
+        try {
+            sha.digest(h, 0, h.length);
+        } catch (java.security.DigestException e) {
+            throw new IllegalStateException(e);
+        }
         add(h);
         long first = 0;
         for (int k = 0; k < 8; k++) {
@@ -99,10 +106,99 @@ public final class RowScanner {
         }
         lastRowHash = first;
         if (tenantField >= 0) {
-            String tenant = field(data, off, len, tenantField);
-            if (tenant != null) {
-                tenants.merge(tenant, 1L, Long::sum);
+            count(data, off, len, tenantField);
+        }
+    }
+
+    /** Counts the row for the raw text of field {@code n}, unless it is SQL NULL ({@code \N}) or missing. */
+    private void count(byte[] data, int off, int len, int n) {
+        int end = off + len;
+        int start = off;
+        int index = 0;
+        for (int i = off; i <= end; i++) {
+            if (i == end || data[i] == '\t') {
+                if (index == n) {
+                    if (i - start == 2 && data[start] == '\\' && data[start + 1] == 'N') {
+                        return;
+                    }
+                    if (!tenants.increment(data, start, i)) {
+                        tenants = tenants.grown();
+                        tenants.increment(data, start, i);
+                    }
+                    return;
+                }
+                index++;
+                start = i + 1;
             }
+        }
+    }
+
+    /**
+     * Rows per tenant keyed by the tenant's raw bytes (no string per row): open addressing over
+     * parallel arrays, grown when half full.
+     */
+    private static final class TenantCounts {
+        private final byte[][] keys;
+        private final int[] hashes;
+        private final long[] counts;
+        private int size;
+
+        TenantCounts(int capacity) {
+            keys = new byte[capacity][];
+            hashes = new int[capacity];
+            counts = new long[capacity];
+        }
+
+        /** Adds one row to the tenant {@code data[from, to)}; false when the table must grow first. */
+        boolean increment(byte[] data, int from, int to) {
+            int hash = 1;
+            for (int i = from; i < to; i++) {
+                hash = 31 * hash + data[i];
+            }
+            int mask = keys.length - 1;
+            int i = (hash ^ (hash >>> 16)) & mask;
+            for (byte[] k; (k = keys[i]) != null; i = (i + 1) & mask) {
+                if (hashes[i] == hash && Arrays.equals(k, 0, k.length, data, from, to)) {
+                    counts[i]++;
+                    return true;
+                }
+            }
+            if ((size + 1) * 2 > keys.length) {
+                return false;
+            }
+            keys[i] = Arrays.copyOfRange(data, from, to);
+            hashes[i] = hash;
+            counts[i] = 1;
+            size++;
+            return true;
+        }
+
+        TenantCounts grown() {
+            TenantCounts bigger = new TenantCounts(keys.length * 2);
+            int mask = bigger.keys.length - 1;
+            for (int j = 0; j < keys.length; j++) {
+                if (keys[j] != null) {
+                    int i = (hashes[j] ^ (hashes[j] >>> 16)) & mask;
+                    while (bigger.keys[i] != null) {
+                        i = (i + 1) & mask;
+                    }
+                    bigger.keys[i] = keys[j];
+                    bigger.hashes[i] = hashes[j];
+                    bigger.counts[i] = counts[j];
+                }
+            }
+            bigger.size = size;
+            return bigger;
+        }
+
+        Map<String, Long> toMap() {
+            Map<String, Long> out = new HashMap<>();
+            for (int j = 0; j < keys.length; j++) {
+                if (keys[j] != null) {
+                    out.merge(new String(keys[j], StandardCharsets.UTF_8), counts[j], Long::sum);
+                }
+            }
+            return out;
         }
     }
 
@@ -120,26 +216,6 @@ public final class RowScanner {
             sum[word] = s2;
             carry = c1 + c2;
         }
-    }
-
-    /** The raw text of field {@code n}, or null for SQL NULL ({@code \N}). */
-    private static String field(byte[] data, int off, int len, int n) {
-        int end = off + len;
-        int start = off;
-        int index = 0;
-        for (int i = off; i <= end; i++) {
-            if (i == end || data[i] == '\t') {
-                if (index == n) {
-                    if (i - start == 2 && data[start] == '\\' && data[start + 1] == 'N') {
-                        return null;
-                    }
-                    return new String(data, start, i - start, StandardCharsets.UTF_8);
-                }
-                index++;
-                start = i + 1;
-            }
-        }
-        return null;
     }
 
     /** The first 8 bytes (big-endian) of the SHA-256 of the last complete row. */
@@ -162,7 +238,7 @@ public final class RowScanner {
 
     /** Rows per tenant value; empty when the table has no tenant column. */
     public Map<String, Long> tenants() {
-        return Map.copyOf(tenants);
+        return Map.copyOf(tenants.toMap());
     }
 
     /** The digest as 64 hex characters. */
