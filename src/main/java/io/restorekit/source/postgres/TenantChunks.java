@@ -73,8 +73,11 @@ public final class TenantChunks {
     private final java.util.concurrent.atomic.AtomicReference<Throwable> saveFailure =
             new java.util.concurrent.atomic.AtomicReference<>();
 
-    /** Bytes of chunks handed to the saver and not yet stored, at most (in KiB). */
-    static final int SAVING = 32 << 10;
+    /**
+     * Bytes of chunks handed to the saver and not yet stored, at most (in KiB): about four chunks of
+     * the average size keep the saver busy; more only holds memory.
+     */
+    static final int SAVING = 4 << 10;
 
     public TenantChunks(Repository repository, RowScanner scanner, boolean tenantLast, RowFilter filter,
                  ProgressListener progress) {
