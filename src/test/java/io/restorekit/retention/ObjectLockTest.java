@@ -120,8 +120,11 @@ class ObjectLockTest {
                 new io.restorekit.repository.RepositoryOptions(
                         io.restorekit.repository.RepositoryOptions.KdfParams.cheap(), PruneFixture.PACK_SIZE))) {
             PruneFixture.dailyBackups(r, tmp.resolve("src"), 3, 13);
-            Instant now = Instant.now();
-            LockAuditService audit = new LockAuditService(r, new InMemoryCatalog(), Clock.systemUTC());
+            // The audit as of the day of the last backup, with every object locked for 10 days from
+            // then: the figures do not depend on the day the test runs.
+            Instant now = PruneFixture.DAY0.plus(Duration.ofDays(2));
+            storage.until.replaceAll((h, u) -> now.plus(Duration.ofDays(10)));
+            LockAuditService audit = new LockAuditService(r, new InMemoryCatalog(), Clock.fixed(now, ZoneOffset.UTC));
             // daily 30: a snapshot of today is kept for 30 days; 10 days of retention fall short.
             RetentionPolicy daily30 = RetentionPolicy.of(new Policy(0, 0, 30, 0, 0, 0, null, List.of()));
             LockAuditReport shortReport = audit.audit(daily30, ZoneOffset.UTC);
