@@ -27,12 +27,18 @@ import java.util.TreeMap;
  * rows, and the table's chunk list is the tenants' chunks one tenant after the other.
  *
  * <p>When the rows end with a tenant column it is cut off (the stored stream is the table's COPY
- * text). A {@link RowFilter} sees every row after the scanner and picks those stored. Pending
- * bytes of all tenants are bounded: past {@link #BUDGET} the largest pending chunk is cut early.
+ * text). A {@link RowFilter} sees every row after the scanner and picks those stored.
+ *
+ * <p>The memory is bounded whatever the number of tenants: a tenant holds a buffer only while it
+ * has pending bytes (or keeps it for its next chunk while there is room), and when all buffers
+ * together pass {@link #BUDGET}, the idle ones are dropped and the largest pending chunks cut early
+ * until half the budget is free. With many small tenants the chunks are smaller, never the memory.
  */
 public final class TenantChunks {
-    /** Pending bytes of all tenants beyond which the largest pending chunk is cut early. */
+    /** Bytes of all tenants' buffers beyond which idle buffers are dropped and the largest pending chunks cut early. */
     static final int BUDGET = 32 << 20;
+    private static final byte[] NONE = new byte[0];
+    private static final int FIRST = 1024;
 
     /** Decides per row whether it is stored. */
     public interface RowFilter {
@@ -62,9 +68,9 @@ public final class TenantChunks {
     private Group[] table = new Group[64];
     private final List<Group> groups = new ArrayList<>();
     private Group nullGroup;
-    private long pending;
-    /** Bytes of all tenants' buffers beyond their first 4 KiB. */
-    private long held;
+    /** Bytes of all tenants' buffers, and the most they came to. */
+    private long buffered;
+    private long peak;
     private long added;
     private long stored;
     private long kept;
@@ -119,10 +125,8 @@ public final class TenantChunks {
         final List<BlobId> chunks = new ArrayList<>();
         /** With a saver: the chunks' saves, in order (their ids land in {@link #chunks} at the end). */
         final List<java.util.concurrent.Future<Repository.SaveResult>> saving = new ArrayList<>();
-        /** The pending chunk's bytes; may be longer than {@code size}, kept from an earlier chunk. */
-        byte[] buf = new byte[4096];
-        /** The pending chunk's capacity, which decides when it grows and what counts as pending. */
-        int size = 4096;
+        /** The pending chunk's bytes ({@code len} of them); {@link #NONE} while the tenant holds no buffer. */
+        byte[] buf = NONE;
         int len;
         long h;
         long rows;
@@ -293,10 +297,10 @@ public final class TenantChunks {
         int off = 0;
         int total = end + 1;
         while (off < total) {
-            if (g.len == g.size) {
-                resize(g, Math.min(max, g.size * 2));
+            if (g.len == g.buf.length) {
+                resize(g, Math.min(max, Math.max(FIRST, g.len * 2)));
             }
-            int room = Math.min(g.size - g.len, total - off);
+            int room = Math.min(g.buf.length - g.len, total - off);
             System.arraycopy(data, off, g.buf, g.len, room);
             // Roll the gear hash over the new bytes (from the minimum size on) and cut where the
             // repository's chunker would cut the tenant's stream.
@@ -324,17 +328,47 @@ public final class TenantChunks {
                 emit(g, cut);
             }
         }
-        if (pending > BUDGET) {
-            Group largest = nullGroup;
-            for (Group x : groups) {
-                if (largest == null || x.len > largest.len) {
-                    largest = x;
-                }
-            }
-            if (largest != null && largest.len > 0) {
-                emit(largest, largest.len);
+        if (buffered > BUDGET) {
+            relieve();
+        }
+    }
+
+    /**
+     * Brings the buffers down to half the budget: idle tenants' buffers first, then the largest
+     * pending chunks, cut early. Runs once per half a budget of buffers taken, so sorting the
+     * tenants here costs little even with thousands of them.
+     */
+    private void relieve() throws IOException {
+        List<Group> all = new ArrayList<>(groups);
+        if (nullGroup != null) {
+            all.add(nullGroup);
+        }
+        for (Group g : all) {
+            if (g.len == 0) {
+                release(g);
             }
         }
+        if (buffered <= BUDGET / 2) {
+            return;
+        }
+        all.sort(Comparator.comparingInt((Group g) -> g.len).reversed());
+        for (Group g : all) {
+            if (buffered <= BUDGET / 2 || g.len == 0) {
+                break;
+            }
+            emit(g, g.len);
+            release(g);
+        }
+    }
+
+    /** The most bytes all tenants' buffers held at once: at most {@link #BUDGET} plus one row's growth. */
+    long peakBuffered() {
+        return peak;
+    }
+
+    private void release(Group g) {
+        buffered -= g.buf.length;
+        g.buf = NONE;
     }
 
     private synchronized void counted(Repository.SaveResult r, int n) {
@@ -379,12 +413,9 @@ public final class TenantChunks {
     }
 
     private void resize(Group g, int size) {
-        pending += size - g.size;
-        g.size = size;
-        if (g.buf.length < size) {
-            held += size - g.buf.length;
-            g.buf = Arrays.copyOf(g.buf, size);
-        }
+        buffered += size - g.buf.length;
+        peak = Math.max(peak, buffered);
+        g.buf = Arrays.copyOf(g.buf, size);
     }
 
     /** Stores the first {@code n} pending bytes of {@code g} as a chunk and starts its next one. */
@@ -398,20 +429,11 @@ public final class TenantChunks {
         }
         g.len = 0;
         g.h = 0;
-        if (g.size > avg || pending > BUDGET) {
-            // most chunks are about avg long: a tenant's buffer grows back quickly, and until then
-            // the memory serves the other tenants
-            int small = Math.min(g.size, 64 << 10);
-            pending -= g.size - small;
-            g.size = small;
-            // The bytes stay allocated for the tenant's next chunk while all tenants' kept buffers
-            // stay within half the budget: growing them back chunk after chunk only made garbage
-            // (about 2.3 bytes allocated per byte stored) for the collector. Where chunks are cut
-            // depends on the sizes above only, not on the bytes kept.
-            if (held > BUDGET / 2 && g.buf.length > small) {
-                held -= g.buf.length - small;
-                g.buf = new byte[small];
-            }
+        // The buffer stays with the tenant for its next chunk while all buffers stay within half
+        // the budget: growing it back chunk after chunk only made garbage (about 2.3 bytes
+        // allocated per byte stored) for the collector. Where chunks are cut does not depend on it.
+        if (buffered > BUDGET / 2) {
+            release(g);
         }
     }
 
