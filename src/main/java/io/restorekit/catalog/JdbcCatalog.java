@@ -5,8 +5,6 @@ import io.restorekit.common.RkException;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,20 +22,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The catalog in a JDBC database migrated by Flyway ({@code db/catalog}): an H2 file under
- * {@code RK_HOME} by default, PostgreSQL when several hosts share it. Each operation takes a
- * connection and gives it back, so an embedded H2 file is free for the next rk process shortly after
- * this one's last operation (a daemon does not lock the CLI out); when another process holds it for a
- * moment, the connection is retried. Times are kept to the microsecond.
- *
- * <p>An operation's connection stays open for {@value #KEEP_OPEN_MILLIS} ms after it, for the next
- * operation to reuse: an embedded H2 database is opened, and compacted and closed, with its first and
- * last connection, which costs far more than the statements of a run's few records (a backup records
- * its run, updates it, reads the previous runs and the open alerts, and adds an audit entry).
+ * {@code RK_HOME} by default, PostgreSQL when several hosts share it. Each operation takes its own
+ * connection and gives it back, so an embedded H2 file is free for the next rk process as soon as
+ * this one is between operations (a daemon does not lock the CLI out); when another process holds
+ * it for a moment, the connection is retried. Times are kept to the microsecond.
  */
 public final class JdbcCatalog implements Catalog {
     /** The newest migration in {@code db/catalog}; a database at this version opens without Flyway. */
@@ -49,22 +40,12 @@ public final class JdbcCatalog implements Catalog {
     private static final String ALERT_COLUMNS = "id, alert_key, kind, subject, severity, message, opened, last_seen,"
             + " cleared";
     private static final int H2_IN_USE = 90020;
-    /** How long a connection is kept open after an operation for the next one. */
-    static final long KEEP_OPEN_MILLIS = 500;
 
     private final String url;
     private final Properties credentials;
-    private final long keepOpenMillis;
-    /** The connection kept open between operations, or null; guarded by {@code this}. */
-    private Connection idle;
-    /** Counts the connections handed back, so that a timer only closes the one it was set for. */
-    private long released;
-    private boolean closed;
-    private int opened;
 
-    private JdbcCatalog(String url, String user, String password, long keepOpenMillis) {
+    private JdbcCatalog(String url, String user, String password) {
         this.url = url;
-        this.keepOpenMillis = keepOpenMillis;
         this.credentials = new Properties();
         if (user != null) {
             credentials.setProperty("user", user);
@@ -79,12 +60,7 @@ public final class JdbcCatalog implements Catalog {
      * {@code user} and {@code password} may be null (then the URL's own parameters apply).
      */
     public static JdbcCatalog open(String url, String user, String password) {
-        return open(url, user, password, KEEP_OPEN_MILLIS);
-    }
-
-    /** The same, keeping a connection open {@code keepOpenMillis} after each operation. */
-    static JdbcCatalog open(String url, String user, String password, long keepOpenMillis) {
-        JdbcCatalog catalog = new JdbcCatalog(url, user, password, keepOpenMillis);
+        JdbcCatalog catalog = new JdbcCatalog(url, user, password);
         catalog.createFolder();
         if (!catalog.isCurrent()) {
             catalog.migrate();
@@ -139,100 +115,7 @@ public final class JdbcCatalog implements Catalog {
         }
     }
 
-    /**
-     * A connection for one operation: the one kept open since the last operation while it is still
-     * valid, else a new one. Its {@code close()} hands it back to be kept open a moment.
-     */
     private Connection connect() throws SQLException {
-        Connection c;
-        synchronized (this) {
-            c = idle;
-            idle = null;
-        }
-        if (c != null && !c.isValid(5)) {
-            closeQuietly(c);
-            c = null;
-        }
-        if (c == null) {
-            c = open();
-        }
-        Connection raw = c;
-        return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[]{Connection.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("close") && method.getParameterCount() == 0) {
-                        release(raw);
-                        return null;
-                    }
-                    try {
-                        return method.invoke(raw, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
-    }
-
-    /** Keeps {@code c} open for the next operation, and closes it when none came in time. */
-    private void release(Connection c) throws SQLException {
-        long generation;
-        synchronized (this) {
-            if (idle != null || closed || c.isClosed() || !c.getAutoCommit()) {
-                generation = -1;
-            } else {
-                idle = c;
-                generation = ++released;
-            }
-        }
-        if (generation < 0) {
-            c.close();
-            return;
-        }
-        CompletableFuture.runAsync(() -> closeIdle(generation),
-                CompletableFuture.delayedExecutor(keepOpenMillis, TimeUnit.MILLISECONDS));
-    }
-
-    private void closeIdle(long generation) {
-        Connection c;
-        synchronized (this) {
-            if (idle == null || released != generation) {
-                return;
-            }
-            c = idle;
-            idle = null;
-        }
-        closeQuietly(c);
-    }
-
-    /** How many connections this catalog has opened (the kept one reused is not counted again). */
-    synchronized int connectionsOpened() {
-        return opened;
-    }
-
-    /** Closes the connection kept open, if any; a later operation opens a new one. */
-    @Override
-    public void close() {
-        Connection c;
-        synchronized (this) {
-            closed = true;
-            c = idle;
-            idle = null;
-        }
-        if (c != null) {
-            closeQuietly(c);
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // the database is closed with the process
-        }
-    }
-
-    private Connection open() throws SQLException {
-        synchronized (this) {
-            opened++;
-        }
         SQLException last = null;
         for (int attempt = 0; attempt < 50; attempt++) {
             try {

@@ -1,6 +1,5 @@
 package io.restorekit.catalog;
 
-import io.restorekit.common.RkException;
 import io.restorekit.source.postgres.EmbeddedPostgresServer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -126,38 +125,6 @@ class JdbcCatalogTest {
                 assertThat(b.openAlert("disk:source files " + i)).isEmpty();
                 assertThat(a.alerts(null, true)).hasSize(1);
             }
-        }
-
-        @Test
-        @DisplayName("a run's records in a row share one connection; after close the next operation opens a new one")
-        void keepsTheConnectionBetweenOperations() {
-            JdbcCatalog c = JdbcCatalog.open("jdbc:h2:file:" + dir.resolve("home/catalog"), null, null, 600_000);
-            int before = c.connectionsOpened();
-            Run run = c.record(Run.begin(RunKind.BACKUP, "files", "primary", T0));
-            c.update(run.ended(T0.plusSeconds(3), RunStatus.SUCCEEDED, null));
-            assertThat(c.runs(RunQuery.of(RunKind.BACKUP))).hasSize(1);
-            assertThat(c.openAlert("stale:files")).isEmpty();
-            c.audit(new AuditEntry(0, T0, ALICE, "backup", "ok", 0, null));
-            assertThat(before).isEqualTo(1); // the schema check's, kept
-            assertThat(c.connectionsOpened()).isEqualTo(before);
-
-            c.close();
-            assertThat(c.run(run.id()).orElseThrow().status()).isEqualTo(RunStatus.SUCCEEDED);
-            assertThat(c.audits(null, 10)).hasSize(1);
-            assertThat(c.connectionsOpened()).isEqualTo(before + 2);
-        }
-
-        @Test
-        @DisplayName("a statement that fails leaves the kept connection usable for the next operation")
-        void keepsTheConnectionAfterAFailedStatement() {
-            JdbcCatalog c = JdbcCatalog.open("jdbc:h2:file:" + dir.resolve("home/catalog"), null, null, 600_000);
-            c.record(Run.begin(RunKind.VERIFY, null, "primary", T0));
-            int before = c.connectionsOpened();
-            // an alert without a key breaks the table's NOT NULL constraint
-            assertThatThrownBy(() -> c.saveAlert(new AlertRecord(0, null, "STALE", "db", "critical", "m", T0, T0,
-                    null))).isInstanceOf(RkException.class);
-            assertThat(c.runs(RunQuery.ALL)).hasSize(1);
-            assertThat(c.connectionsOpened()).isEqualTo(before);
         }
 
         @Test
