@@ -5,6 +5,7 @@ import io.restorekit.common.ErrorCode;
 import io.restorekit.common.Hex;
 import io.restorekit.common.ProgressListener;
 import io.restorekit.common.RkException;
+import io.restorekit.repository.BlobId;
 import io.restorekit.repository.LockRequest;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.RepositoryLock;
@@ -109,54 +110,57 @@ public final class BackupService {
     private BackupResult.SourceResult backupPostgres(PostgresSourceSpec spec, BackupRequest request, String run,
                                                      String host, String user, ProgressListener progress)
             throws IOException {
+        return backupDatabase(spec.name(), spec.url(), "postgres", request, run, host, user, () -> {
+            PostgresBackup.Result r = new PostgresBackup(repository).backup(spec, progress);
+            return new Dump(r.manifest(), r.content(), r.tables(), r.bytes(), r.addedBytes(), r.storedBytes(),
+                    r.warnings());
+        });
+    }
+
+    private BackupResult.SourceResult backupMysql(MySqlSourceSpec spec, BackupRequest request, String run,
+                                                  String host, String user, ProgressListener progress)
+            throws IOException {
+        return backupDatabase(spec.name(), spec.url(), DatabaseManifest.MYSQL_KIND, request, run, host, user, () -> {
+            MySqlBackup.Result r = new MySqlBackup(repository).backup(spec, progress);
+            return new Dump(r.manifest(), r.content(), r.tables(), r.bytes(), r.addedBytes(), r.storedBytes(),
+                    r.warnings());
+        });
+    }
+
+    /** What a database dump produced, whichever the engine. */
+    private record Dump(BlobId manifest, DatabaseManifest content, long tables, long bytes, long addedBytes,
+                        long storedBytes, List<String> warnings) {
+    }
+
+    private interface Dumper {
+        Dump dump() throws IOException;
+    }
+
+    /** Dumps one database source under its backup lock and saves its snapshot of {@code kind}. */
+    private BackupResult.SourceResult backupDatabase(String name, String url, String kind, BackupRequest request,
+                                                     String run, String host, String user, Dumper dumper)
+            throws IOException {
         Instant started = clock.instant();
         long t0 = System.nanoTime();
-        try (RepositoryLock lock = repository.lock(LockRequest.backup(List.of(spec.name())))) {
-            String root = spec.url().replaceFirst("\\?.*$", "");
+        try (RepositoryLock lock = repository.lock(LockRequest.backup(List.of(name)))) {
+            String root = url.replaceFirst("\\?.*$", "");
             Optional<Snapshot> parent = repository.snapshots().stream()
-                    .filter(s -> spec.name().equals(s.source()) && "postgres".equals(s.kind()))
+                    .filter(s -> name.equals(s.source()) && kind.equals(s.kind()))
                     .max(Comparator.comparing(Snapshot::time));
-            PostgresBackup.Result r = new PostgresBackup(repository).backup(spec, progress);
+            Dump r = dumper.dump();
             long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
             // A database summary counts tables as "files" and rows are in the manifest.
             Snapshot.Summary summary = new Snapshot.Summary(r.tables(), 0, r.bytes(), r.addedBytes(),
                     r.storedBytes(), 0, durationMs);
             List<Snapshot.Warning> warnings = r.warnings().stream().map(BackupService::warning).toList();
             Instant time = request.time() != null ? request.time() : started;
-            Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, spec.name(), "postgres", time, host, user,
+            Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, name, kind, time, host, user,
                     run, request.tags(), parent.map(Snapshot::id).orElse(null), root, r.manifest(), summary,
                     warnings));
             List<BackupResult.TableResult> tables = r.content().tables().stream()
                     .map(t -> new BackupResult.TableResult(t.qualifiedName(), t.rows(), t.bytes(), t.addedBytes()))
                     .toList();
-            return new BackupResult.SourceResult(spec.name(), saved.id(), parent.map(Snapshot::id).orElse(null),
-                    time, summary, warnings, null, null, tables);
-        }
-    }
-
-    private BackupResult.SourceResult backupMysql(MySqlSourceSpec spec, BackupRequest request, String run,
-                                                  String host, String user, ProgressListener progress)
-            throws IOException {
-        Instant started = clock.instant();
-        long t0 = System.nanoTime();
-        try (RepositoryLock lock = repository.lock(LockRequest.backup(List.of(spec.name())))) {
-            String root = spec.url().replaceFirst("\\?.*$", "");
-            Optional<Snapshot> parent = repository.snapshots().stream()
-                    .filter(s -> spec.name().equals(s.source()) && DatabaseManifest.MYSQL_KIND.equals(s.kind()))
-                    .max(Comparator.comparing(Snapshot::time));
-            MySqlBackup.Result r = new MySqlBackup(repository).backup(spec, progress);
-            long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
-            Snapshot.Summary summary = new Snapshot.Summary(r.tables(), 0, r.bytes(), r.addedBytes(),
-                    r.storedBytes(), 0, durationMs);
-            List<Snapshot.Warning> warnings = r.warnings().stream().map(BackupService::warning).toList();
-            Instant time = request.time() != null ? request.time() : started;
-            Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, spec.name(), DatabaseManifest.MYSQL_KIND,
-                    time, host, user, run, request.tags(), parent.map(Snapshot::id).orElse(null), root, r.manifest(),
-                    summary, warnings));
-            List<BackupResult.TableResult> tables = r.content().tables().stream()
-                    .map(t -> new BackupResult.TableResult(t.qualifiedName(), t.rows(), t.bytes(), t.addedBytes()))
-                    .toList();
-            return new BackupResult.SourceResult(spec.name(), saved.id(), parent.map(Snapshot::id).orElse(null),
+            return new BackupResult.SourceResult(name, saved.id(), parent.map(Snapshot::id).orElse(null),
                     time, summary, warnings, null, null, tables);
         }
     }
