@@ -46,7 +46,7 @@ public final class BackupService {
     }
 
     public BackupService(Repository repository) {
-        this(repository, Clock.systemUTC(), 2);
+        this(repository, Clock.systemUTC(), FilesBackup.defaultReaders());
     }
 
     /**

@@ -19,6 +19,11 @@ public interface Chunker {
         return c == null ? null : new Slice(c.data(), 0, c.length());
     }
 
+    /** The buffer the chunker ended up with, for the next chunker of this thread; empty when it keeps none. */
+    default byte[] buffer() {
+        return new byte[0];
+    }
+
     record Chunk(byte[] data, int length) {
     }
 

@@ -116,6 +116,11 @@ public final class FastCdc implements Chunker {
         return s;
     }
 
+    @Override
+    public byte[] buffer() {
+        return buf;
+    }
+
     private int cut(byte[] b, int start, int n) {
         if (n <= min) {
             return n;
@@ -123,20 +128,35 @@ public final class FastCdc implements Chunker {
         int end = start + Math.min(n, max);
         int normal = start + Math.min(n, avg);
         long[] g = gear;
-        long strict = maskStrict;
-        long loose = maskLoose;
         long h = 0;
         int i = start + min;
-        for (; i < normal; i++) {
-            h = (h << 1) + g[b[i] & 0xff];
-            if ((h & strict) == 0) {
-                return i + 1 - start;
+        // Up to the average size a cut needs the strict mask, after it the loose one.
+        for (int phase = 0; phase < 2; phase++) {
+            long mask = phase == 0 ? maskStrict : maskLoose;
+            int limit = phase == 0 ? normal : end;
+            // Eight bytes per round: the hash rolls as byte by byte, but the loop's own work (the
+            // bound test, and under C1 the safepoint poll) comes once per eight bytes. A round
+            // that meets a cut point stops, and the byte-wise loop below finds it.
+            for (int stop = limit - 8; i <= stop; i += 8) {
+                long h1 = (h << 1) + g[b[i] & 0xff];
+                long h2 = (h1 << 1) + g[b[i + 1] & 0xff];
+                long h3 = (h2 << 1) + g[b[i + 2] & 0xff];
+                long h4 = (h3 << 1) + g[b[i + 3] & 0xff];
+                long h5 = (h4 << 1) + g[b[i + 4] & 0xff];
+                long h6 = (h5 << 1) + g[b[i + 5] & 0xff];
+                long h7 = (h6 << 1) + g[b[i + 6] & 0xff];
+                long h8 = (h7 << 1) + g[b[i + 7] & 0xff];
+                if ((h1 & mask) == 0 || (h2 & mask) == 0 || (h3 & mask) == 0 || (h4 & mask) == 0
+                        || (h5 & mask) == 0 || (h6 & mask) == 0 || (h7 & mask) == 0 || (h8 & mask) == 0) {
+                    break;
+                }
+                h = h8;
             }
-        }
-        for (; i < end; i++) {
-            h = (h << 1) + g[b[i] & 0xff];
-            if ((h & loose) == 0) {
-                return i + 1 - start;
+            for (; i < limit; i++) {
+                h = (h << 1) + g[b[i] & 0xff];
+                if ((h & mask) == 0) {
+                    return i + 1 - start;
+                }
             }
         }
         return end - start;

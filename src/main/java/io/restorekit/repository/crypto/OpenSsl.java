@@ -39,14 +39,19 @@ final class OpenSsl {
         if (Boolean.getBoolean("rk.crypto.java")) {
             return false;
         }
-        try {
-            Class.forName("com.sun.jna.Native").getMethod("register", Class.class, String.class)
-                    .invoke(null, OpenSsl.class, System.getProperty("rk.crypto.library", "crypto"));
-            // OpenSSL 3 only: older versions name some of these functions differently.
-            return OpenSSL_version_num() >= 0x30000000L && selfTest();
-        } catch (LinkageError | ReflectiveOperationException | RuntimeException e) {
-            return false;
+        // The versioned name opens directly; the plain one makes JNA search (running ldconfig).
+        String named = System.getProperty("rk.crypto.library");
+        for (String library : named != null ? new String[] {named} : new String[] {"libcrypto.so.3", "crypto"}) {
+            try {
+                Class.forName("com.sun.jna.Native").getMethod("register", Class.class, String.class)
+                        .invoke(null, OpenSsl.class, library);
+                // OpenSSL 3 only: older versions name some of these functions differently.
+                return OpenSSL_version_num() >= 0x30000000L && selfTest();
+            } catch (LinkageError | ReflectiveOperationException | RuntimeException e) {
+                // the next name, or the JDK's code
+            }
         }
+        return false;
     }
 
     // The known-answer test of NIST GCM test case 14 (AES-256, zero key and nonce, 16 zero bytes),

@@ -46,20 +46,27 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The walk is depth-first in name order and never follows symbolic links. Only the directory
  * being listed and its ancestors are in memory; each directory's tree blob is saved as soon as
- * its entries are done. Regular files are read on a small pool while the calling thread keeps
- * walking; a semaphore bounds the files in flight so memory stays flat.
+ * its entries are done. Regular files are read on reader pools (many readers for small files,
+ * whose reads wait on the disk; a few for large ones) while the walk goes on; a semaphore bounds
+ * the files in flight so memory stays flat.
  *
  * <p>With a parent tree, a file whose size, mtime, ctime and inode are unchanged keeps the
  * parent's chunk list and hash without being read; parent subtrees are loaded only along the
  * walk. Files that vanish, cannot be read or change while being read become warnings.
  */
 public final class FilesBackup {
+    /** Files up to this size go to the readers of small files, larger ones to the few of large files. */
+    static final int SMALL_FILE = 1 << 20;
+
     private final Repository repository;
     private final int threads;
 
     /**
-     * @param threads file-reading threads besides the caller (2 suits two cores: the caller walks
-     *                directories and saves trees)
+     * @param threads readers of small files. Reading many small files from a cold cache waits on
+     *                the disk more than it computes, so more of them than cores keep the cores busy
+     *                (see {@link #defaultReaders()}). Large files are read sequentially, with the
+     *                kernel's read-ahead, by at most one reader per core and a spare, each with a
+     *                buffer of twice the largest chunk.
      */
     public FilesBackup(Repository repository, int threads) {
         this.repository = repository;
@@ -67,7 +74,12 @@ public final class FilesBackup {
     }
 
     public FilesBackup(Repository repository) {
-        this(repository, 2);
+        this(repository, defaultReaders());
+    }
+
+    /** Twice the cores, at least four: enough reads in flight to hide the disk's latency. */
+    public static int defaultReaders() {
+        return Integer.getInteger("rk.backup.readers", Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
     }
 
     /**
@@ -114,7 +126,8 @@ public final class FilesBackup {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } finally {
-            walk.pool.shutdownNow();
+            walk.smallFiles.shutdownNow();
+            walk.largeFiles.shutdownNow();
             walk.walkers.shutdownNow();
         }
     }
@@ -124,11 +137,15 @@ public final class FilesBackup {
         final ExcludeMatcher exclude;
         final ProgressListener progress;
         final FileMeta.Names names = new FileMeta.Names();
-        final ExecutorService pool;
+        final ExecutorService smallFiles;
+        final ExecutorService largeFiles;
         final ForkJoinPool walkers;
         final Semaphore inFlight = new Semaphore(threads * 2);
-        // One file at a time per reading thread: its chunker buffer serves file after file.
-        final ThreadLocal<byte[]> chunkBuffer = ThreadLocal.withInitial(() -> new byte[repository.chunkBufferSize()]);
+        // Each reading thread keeps its chunker buffer for file after file: small, or in the readers
+        // of large files, twice the largest chunk. The native buffers behind hashing and sealing
+        // (one per thread, the size of the largest chunk it handled) stay small in the many
+        // readers of small files, so memory stays bounded however many wait on the disk.
+        final ThreadLocal<byte[]> chunkBuffer = ThreadLocal.withInitial(() -> new byte[0]);
         final ConcurrentLinkedQueue<Snapshot.Warning> warnings = new ConcurrentLinkedQueue<>();
         final AtomicLong files = new AtomicLong();
         final AtomicLong dirs = new AtomicLong();
@@ -143,19 +160,27 @@ public final class FilesBackup {
             this.root = root;
             this.exclude = exclude;
             this.progress = progress;
-            AtomicInteger n = new AtomicInteger();
-            this.pool = Executors.newFixedThreadPool(threads, r -> {
-                Thread t = new Thread(r, "rk-backup-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            int cores = Runtime.getRuntime().availableProcessors();
+            // With few readers one pool serves all files, in the order the walk meets them.
+            this.smallFiles = readers(threads, "rk-backup-");
+            this.largeFiles = threads <= cores + 1 ? smallFiles : readers(cores + 1, "rk-backup-large-");
             AtomicInteger w = new AtomicInteger();
-            this.walkers = new ForkJoinPool(threads, p -> {
+            // Walking lists folders and reads attributes: a thread per core is plenty.
+            this.walkers = new ForkJoinPool(Math.min(threads, cores), p -> {
                 ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
                 t.setName("rk-walk-" + w.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             }, null, false);
+        }
+
+        private static ExecutorService readers(int n, String name) {
+            AtomicInteger count = new AtomicInteger();
+            return Executors.newFixedThreadPool(n, r -> {
+                Thread t = new Thread(r, name + count.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+            });
         }
 
         Tree loadTree(BlobId id) throws IOException {
@@ -247,7 +272,8 @@ public final class FilesBackup {
                     progress.advance(meta.size(), 1);
                 } else {
                     acquire();
-                    slots.add(pool.submit(() -> {
+                    ExecutorService readers = meta.size() > SMALL_FILE ? largeFiles : smallFiles;
+                    slots.add(readers.submit(() -> {
                         try {
                             return readFile(path, childRel, name);
                         } finally {
@@ -326,13 +352,17 @@ public final class FilesBackup {
             try (InputStream in = Channels.newInputStream(Files.newByteChannel(path, StandardOpenOption.READ,
                     LinkOption.NOFOLLOW_LINKS))) {
                 Chunker chunker = repository.chunker(in, chunkBuffer.get());
-                for (Chunker.Slice c = chunker.nextSlice(); c != null; c = chunker.nextSlice()) {
-                    sha.update(c.data(), c.offset(), c.length());
-                    Repository.SaveResult r = save(c);
-                    content.add(r.id());
-                    length += c.length();
-                    read.addAndGet(c.length());
-                    progress.advance(c.length(), 0);
+                try {
+                    for (Chunker.Slice c = chunker.nextSlice(); c != null; c = chunker.nextSlice()) {
+                        sha.update(c.data(), c.offset(), c.length());
+                        Repository.SaveResult r = save(c);
+                        content.add(r.id());
+                        length += c.length();
+                        read.addAndGet(c.length());
+                        progress.advance(c.length(), 0);
+                    }
+                } finally {
+                    chunkBuffer.set(chunker.buffer());
                 }
             } catch (NoSuchFileException e) {
                 warn(rel, "vanished before it was read");

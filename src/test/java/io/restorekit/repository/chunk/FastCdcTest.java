@@ -119,4 +119,61 @@ class FastCdcTest {
             throw new AssertionError(e);
         }
     }
+
+    /** The plain byte-by-byte FastCDC loop, the definition the chunker must match. */
+    private static List<Integer> referenceSizes(byte[] data, long[] gear, int min, int avg, int max) {
+        int bits = Integer.numberOfTrailingZeros(avg);
+        long strict = -1L << (64 - (bits + 2));
+        long loose = -1L << (64 - (bits - 2));
+        List<Integer> sizes = new ArrayList<>();
+        int pos = 0;
+        while (pos < data.length) {
+            int n = data.length - pos;
+            int len;
+            if (n <= min) {
+                len = n;
+            } else {
+                int end = pos + Math.min(n, max);
+                int normal = pos + Math.min(n, avg);
+                long h = 0;
+                len = end - pos;
+                for (int i = pos + min; i < end; i++) {
+                    h = (h << 1) + gear[data[i] & 0xff];
+                    if ((h & (i < normal ? strict : loose)) == 0) {
+                        len = i + 1 - pos;
+                        break;
+                    }
+                }
+            }
+            sizes.add(len);
+            pos += len;
+        }
+        return sizes;
+    }
+
+    @Test
+    @DisplayName("cuts exactly where the byte-by-byte FastCDC definition cuts, for small and default sizes")
+    void matchesDefinition() throws IOException {
+        byte[] part = java.util.Arrays.copyOf(input, 24 << 20);
+        List<Integer> expected = referenceSizes(part, GEAR, FastCdc.DEFAULT_MIN, FastCdc.DEFAULT_AVG, FastCdc.DEFAULT_MAX);
+        assertThat(sizes(chunks(new ByteArrayInputStream(part), GEAR))).isEqualTo(expected);
+        // Small sizes give many cuts, in every position of an eight-byte round and at both masks.
+        byte[] low = new byte[1 << 20];
+        Random r = new Random(7);
+        for (int i = 0; i < low.length; i++) {
+            low[i] = (byte) (r.nextInt(100) < 70 ? i % 5 : r.nextInt(256));
+        }
+        for (byte[] data : List.of(java.util.Arrays.copyOf(input, 1 << 20), low)) {
+            for (int[] p : new int[][] {{64, 256, 1024}, {100, 128, 4096}, {1, 64, 64}, {256, 1024, 8192}}) {
+                Chunker c = new FastCdc(new ByteArrayInputStream(data), GEAR, p[0], p[1], p[2]);
+                List<Integer> got = new ArrayList<>();
+                for (Chunker.Slice s = c.nextSlice(); s != null; s = c.nextSlice()) {
+                    got.add(s.length());
+                }
+                assertThat(got).as("min %d avg %d max %d", p[0], p[1], p[2])
+                        .isEqualTo(referenceSizes(data, GEAR, p[0], p[1], p[2]));
+                assertThat(got.size()).isGreaterThan(data.length / p[2]);
+            }
+        }
+    }
 }
