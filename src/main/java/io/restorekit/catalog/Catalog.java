@@ -51,6 +51,21 @@ public interface Catalog extends AutoCloseable {
         return getClass().getSimpleName();
     }
 
+    /**
+     * Keeps the catalog's database open for the calls made until the returned handle is closed, so
+     * that a run's end, its alerts and its audit entries pay for opening it once. Each call still
+     * commits on its own. Holds nest; the default holds nothing.
+     */
+    default Held hold() {
+        return () -> { };
+    }
+
+    /** An open hold on the catalog's database; closing it lets the database close. */
+    interface Held extends AutoCloseable {
+        @Override
+        void close();
+    }
+
     @Override
     default void close() {
     }

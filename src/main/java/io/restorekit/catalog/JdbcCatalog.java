@@ -40,9 +40,13 @@ public final class JdbcCatalog implements Catalog {
     private static final String ALERT_COLUMNS = "id, alert_key, kind, subject, severity, message, opened, last_seen,"
             + " cleared";
     private static final int H2_IN_USE = 90020;
+    private static final System.Logger LOG = System.getLogger(JdbcCatalog.class.getName());
 
     private final String url;
     private final Properties credentials;
+    private final Object holdLock = new Object();
+    private Connection held;
+    private int holds;
 
     private JdbcCatalog(String url, String user, String password) {
         this.url = url;
@@ -113,6 +117,45 @@ public final class JdbcCatalog implements Catalog {
                         + e.getMessage(), e);
             }
         }
+    }
+
+    /**
+     * An embedded (H2 file) database is opened by a process's first connection and closed, and
+     * compacted, by its last: while one connection is held, each call's own connection finds it
+     * open. Other processes wait for the hold to end (see {@link #connect()}), so holds are kept
+     * to a few calls. With a database server it only keeps one idle connection.
+     */
+    @Override
+    public Held hold() {
+        synchronized (holdLock) {
+            if (holds == 0) {
+                try {
+                    held = connect();
+                } catch (SQLException e) {
+                    // Not held: each call opens the database itself and reports what fails.
+                    return () -> { };
+                }
+            }
+            holds++;
+        }
+        boolean[] released = new boolean[1];
+        return () -> {
+            synchronized (holdLock) {
+                if (released[0]) {
+                    return;
+                }
+                released[0] = true;
+                if (--holds == 0) {
+                    Connection c = held;
+                    held = null;
+                    try {
+                        c.close();
+                    } catch (SQLException e) {
+                        LOG.log(System.Logger.Level.WARNING, "closing the catalog: " + e.getMessage());
+                    }
+                }
+            }
+        };
     }
 
     private Connection connect() throws SQLException {

@@ -96,6 +96,11 @@ public final class LazyCatalog implements Catalog {
     }
 
     @Override
+    public Held hold() {
+        return open().hold();
+    }
+
+    @Override
     public void close() {
         if (delegate != null) {
             delegate.close();

@@ -160,6 +160,21 @@ public final class RecordingRunner {
     }
 
     private AlertOutcome finish(List<Run> runs, List<String> warnings) {
+        try (Catalog.Held held = holdCatalog(warnings)) {
+            return finishHeld(runs, warnings);
+        }
+    }
+
+    private Catalog.Held holdCatalog(List<String> warnings) {
+        try {
+            return catalog.hold();
+        } catch (RuntimeException e) {
+            // each call below reports its own failure
+            return () -> { };
+        }
+    }
+
+    private AlertOutcome finishHeld(List<Run> runs, List<String> warnings) {
         List<AlertOutcome> outcomes = new ArrayList<>();
         for (Run run : runs) {
             if (run.id() != 0) {

@@ -127,6 +127,37 @@ class JdbcCatalogTest {
             }
         }
 
+        private static long sessions(String url) throws Exception {
+            try (Connection c = DriverManager.getConnection(url);
+                 ResultSet rs = c.createStatement().executeQuery("select count(*) from information_schema.sessions")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+
+        @Test
+        @DisplayName("a hold keeps the database open across calls, nests, commits each call, and lets it close when released")
+        void hold() throws Exception {
+            String url = "jdbc:h2:file:" + dir.resolve("home/catalog");
+            JdbcCatalog catalog = JdbcCatalog.open(url, null, null);
+            assertThat(sessions(url)).isEqualTo(1);
+            Run stored;
+            try (Catalog.Held outer = catalog.hold()) {
+                stored = catalog.record(Run.begin(RunKind.BACKUP, "db", "primary", T0));
+                Catalog.Held inner = catalog.hold();
+                catalog.update(stored.ended(T0.plusSeconds(5), RunStatus.SUCCEEDED, null));
+                assertThat(sessions(url)).isEqualTo(2);
+                inner.close();
+                inner.close();
+                assertThat(sessions(url)).as("the outer hold still keeps it open").isEqualTo(2);
+                // another catalog object on the file sees each call committed
+                assertThat(JdbcCatalog.open(url, null, null).run(stored.id()).orElseThrow().status())
+                        .isEqualTo(RunStatus.SUCCEEDED);
+            }
+            assertThat(sessions(url)).as("released: only the counting connection").isEqualTo(1);
+            assertThat(catalog.run(stored.id()).orElseThrow().ended()).isEqualTo(T0.plusSeconds(5));
+        }
+
         @Test
         @DisplayName("migrates once: the second open finds the schema current, and the file is free between operations")
         void migratesOnce() throws Exception {
