@@ -88,7 +88,7 @@ public final class Repository implements Closeable {
     private static final Pattern HEX_PREFIX = Pattern.compile("[0-9a-f]{6,64}");
 
     private static final ThreadLocal<ZstdCompressCtx> COMPRESSOR =
-            ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(Envelope.LEVEL));
+            ThreadLocal.withInitial(ZstdCompressCtx::new);
     private static final ThreadLocal<ZstdDecompressCtx> DECOMPRESSOR = ThreadLocal.withInitial(ZstdDecompressCtx::new);
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
     private static final ThreadLocal<BlobBuffers> BUFFERS = ThreadLocal.withInitial(BlobBuffers::new);
@@ -97,6 +97,7 @@ public final class Repository implements Closeable {
     final RepositoryConfig config;
     final Sealer sealer;
     final Clock clock;
+    private final int blobLevel;
     final ObjectMapper json;
     final MasterKey masterKey;
     private final KeyedHash keyedHash;
@@ -132,6 +133,7 @@ public final class Repository implements Closeable {
                        String currentKeyId, Clock clock, ObjectMapper json) {
         this.storage = storage;
         this.config = config;
+        this.blobLevel = config.blobLevel();
         this.masterKey = masterKey;
         this.sealer = new Sealer(masterKey.encrypt());
         this.keyedHash = new KeyedHash(masterKey.mac());
@@ -172,7 +174,7 @@ public final class Repository implements Closeable {
         RepositoryConfig config = new RepositoryConfig(RepositoryConfig.VERSION, randomHex(random), now,
                 new RepositoryConfig.ChunkerParams(FastCdc.DEFAULT_MIN, FastCdc.DEFAULT_AVG, FastCdc.DEFAULT_MAX,
                         randomHex(random)),
-                options.packSize(), "zstd:" + Envelope.LEVEL);
+                options.packSize(), "zstd:" + RepositoryConfig.BLOB_LEVEL);
         Sealer sealer = new Sealer(masterKey.encrypt());
         // The config is written last: it is what makes the location a repository.
         storage.save(Handle.config(), Payload.of(Envelope.wrap(sealer, objectMapper().writeValueAsBytes(config))));
@@ -367,6 +369,11 @@ public final class Repository implements Closeable {
     private record ToSeal(byte[] bytes, int off, int len, int rawLength) {
     }
 
+    /** This thread's compressor, at the repository's level (a context keeps the level it was last given). */
+    private ZstdCompressCtx compressor() {
+        return COMPRESSOR.get().setLevel(blobLevel);
+    }
+
     private ToSeal toSeal(byte[] data, int off, int len) {
         if (!worthCompressing(data, off, len)) {
             return new ToSeal(data, off, len, 0);
@@ -377,7 +384,7 @@ public final class Repository implements Closeable {
             dst = new byte[bound];
             SCRATCH.set(dst);
         }
-        int compressed = COMPRESSOR.get().compressByteArray(dst, 0, dst.length, data, off, len);
+        int compressed = compressor().compressByteArray(dst, 0, dst.length, data, off, len);
         if (compressed > len - len / 32) {
             return new ToSeal(data, off, len, 0);
         }
@@ -387,7 +394,7 @@ public final class Repository implements Closeable {
     // A sample from the middle that does not shrink by about 5% means the whole will not pay for
     // zstd either: an eighth of the blob, at least 4 KiB and at most 64 KiB. Small blobs (photos,
     // archives: often whole files of tens of KiB) are worth testing too.
-    private static boolean worthCompressing(byte[] data, int off, int len) {
+    private boolean worthCompressing(byte[] data, int off, int len) {
         if (len <= 4 * MIN_SAMPLE) {
             return true;
         }
@@ -398,7 +405,7 @@ public final class Repository implements Closeable {
             dst = new byte[bound];
             SCRATCH.set(dst);
         }
-        int compressed = COMPRESSOR.get().compressByteArray(dst, 0, dst.length, data, off + (len - sample) / 2, sample);
+        int compressed = compressor().compressByteArray(dst, 0, dst.length, data, off + (len - sample) / 2, sample);
         return compressed <= sample - sample / 20;
     }
 

@@ -15,6 +15,27 @@ public record RepositoryConfig(int version, String id, Instant created, ChunkerP
                                @JsonProperty("pack-size") int packSize, String compression) {
 
     public static final int VERSION = 1;
+    /**
+     * The zstd level of data and tree blobs in new repositories. Level 2 compresses business files
+     * within half a percent of level 3 (the bench's uploads: 1.655 against 1.660) at a quarter
+     * to a third more speed; readers do not depend on it.
+     */
+    public static final int BLOB_LEVEL = 2;
+
+    /** The zstd level blobs are written with: from {@code compression} ("zstd:N"), else level 3. */
+    public int blobLevel() {
+        if (compression != null && compression.startsWith("zstd:")) {
+            try {
+                int level = Integer.parseInt(compression.substring("zstd:".length()));
+                if (level >= 1 && level <= 19) {
+                    return level;
+                }
+            } catch (NumberFormatException e) {
+                // not a level: the default below
+            }
+        }
+        return 3;
+    }
 
     /** Chunk sizes in bytes and the secret seed of the gear table (64 hex). */
     @JsonIgnoreProperties(ignoreUnknown = true)

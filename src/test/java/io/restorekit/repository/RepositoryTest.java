@@ -84,6 +84,29 @@ class RepositoryTest {
         }
 
         @Test
+        @DisplayName("a new repository writes blobs at zstd level 2 and says so; an older one keeps the level it names")
+        void compressionLevel() throws IOException {
+            byte[] a = text(5, 400_000);
+            byte[] noise = random(6, 100_000);
+            long atTwo;
+            long sealing;
+            try (Repository repo = Repository.init(new InMemoryStorage(), PASSWORD, OPTIONS)) {
+                assertThat(repo.config().compression()).isEqualTo("zstd:2");
+                atTwo = repo.saveBlob(BlobType.DATA, a, 0, a.length).storedBytes();
+                sealing = repo.saveBlob(BlobType.DATA, noise, 0, noise.length).storedBytes() - noise.length;
+            }
+            long two = com.github.luben.zstd.Zstd.compress(a, 2).length;
+            assertThat(com.github.luben.zstd.Zstd.compress(a, 3).length).as("levels 2 and 3 differ on it").isNotEqualTo(two);
+            assertThat(atTwo).as("the level-2 frame, sealed").isEqualTo(two + sealing);
+            RepositoryConfig old = new RepositoryConfig(1, "id", null, null, 0, "zstd:3");
+            assertThat(old.blobLevel()).isEqualTo(3);
+            assertThat(new RepositoryConfig(1, "id", null, null, 0, "zstd:19").blobLevel()).isEqualTo(19);
+            for (String odd : new String[] {null, "zstd:0", "zstd:40", "zstd:x", "lz4"}) {
+                assertThat(new RepositoryConfig(1, "id", null, null, 0, odd).blobLevel()).as(odd).isEqualTo(3);
+            }
+        }
+
+        @Test
         @DisplayName("stores identical content once, by a keyed id")
         void dedup() throws IOException {
             InMemoryStorage storage = new InMemoryStorage();
