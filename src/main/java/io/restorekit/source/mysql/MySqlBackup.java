@@ -365,8 +365,9 @@ public final class MySqlBackup {
         boolean grouped = join != null && !t.columns().isEmpty();
         Column tenantKey = grouped ? byName.get(join.via().isEmpty() ? q
                 : join.via().get(join.via().size() - 1).references()).get(join.key()) : null;
-        String plain = "SELECT " + Column.readList(t.columns(), "t0") + " FROM " + ident(t.name()) + " t0";
-        String sql = grouped && lookup == null ? new JoinSql(join).dumpQuery(t.columns(), tenantKey) : plain;
+        boolean raw = RawRows.available();
+        String plain = "SELECT " + Column.readList(t.columns(), "t0", raw) + " FROM " + ident(t.name()) + " t0";
+        String sql = grouped && lookup == null ? new JoinSql(join).dumpQuery(t.columns(), tenantKey, raw) : plain;
         List<KeyExport> exports = new ArrayList<>();
         if (grouped) {
             for (int i = 0; i < t.columns().size(); i++) {
@@ -414,17 +415,31 @@ public final class MySqlBackup {
             try (ResultSet r = t.columns().isEmpty() ? null : st.executeQuery(sql)) {
                 RowEncoder encoder = new RowEncoder(t.columns());
                 int[] bounds = new int[2];
+                boolean rawRows = r != null && RawRows.supports(r);
+                if (r != null && RawRows.available() && !rawRows) {
+                    throw new IllegalStateException("the driver's result set " + r.getClass().getName()
+                            + " cannot be read raw");
+                }
                 RowBatches.RowWriter writer = out -> {
                     if (r == null || !r.next()) {
                         return false;
                     }
                     int from = out.length;
-                    encoder.encode(r, out);
+                    // Raw: the values straight from the driver's row bytes, no array per value.
+                    byte[] row = rawRows ? RawRows.current(r) : null;
+                    int p = rawRows ? encoder.encode(row, out) : 0;
+                    if (!rawRows) {
+                        encoder.encode(r, out);
+                    }
                     if (grouped) {
                         out.data[out.length - 1] = '\t';
                         int tenantFrom = out.length;
                         if (lookup == null) {
-                            RowEncoder.field(r, encoder.size() + 1, tenantKey, out);
+                            if (rawRows) {
+                                p = RowEncoder.field(row, p, tenantKey, out);
+                            } else {
+                                RowEncoder.field(r, encoder.size() + 1, tenantKey, out);
+                            }
                         } else {
                             field(out.data, from, lookup.column(), bounds);
                             byte[] tenant = TenantKeys.isNull(out.data, bounds[0], bounds[1])
@@ -439,6 +454,9 @@ public final class MySqlBackup {
                             }
                         }
                         out.add((byte) '\n');
+                    }
+                    if (rawRows && p != row.length) {
+                        throw new SQLException("a row from the server has more values than selected");
                     }
                     return true;
                 };

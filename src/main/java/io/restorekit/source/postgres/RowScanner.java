@@ -68,15 +68,29 @@ public final class RowScanner {
             }
             if (partialLength > 0) {
                 append(data, start, i - start);
-                row(partial, 0, partialLength);
+                digestRow(partial, 0, partialLength);
                 partialLength = 0;
             } else {
-                row(data, start, i - start);
+                digestRow(data, start, i - start);
             }
             start = i + 1;
         }
         if (start < end) {
             append(data, start, end - start);
+        }
+    }
+
+    /**
+     * One complete row, {@code data[off, off+len)} without its newline: the same as
+     * {@link #update} of the row and a newline, for a row known to hold no raw newline.
+     */
+    public void row(byte[] data, int off, int len) {
+        if (partialLength > 0) {
+            throw new IllegalStateException("a row follows a partial row");
+        }
+        bytes += len + 1;
+        if (digests) {
+            digestRow(data, off, len);
         }
     }
 
@@ -90,7 +104,7 @@ public final class RowScanner {
         partialLength += len;
     }
 
-    private void row(byte[] data, int off, int len) {
+    private void digestRow(byte[] data, int off, int len) {
         rows++;
         sha.update(data, off, len);
         byte[] h = rowHash;
