@@ -19,6 +19,8 @@ import java.util.Map;
  * row and every raw tab separates columns.
  */
 public final class RowScanner {
+    private static final java.lang.invoke.VarHandle BIG_ENDIAN =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
     private final MessageDigest sha;
     private final int tenantField;
     private final boolean digests;
@@ -114,11 +116,7 @@ public final class RowScanner {
             throw new IllegalStateException(e);
         }
         add(h);
-        long first = 0;
-        for (int k = 0; k < 8; k++) {
-            first = (first << 8) | (h[k] & 0xff);
-        }
-        lastRowHash = first;
+        lastRowHash = (long) BIG_ENDIAN.get(h, 0);
         if (tenantField >= 0) {
             count(data, off, len, tenantField);
         }
@@ -219,10 +217,7 @@ public final class RowScanner {
     private void add(byte[] h) {
         long carry = 0;
         for (int word = 3; word >= 0; word--) {
-            long v = 0;
-            for (int k = 0; k < 8; k++) {
-                v = (v << 8) | (h[word * 8 + k] & 0xff);
-            }
+            long v = (long) BIG_ENDIAN.get(h, word * 8);
             long s = sum[word] + v;
             long c1 = Long.compareUnsigned(s, sum[word]) < 0 ? 1 : 0;
             long s2 = s + carry;
