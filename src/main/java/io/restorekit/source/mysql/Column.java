@@ -13,6 +13,13 @@ record Column(String name, String dataType, Kind kind) {
             "multipolygon", "geometrycollection");
     private static final Set<String> STRING = Set.of("char", "varchar", "tinytext", "text", "mediumtext",
             "longtext", "json", "enum", "set");
+    /**
+     * Types whose values the text protocol sends as the very text {@code CAST(... AS CHAR)} gives
+     * (integers as digits, decimals with their scale, temporal values with their fraction, zero
+     * dates as zeros, TIMESTAMP in the session's time zone): read raw ({@link RawRows}), they need no cast.
+     */
+    private static final Set<String> SAME_TEXT = Set.of("tinyint", "smallint", "mediumint", "int", "bigint",
+            "decimal", "date", "datetime", "timestamp", "time", "year");
 
     /**
      * {@code TEXT}: the value's characters (UTF-8); {@code HEX}: the bytes as lower-case hex;
@@ -32,12 +39,26 @@ record Column(String name, String dataType, Kind kind) {
      * and formatting a DATETIME in the driver costs more than the rest of a row).
      */
     String read(String alias) {
+        return read(alias, false);
+    }
+
+    /**
+     * @param raw whether the rows are read raw ({@link RawRows}) rather than through
+     *            {@code getBytes}, which cannot read numbers and temporal values uncast: then
+     *            only the types whose text differs from their cast are cast
+     */
+    String read(String alias, boolean raw) {
         String column = alias + "." + MySqlConnect.ident(name);
-        return kind != Kind.TEXT || STRING.contains(dataType) ? column : "CAST(" + column + " AS CHAR)";
+        return kind != Kind.TEXT || STRING.contains(dataType) || raw && SAME_TEXT.contains(dataType) ? column
+                : "CAST(" + column + " AS CHAR)";
     }
 
     /** The read expressions of {@code columns}, comma-separated. */
     static String readList(java.util.List<Column> columns, String alias) {
-        return String.join(", ", columns.stream().map(c -> c.read(alias)).toList());
+        return readList(columns, alias, false);
+    }
+
+    static String readList(java.util.List<Column> columns, String alias, boolean raw) {
+        return String.join(", ", columns.stream().map(c -> c.read(alias, raw)).toList());
     }
 }

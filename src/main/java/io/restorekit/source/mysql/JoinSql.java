@@ -47,7 +47,13 @@ final class JoinSql {
 
     /** The columns, then the tenant; in the table's own order (rows are grouped by tenant on the client). */
     String dumpQuery(List<Column> columns, Column tenant) {
-        return "SELECT " + Column.readList(columns, "t0") + ", " + tenant.read("t" + join.via().size()) + from();
+        return dumpQuery(columns, tenant, false);
+    }
+
+    /** @param raw see {@link Column#read(String, boolean)} */
+    String dumpQuery(List<Column> columns, Column tenant, boolean raw) {
+        return "SELECT " + Column.readList(columns, "t0", raw) + ", " + tenant.read("t" + join.via().size(), raw)
+                + from();
     }
 
     String tenantQuery(List<Column> columns, String tenant) {

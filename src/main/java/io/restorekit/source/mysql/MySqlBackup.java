@@ -48,7 +48,10 @@ import static io.restorekit.source.mysql.MySqlConnect.ident;
  * <p>Rows are streamed (the driver fetches in batches, nothing is buffered beyond a few batches
  * of rows and chunks per connection) as row text ({@link RowEncoder}) through the content-defined
  * chunker into data blobs, on three threads per table ({@link RowBatches}: reading; digesting
- * and cutting; storing). Rows of tables with a tenant are grouped by tenant on the client and
+ * and cutting; storing). Where the driver allows ({@link RawRows}), each row's text is written
+ * straight from the bytes the server sent, without an array per value, and numbers and temporal
+ * values are read uncast (the text protocol already sends them as their cast's text); batches
+ * of row text pass to the cutting thread in place, without a copy per row. Rows of tables with a tenant are grouped by tenant on the client and
  * chunked per tenant, as for PostgreSQL. A table that reaches its tenant through a foreign key
  * is read without a join when it can be: its rows find their tenant in the {@link TenantKeys}
  * its parent left while it was dumped ({@link #lookups}); parents are dumped first.
@@ -365,8 +368,9 @@ public final class MySqlBackup {
         boolean grouped = join != null && !t.columns().isEmpty();
         Column tenantKey = grouped ? byName.get(join.via().isEmpty() ? q
                 : join.via().get(join.via().size() - 1).references()).get(join.key()) : null;
-        String plain = "SELECT " + Column.readList(t.columns(), "t0") + " FROM " + ident(t.name()) + " t0";
-        String sql = grouped && lookup == null ? new JoinSql(join).dumpQuery(t.columns(), tenantKey) : plain;
+        boolean raw = RawRows.available();
+        String plain = "SELECT " + Column.readList(t.columns(), "t0", raw) + " FROM " + ident(t.name()) + " t0";
+        String sql = grouped && lookup == null ? new JoinSql(join).dumpQuery(t.columns(), tenantKey, raw) : plain;
         List<KeyExport> exports = new ArrayList<>();
         if (grouped) {
             for (int i = 0; i < t.columns().size(); i++) {
@@ -414,17 +418,31 @@ public final class MySqlBackup {
             try (ResultSet r = t.columns().isEmpty() ? null : st.executeQuery(sql)) {
                 RowEncoder encoder = new RowEncoder(t.columns());
                 int[] bounds = new int[2];
+                boolean rawRows = r != null && RawRows.supports(r);
+                if (r != null && RawRows.available() && !rawRows) {
+                    throw new IllegalStateException("the driver's result set " + r.getClass().getName()
+                            + " cannot be read raw");
+                }
                 RowBatches.RowWriter writer = out -> {
                     if (r == null || !r.next()) {
                         return false;
                     }
                     int from = out.length;
-                    encoder.encode(r, out);
+                    // Raw: the values straight from the driver's row bytes, no array per value.
+                    byte[] row = rawRows ? RawRows.current(r) : null;
+                    int p = rawRows ? encoder.encode(row, out) : 0;
+                    if (!rawRows) {
+                        encoder.encode(r, out);
+                    }
                     if (grouped) {
                         out.data[out.length - 1] = '\t';
                         int tenantFrom = out.length;
                         if (lookup == null) {
-                            RowEncoder.field(r, encoder.size() + 1, tenantKey, out);
+                            if (rawRows) {
+                                p = RowEncoder.field(row, p, tenantKey, out);
+                            } else {
+                                RowEncoder.field(r, encoder.size() + 1, tenantKey, out);
+                            }
                         } else {
                             field(out.data, from, lookup.column(), bounds);
                             byte[] tenant = TenantKeys.isNull(out.data, bounds[0], bounds[1])
@@ -439,6 +457,9 @@ public final class MySqlBackup {
                             }
                         }
                         out.add((byte) '\n');
+                    }
+                    if (rawRows && p != row.length) {
+                        throw new SQLException("a row from the server has more values than selected");
                     }
                     return true;
                 };

@@ -14,9 +14,10 @@ import java.util.concurrent.TimeUnit;
  * Rows read and written as row text on a thread of their own, handed over in batches of about
  * {@link #BATCH} bytes: while the caller digests, chunks, compresses and stores one batch, the
  * driver fetches and decodes the next (two cores busy instead of one). At most {@link #DEPTH}
- * batches wait, so memory stays bounded whichever side is slower.
+ * batches wait, so memory stays bounded whichever side is slower. The caller reads each batch
+ * in place: a batch goes back to the reading thread when the caller asks for the next one.
  */
-final class RowBatches implements TenantChunks.RowSource, AutoCloseable {
+final class RowBatches implements TenantChunks.RowBlocks, AutoCloseable {
     static final int BATCH = 256 << 10;
     static final int DEPTH = 4;
 
@@ -39,8 +40,6 @@ final class RowBatches implements TenantChunks.RowSource, AutoCloseable {
     private final Thread producer;
     private volatile boolean stopped;
     private Batch current;
-    private int next;
-    private int start;
     private boolean done;
 
     RowBatches(RowWriter writer, String name) {
@@ -94,47 +93,40 @@ final class RowBatches implements TenantChunks.RowSource, AutoCloseable {
     }
 
     @Override
-    public byte[] next() throws IOException {
-        while (current == null || next == current.rows) {
-            if (current != null) {
-                boolean last = current.last;
-                free.add(current);
-                current = null;
-                if (last) {
-                    done = true;
-                }
-            }
-            if (done) {
-                return null;
-            }
-            try {
-                current = full.take();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while reading rows");
-            }
-            next = 0;
-            start = 0;
-            if (current.failure != null) {
-                Throwable f = current.failure;
-                current = null;
+    public TenantChunks.Block next() throws IOException {
+        if (current != null) {
+            boolean last = current.last;
+            free.add(current);
+            current = null;
+            if (last) {
                 done = true;
-                if (f instanceof SQLException e) {
-                    throw new RowSegments.ReadFailure(e);
-                }
-                if (f instanceof RuntimeException e) {
-                    throw e;
-                }
-                if (f instanceof Error e) {
-                    throw e;
-                }
-                throw new IOException(f);
             }
         }
-        int end = current.ends[next++];
-        byte[] row = Arrays.copyOfRange(current.text.data, start, end);
-        start = end;
-        return row;
+        if (done) {
+            return null;
+        }
+        try {
+            current = full.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading rows");
+        }
+        if (current.failure != null) {
+            Throwable f = current.failure;
+            current = null;
+            done = true;
+            if (f instanceof SQLException e) {
+                throw new RowSegments.ReadFailure(e);
+            }
+            if (f instanceof RuntimeException e) {
+                throw e;
+            }
+            if (f instanceof Error e) {
+                throw e;
+            }
+            throw new IOException(f);
+        }
+        return new TenantChunks.Block(current.text.data, current.ends, current.rows);
     }
 
     /** Stops the reading thread (after its current row) and waits for it. */

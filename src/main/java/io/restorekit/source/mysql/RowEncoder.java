@@ -17,6 +17,16 @@ import java.util.List;
 final class RowEncoder {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NULL = {'\\', 'N'};
+    /** The letter after the backslash that escapes a byte, or 0 for a byte written as it is. */
+    private static final byte[] ESCAPE = new byte[256];
+
+    static {
+        ESCAPE['\\'] = '\\';
+        ESCAPE['\t'] = 't';
+        ESCAPE['\n'] = 'n';
+        ESCAPE['\r'] = 'r';
+        ESCAPE[0] = '0';
+    }
 
     private final Column[] columns;
 
@@ -42,6 +52,65 @@ final class RowEncoder {
         out.add((byte) '\n');
     }
 
+    /**
+     * Appends the row's first {@code size()} values, read from {@code row}, the bytes of a
+     * text-protocol row ({@link RawRows}), and a newline: the same text as {@link #encode(ResultSet, Buf)}
+     * of that row. Returns where the next value of {@code row} starts.
+     */
+    int encode(byte[] row, Buf out) throws SQLException {
+        int p = 0;
+        for (int i = 0; i < columns.length; i++) {
+            if (i > 0) {
+                out.add((byte) '\t');
+            }
+            p = field(row, p, columns[i], out);
+        }
+        out.add((byte) '\n');
+        return p;
+    }
+
+    /**
+     * Appends the value at {@code row[p]} (a length-encoded string, {@code 0xfb} for SQL NULL)
+     * written as {@code c}; returns where the next value starts.
+     */
+    static int field(byte[] row, int p, Column c, Buf out) throws SQLException {
+        if (p >= row.length) {
+            throw new SQLException("a row from the server has fewer values than selected");
+        }
+        int b = row[p] & 0xff;
+        long len;
+        if (b < 0xfb) {
+            len = b;
+            p += 1;
+        } else if (b == 0xfb) {
+            out.add(NULL, 0, 2);
+            return p + 1;
+        } else if (b == 0xfc) {
+            len = (row[p + 1] & 0xff) | (row[p + 2] & 0xff) << 8;
+            p += 3;
+        } else if (b == 0xfd) {
+            len = (row[p + 1] & 0xff) | (row[p + 2] & 0xff) << 8 | (row[p + 3] & 0xff) << 16;
+            p += 4;
+        } else if (b == 0xfe) {
+            len = 0;
+            for (int k = 8; k >= 1; k--) {
+                len = len << 8 | (row[p + k] & 0xff);
+            }
+            p += 9;
+        } else {
+            throw new SQLException("a row from the server holds an unknown length prefix 0x" + Integer.toHexString(b));
+        }
+        if (len < 0 || len > row.length - p) {
+            throw new SQLException("a row from the server holds a value longer than the row");
+        }
+        if (c.kind() == Column.Kind.TEXT) {
+            escaped(row, p, (int) len, out);
+        } else {
+            hex(row, p, (int) len, out);
+        }
+        return p + (int) len;
+    }
+
     /** Appends one field: the value of column {@code index} of {@code r} written as {@code c}. */
     static void field(ResultSet r, int index, Column c, Buf out) throws SQLException {
         if (c.kind() != Column.Kind.TEXT) {
@@ -50,14 +119,7 @@ final class RowEncoder {
                 out.add(NULL, 0, 2);
                 return;
             }
-            out.ensure(b.length * 2);
-            byte[] a = out.data;
-            int p = out.length;
-            for (byte x : b) {
-                a[p++] = HEX[(x >> 4) & 0xf];
-                a[p++] = HEX[x & 0xf];
-            }
-            out.length = p;
+            hex(b, 0, b.length, out);
             return;
         }
         byte[] b = r.getBytes(index);
@@ -69,18 +131,34 @@ final class RowEncoder {
     }
 
     static void escaped(byte[] b, Buf out) {
-        out.ensure(b.length * 2);
+        escaped(b, 0, b.length, out);
+    }
+
+    static void escaped(byte[] b, int off, int len, Buf out) {
+        out.ensure(len * 2);
         byte[] a = out.data;
         int p = out.length;
-        for (byte x : b) {
-            switch (x) {
-                case '\\' -> { a[p++] = '\\'; a[p++] = '\\'; }
-                case '\t' -> { a[p++] = '\\'; a[p++] = 't'; }
-                case '\n' -> { a[p++] = '\\'; a[p++] = 'n'; }
-                case '\r' -> { a[p++] = '\\'; a[p++] = 'r'; }
-                case 0 -> { a[p++] = '\\'; a[p++] = '0'; }
-                default -> a[p++] = x;
+        for (int i = off, end = off + len; i < end; i++) {
+            byte x = b[i];
+            byte e = ESCAPE[x & 0xff];
+            if (e == 0) {
+                a[p++] = x;
+            } else {
+                a[p++] = '\\';
+                a[p++] = e;
             }
+        }
+        out.length = p;
+    }
+
+    static void hex(byte[] b, int off, int len, Buf out) {
+        out.ensure(len * 2);
+        byte[] a = out.data;
+        int p = out.length;
+        for (int i = off, end = off + len; i < end; i++) {
+            byte x = b[i];
+            a[p++] = HEX[(x >> 4) & 0xf];
+            a[p++] = HEX[x & 0xf];
         }
         out.length = p;
     }

@@ -19,6 +19,8 @@ import java.util.Map;
  * row and every raw tab separates columns.
  */
 public final class RowScanner {
+    private static final java.lang.invoke.VarHandle BIG_ENDIAN =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
     private final MessageDigest sha;
     private final int tenantField;
     private final boolean digests;
@@ -83,15 +85,29 @@ public final class RowScanner {
             }
             if (partialLength > 0) {
                 append(data, start, i - start);
-                row(partial, 0, partialLength);
+                digestRow(partial, 0, partialLength);
                 partialLength = 0;
             } else {
-                row(data, start, i - start);
+                digestRow(data, start, i - start);
             }
             start = i + 1;
         }
         if (start < end) {
             append(data, start, end - start);
+        }
+    }
+
+    /**
+     * One complete row, {@code data[off, off+len)} without its newline: the same as
+     * {@link #update} of the row and a newline, for a row known to hold no raw newline.
+     */
+    public void row(byte[] data, int off, int len) {
+        if (partialLength > 0) {
+            throw new IllegalStateException("a row follows a partial row");
+        }
+        bytes += len + 1;
+        if (digests) {
+            digestRow(data, off, len);
         }
     }
 
@@ -105,7 +121,7 @@ public final class RowScanner {
         partialLength += len;
     }
 
-    private void row(byte[] data, int off, int len) {
+    private void digestRow(byte[] data, int off, int len) {
         rows++;
         if (!hashes) {
             if (tenantField >= 0) {
@@ -121,11 +137,7 @@ public final class RowScanner {
             throw new IllegalStateException(e);
         }
         add(h);
-        long first = 0;
-        for (int k = 0; k < 8; k++) {
-            first = (first << 8) | (h[k] & 0xff);
-        }
-        lastRowHash = first;
+        lastRowHash = (long) BIG_ENDIAN.get(h, 0);
         if (tenantField >= 0) {
             count(data, off, len, tenantField);
         }
@@ -226,10 +238,7 @@ public final class RowScanner {
     private void add(byte[] h) {
         long carry = 0;
         for (int word = 3; word >= 0; word--) {
-            long v = 0;
-            for (int k = 0; k < 8; k++) {
-                v = (v << 8) | (h[word * 8 + k] & 0xff);
-            }
+            long v = (long) BIG_ENDIAN.get(h, word * 8);
             long s = sum[word] + v;
             long c1 = Long.compareUnsigned(s, sum[word]) < 0 ? 1 : 0;
             long s2 = s + carry;

@@ -144,6 +144,19 @@ public final class TenantChunks {
         byte[] next() throws IOException;
     }
 
+    /** Rows in blocks, read in place: each row ends with a newline (fields, then when grouped a tab and the tenant). */
+    public interface RowBlocks {
+        /** The next block, or null at the end; the previous block's bytes are the source's again from this call on. */
+        Block next() throws IOException;
+    }
+
+    /**
+     * Rows {@code data[0, ends[0])}, {@code data[ends[0], ends[1])}, ... ({@code rows} of them);
+     * the bytes may be changed while they are read.
+     */
+    public record Block(byte[] data, int[] ends, int rows) {
+    }
+
     Result run(CopyOut copy) throws IOException {
         return run(() -> {
             try {
@@ -160,34 +173,73 @@ public final class TenantChunks {
             if (data == null) {
                 break;
             }
-            int end = data.length > 0 && data[data.length - 1] == '\n' ? data.length - 1 : data.length;
-            Group g;
-            if (tenantLast) {
-                int tab = end - 1;
-                while (tab >= 0 && data[tab] != '\t') {
-                    tab--;
-                }
-                if (tab < 0) {
-                    throw new IOException("a tenant-grouped COPY row has no tenant column");
-                }
-                g = group(data, tab + 1, end);
-                end = tab;
-            } else {
-                g = nullGroup();
+            if (data.length == 0 || data[data.length - 1] != '\n') {
+                data = Arrays.copyOf(data, data.length + 1);
+                data[data.length - 1] = '\n';
             }
-            if (end == data.length) {
-                data = Arrays.copyOf(data, end + 1);
-            }
-            data[end] = '\n';
-            scanner.update(data, 0, end + 1);
-            if (g.tenant != null) {
-                g.rows++;
-            }
-            if (filter == null || filter.keep(data, end, scanner.lastRowHash())) {
-                kept++;
-                append(g, data, end);
+            row(data, 0, data.length, false);
+        }
+        return finish();
+    }
+
+    /** Like {@link #run(RowSource)}, reading each row where it lies in its block. */
+    public Result run(RowBlocks source) throws IOException {
+        for (Block b; (b = source.next()) != null; ) {
+            byte[] data = b.data();
+            int[] ends = b.ends();
+            int start = 0;
+            for (int i = 0; i < b.rows(); i++) {
+                int end = ends[i];
+                row(data, start, end, true);
+                start = end;
             }
         }
+        return finish();
+    }
+
+    /**
+     * One row, {@code data[from, to)}, its last byte a newline.
+     *
+     * @param whole whether the row holds no raw newline but its last byte (so it is scanned as one row)
+     */
+    private void row(byte[] data, int from, int to, boolean whole) throws IOException {
+        int end = to - 1;
+        Group g;
+        if (tenantLast) {
+            int tab = end - 1;
+            while (tab >= from && data[tab] != '\t') {
+                tab--;
+            }
+            if (tab < from) {
+                throw new IOException("a tenant-grouped COPY row has no tenant column");
+            }
+            g = group(data, tab + 1, end);
+            end = tab;
+        } else {
+            g = nullGroup();
+        }
+        data[end] = '\n';
+        if (whole) {
+            scanner.row(data, from, end - from);
+        } else {
+            scanner.update(data, from, end + 1 - from);
+        }
+        if (g.tenant != null) {
+            g.rows++;
+        }
+        if (filter == null) {
+            kept++;
+            append(g, data, from, end);
+        } else {
+            byte[] row = from == 0 ? data : Arrays.copyOfRange(data, from, end + 1);
+            if (filter.keep(row, end - from, scanner.lastRowHash())) {
+                kept++;
+                append(g, data, from, end);
+            }
+        }
+    }
+
+    private Result finish() throws IOException {
         List<Group> ordered = new ArrayList<>(groups);
         ordered.sort(TENANT_ORDER);
         if (nullGroup != null) {
@@ -292,9 +344,9 @@ public final class TenantChunks {
         return g;
     }
 
-    /** Appends a row ({@code data[end]} is its newline) to the tenant's pending chunk, cutting where FastCDC would. */
-    private void append(Group g, byte[] data, int end) throws IOException {
-        int off = 0;
+    /** Appends a row ({@code data[from, end]}, {@code data[end]} its newline) to the tenant's pending chunk, cutting where FastCDC would. */
+    private void append(Group g, byte[] data, int from, int end) throws IOException {
+        int off = from;
         int total = end + 1;
         while (off < total) {
             if (g.len == g.buf.length) {

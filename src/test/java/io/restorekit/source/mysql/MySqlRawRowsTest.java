@@ -1,0 +1,116 @@
+package io.restorekit.source.mysql;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.Arrays;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MySqlRawRowsTest {
+    private static final String DB = "raw_rows";
+    private MySqlConnect connect;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        String url = EmbeddedMariaDbServer.freshDatabase(DB);
+        AwkwardMySql.create(DB, 12);
+        try (Connection c = EmbeddedMariaDbServer.root(DB); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE edge (id INT PRIMARY KEY, z INT(6) ZEROFILL, neg TINYINT, um MEDIUMINT UNSIGNED,"
+                    + " dec_neg DECIMAL(20,6), ts TIMESTAMP(3) NULL, y YEAR, t TIME(6), dt DATETIME, long_text MEDIUMTEXT,"
+                    + " long_bin MEDIUMBLOB, b BIT(12), f FLOAT, d DOUBLE)");
+            st.execute("SET SESSION sql_mode = ''");
+            st.execute("SET time_zone = '+02:00'");
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO edge VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (int i = 0; i < 30; i++) {
+                    ps.setInt(1, i);
+                    ps.setInt(2, i * 37);
+                    ps.setInt(3, -128 + i);
+                    ps.setInt(4, 16777215 - i);
+                    ps.setString(5, i % 2 == 0 ? "-0.000001" : "-12345678901234.5");
+                    ps.setString(6, i % 5 == 0 ? null : "2026-03-29 0" + (i % 10) + ":30:00.125");
+                    ps.setInt(7, i % 3 == 0 ? 0 : 2000 + i);
+                    ps.setString(8, i % 2 == 0 ? "-838:59:59" : "00:00:00.000001");
+                    ps.setString(9, i % 4 == 0 ? "0000-00-00 00:00:00" : "1000-01-01 00:00:00");
+                    char[] text = new char[i % 3 == 0 ? 70_000 : 300 + i];
+                    Arrays.fill(text, i % 2 == 0 ? 'é' : '\t');
+                    ps.setString(10, new String(text));
+                    byte[] bin = new byte[i % 3 == 1 ? 66_000 : i];
+                    Arrays.fill(bin, (byte) (i * 9));
+                    ps.setBytes(11, bin);
+                    ps.setInt(12, i * 131);
+                    ps.setFloat(13, i / 7f);
+                    ps.setDouble(14, i * 1e300 / 7);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        connect = new MySqlConnect(url, EmbeddedMariaDbServer.USER, EmbeddedMariaDbServer.PASSWORD, null);
+    }
+
+    @Test
+    @DisplayName("rows read raw, numbers and temporal values uncast, are the same row text as rows read value by value with casts")
+    void rawRowsMatchJdbcRows() throws Exception {
+        assertThat(RawRows.available()).isTrue();
+        int tables = 0;
+        StringBuilder all = new StringBuilder();
+        try (Connection c = connect.open()) {
+            MySqlSchema.Result schema = MySqlSchema.read(c);
+            for (MySqlSchema.TableInfo t : schema.tables()) {
+                if (t.columns().isEmpty()) {
+                    continue;
+                }
+                String from = " FROM " + MySqlConnect.ident(t.name()) + " t0";
+                byte[] jdbc = read(c, "SELECT " + Column.readList(t.columns(), "t0", false) + from, t, false);
+                byte[] raw = read(c, "SELECT " + Column.readList(t.columns(), "t0", true) + from, t, true);
+                assertThat(new String(raw, StandardCharsets.UTF_8)).as(t.name())
+                        .isEqualTo(new String(jdbc, StandardCharsets.UTF_8));
+                assertThat(raw).as(t.name()).isNotEmpty();
+                all.append(new String(raw, StandardCharsets.UTF_8));
+                tables++;
+            }
+        }
+        assertThat(tables).isGreaterThanOrEqualTo(6);
+        // the awkward values are there, so the comparison covered them
+        assertThat(all).contains("0000-00-00", "\\N", "\\t", "\\0", "-838:59:59", "000037", "😀", "2026-03-29 00:30:00.125");
+    }
+
+    @Test
+    @DisplayName("read raw, only the types whose text differs from their cast (FLOAT, DOUBLE) are cast")
+    void castsOnlyWhereTheTextDiffers() {
+        Column dt = Column.of("at", "DATETIME");
+        Column f = Column.of("f", "float");
+        assertThat(dt.read("t0", true)).isEqualTo("t0.`at`");
+        assertThat(dt.read("t0", false)).isEqualTo("CAST(t0.`at` AS CHAR)");
+        assertThat(f.read("t0", true)).isEqualTo("CAST(t0.`f` AS CHAR)");
+    }
+
+    private static byte[] read(Connection c, String sql, MySqlSchema.TableInfo t, boolean raw) throws Exception {
+        RowEncoder encoder = new RowEncoder(t.columns());
+        RowEncoder.Buf out = new RowEncoder.Buf();
+        try (Statement st = c.createStatement()) {
+            st.setFetchSize(7);
+            try (ResultSet r = st.executeQuery(sql)) {
+                while (r.next()) {
+                    if (raw) {
+                        byte[] row = RawRows.current(r);
+                        assertThat(encoder.encode(row, out)).isEqualTo(row.length);
+                    } else {
+                        encoder.encode(r, out);
+                    }
+                }
+            }
+        }
+        return Arrays.copyOf(out.data, out.length);
+    }
+}
