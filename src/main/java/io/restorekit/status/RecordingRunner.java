@@ -160,12 +160,12 @@ public final class RecordingRunner {
     }
 
     private AlertOutcome finish(List<Run> runs, List<String> warnings) {
-        try (Catalog.Held held = holdCatalog(warnings)) {
+        try (Catalog.Held held = holdCatalog()) {
             return finishHeld(runs, warnings);
         }
     }
 
-    private Catalog.Held holdCatalog(List<String> warnings) {
+    private Catalog.Held holdCatalog() {
         try {
             return catalog.hold();
         } catch (RuntimeException e) {

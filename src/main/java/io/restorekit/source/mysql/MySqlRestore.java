@@ -360,14 +360,9 @@ public final class MySqlRestore {
             throw new RkException(ErrorCode.FAILED, "loading table '" + t.qualifiedName() + "' failed: "
                     + e.getMessage(), e);
         }
-        if (scanner.rows() != t.rows() || tenantField >= 0 && t.tenantRows() != null
-                && !scanner.tenants().equals(t.tenantRows())) {
-            throw new RkException(ErrorCode.FAILED, "the stored rows of table '" + t.qualifiedName()
-                    + "' do not match the snapshot's manifest (" + scanner.rows() + " rows read, " + t.rows()
-                    + " expected, or other rows per tenant); run 'rk verify --read-data'");
-        }
+        TableLoad load = TableLoad.checked(t, tenantField, scanner, loaded);
         progress.advance(t.bytes(), 1);
-        return new TableLoad(t.qualifiedName(), loaded, scanner.rows(), t.digest(), scanner.tenants());
+        return load;
     }
 
     private static String abbreviate(String sql) {

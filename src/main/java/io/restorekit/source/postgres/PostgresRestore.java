@@ -77,6 +77,22 @@ public final class PostgresRestore {
         public TableLoad {
             tenantRows = Map.copyOf(tenantRows);
         }
+
+        /**
+         * The load of {@code t}, once {@code scanner} (a {@link RowScanner#counting} one) has seen
+         * its stream: its rows, and rows per tenant where the manifest counted them, must be the
+         * manifest's. The stream's blobs were authenticated as they were read, so its digest is
+         * the manifest's.
+         */
+        public static TableLoad checked(DatabaseManifest.Table t, int tenantField, RowScanner scanner, long loaded) {
+            if (scanner.rows() != t.rows() || tenantField >= 0 && t.tenantRows() != null
+                    && !scanner.tenants().equals(t.tenantRows())) {
+                throw new RkException(ErrorCode.FAILED, "the stored rows of table '" + t.qualifiedName()
+                        + "' do not match the snapshot's manifest (" + scanner.rows() + " rows read, " + t.rows()
+                        + " expected, or other rows per tenant); run 'rk verify --read-data'");
+            }
+            return new TableLoad(t.qualifiedName(), loaded, scanner.rows(), t.digest(), scanner.tenants());
+        }
     }
 
     /**
@@ -490,14 +506,9 @@ public final class PostgresRestore {
         } finally {
             c.setAutoCommit(true);
         }
-        if (scanner.rows() != t.rows() || tenantField >= 0 && t.tenantRows() != null
-                && !scanner.tenants().equals(t.tenantRows())) {
-            throw new RkException(ErrorCode.FAILED, "the stored rows of table '" + t.qualifiedName()
-                    + "' do not match the snapshot's manifest (" + scanner.rows() + " rows read, " + t.rows()
-                    + " expected, or other rows per tenant); run 'rk verify --read-data'");
-        }
+        TableLoad load = TableLoad.checked(t, tenantField, scanner, copied);
         progress.advance(t.bytes(), 1);
-        return new TableLoad(t.qualifiedName(), copied, scanner.rows(), t.digest(), scanner.tenants());
+        return load;
     }
 
     private static final java.util.regex.Pattern ADD_CONSTRAINT = java.util.regex.Pattern.compile(

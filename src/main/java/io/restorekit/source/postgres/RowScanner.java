@@ -23,7 +23,8 @@ public final class RowScanner {
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
     private final MessageDigest sha;
     private final int tenantField;
-    private final boolean digests;
+    /** Whether rows are split out at all (not for {@link #bytesOnly()}), and whether each is hashed. */
+    private final boolean readsRows;
     private final boolean hashes;
     private final long[] sum = new long[4];
     private final byte[] rowHash = new byte[32];
@@ -36,15 +37,11 @@ public final class RowScanner {
 
     /** @param tenantField the 0-based column holding the tenant, or -1 */
     public RowScanner(int tenantField) {
-        this(tenantField, true);
+        this(tenantField, true, true);
     }
 
-    private RowScanner(int tenantField, boolean digests) {
-        this(tenantField, digests, digests);
-    }
-
-    private RowScanner(int tenantField, boolean digests, boolean hashes) {
-        this.digests = digests;
+    private RowScanner(int tenantField, boolean readsRows, boolean hashes) {
+        this.readsRows = readsRows;
         this.hashes = hashes;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -60,7 +57,7 @@ public final class RowScanner {
      * of blobs the repository has already authenticated, and need no digest.
      */
     public static RowScanner bytesOnly() {
-        return new RowScanner(-1, false);
+        return new RowScanner(-1, false, false);
     }
 
     /**
@@ -74,7 +71,7 @@ public final class RowScanner {
 
     public void update(byte[] data, int off, int len) {
         bytes += len;
-        if (!digests) {
+        if (!readsRows) {
             return;
         }
         int end = off + len;
@@ -106,7 +103,7 @@ public final class RowScanner {
             throw new IllegalStateException("a row follows a partial row");
         }
         bytes += len + 1;
-        if (digests) {
+        if (readsRows) {
             digestRow(data, off, len);
         }
     }
