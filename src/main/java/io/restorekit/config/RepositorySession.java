@@ -29,6 +29,7 @@ public class RepositorySession implements Closeable {
     private final PasswordProvider passwords;
     private final Opener opener;
 
+    private final Object configLock = new Object();
     private RkConfig config;
     private FileTime configModified;
     private Repository repository;
@@ -44,19 +45,32 @@ public class RepositorySession implements Closeable {
         this(loader, storages, passwords, Repository::open);
     }
 
-    /** The configuration, read again when its file changed since the last call. */
-    public synchronized RkConfig config() {
-        Path file = loader.configFile();
-        FileTime modified = modified(file);
-        if (config == null || modified == null || !modified.equals(configModified)) {
-            RkConfig fresh = loader.load(file);
-            if (config != null && !fresh.repository().equals(config.repository())) {
+    /**
+     * The configuration, read again when its file changed since the last call. It has its own lock:
+     * what needs only the configuration (the catalog, opened alongside) does not wait while the
+     * repository opens (a key derivation and the index).
+     */
+    public RkConfig config() {
+        RkConfig current;
+        boolean moved = false;
+        synchronized (configLock) {
+            Path file = loader.configFile();
+            FileTime modified = modified(file);
+            if (config == null || modified == null || !modified.equals(configModified)) {
+                RkConfig fresh = loader.load(file);
+                moved = config != null && !fresh.repository().equals(config.repository());
+                config = fresh;
+                configModified = modified;
+            }
+            current = config;
+        }
+        if (moved) {
+            // never taken while holding configLock: repository() holds this one and then takes that
+            synchronized (this) {
                 closeRepository();
             }
-            config = fresh;
-            configModified = modified;
         }
-        return config;
+        return current;
     }
 
     /** Whether the configuration file exists (commands that can work without one check this first). */

@@ -127,14 +127,20 @@ public final class DatabaseRestoreService {
                     + request.source().type() + "', which scoped restores do not handle");
         }
         ScopedRestore engine = new ScopedRestore(repository, source.jobs());
-        return scoped(request, null, (manifest, scope) -> {
-            PgConnect database = request.inPlace() ? PgConnect.of(source)
-                    : new PgConnect(request.target(), request.targetUsername(), request.targetPassword(), null);
-            return new Ran(database.url(), !request.inPlace()
+        PgConnect database = request.inPlace() ? PgConnect.of(source)
+                : new PgConnect(request.target(), request.targetUsername(), request.targetPassword(), null);
+        if (request.inPlace()) {
+            // the source database exists: log in while the snapshot and its manifest are read
+            database.prepare(Math.max(1, source.jobs()));
+        }
+        try {
+            return scoped(request, null, (manifest, scope) -> new Ran(database.url(), !request.inPlace()
                     ? engine.restoreInto(manifest, scope, database, request.overwrite(), request.dryRun(), progress)
                     : request.dryRun() ? engine.plan(manifest, scope, database, progress)
-                    : engine.applyInPlace(manifest, scope, database, progress));
-        });
+                    : engine.applyInPlace(manifest, scope, database, progress)));
+        } finally {
+            database.closePrepared();
+        }
     }
 
     /** Where a scoped restore went and what it did. */

@@ -66,8 +66,10 @@ public final class RestoreRecorder {
         Summary s = summary.apply(result);
         Map<String, Object> details = new LinkedHashMap<>(request);
         details.putAll(s.details());
-        catalog.update(run.withSnapshot(s.snapshot()).ended(clock.instant(), RunStatus.SUCCEEDED, null)
-                .withVolumes(s.bytesRead(), 0, 0, s.files(), s.rows()).withDetails(json(details)));
+        try (Catalog.Held held = catalog.hold()) {
+            catalog.update(run.withSnapshot(s.snapshot()).ended(clock.instant(), RunStatus.SUCCEEDED, null)
+                    .withVolumes(s.bytesRead(), 0, 0, s.files(), s.rows()).withDetails(json(details)));
+        }
         return result;
     }
 

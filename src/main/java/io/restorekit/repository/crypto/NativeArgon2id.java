@@ -29,6 +29,7 @@ final class NativeArgon2id {
         if (Boolean.getBoolean("rk.argon2.java")) {
             return null;
         }
+        NativeSearchPath.prepare();
         try {
             return Argon2Factory.createAdvanced(Argon2Factory.Argon2Types.ARGON2id);
         } catch (LinkageError | RuntimeException e) {

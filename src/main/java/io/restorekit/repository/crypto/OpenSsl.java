@@ -39,7 +39,8 @@ final class OpenSsl {
         if (Boolean.getBoolean("rk.crypto.java")) {
             return false;
         }
-        // The versioned name opens directly; the plain one makes JNA search (running ldconfig).
+        // The versioned name opens directly; the plain one makes JNA search its folders.
+        NativeSearchPath.prepare();
         String named = System.getProperty("rk.crypto.library");
         for (String library : named != null ? new String[] {named} : new String[] {"libcrypto.so.3", "crypto"}) {
             try {

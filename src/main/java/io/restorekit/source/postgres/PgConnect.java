@@ -37,6 +37,9 @@ public final class PgConnect {
     private final String username;
     private final String password;
     private final String passwordEnv;
+    /** Connections being opened ahead of {@link #open()} ({@link #prepare}); handed out first. */
+    private final java.util.Queue<java.util.concurrent.CompletableFuture<Connection>> prepared =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     public PgConnect(String url, String username, String password, String passwordEnv) {
         if (url == null || !URL.matcher(url).matches()) {
@@ -126,6 +129,56 @@ public final class PgConnect {
 
     /** A connection in autocommit mode with the shared session settings. */
     public Connection open() {
+        java.util.concurrent.CompletableFuture<Connection> early = prepared.poll();
+        if (early != null) {
+            try {
+                return early.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof RkException failure) {
+                    throw failure;
+                }
+                // opened again below, reporting what fails
+            }
+        }
+        return connect();
+    }
+
+    /**
+     * Starts opening {@code n} connections on background threads, for an operation that will need
+     * them once it has read what it needs from the repository: logging in (a SCRAM key derivation
+     * and the session settings) then overlaps with that instead of following it. {@link #open()}
+     * hands them out first, failures included; {@link #closePrepared()} closes those left over.
+     */
+    public PgConnect prepare(int n) {
+        for (int i = 0; i < n; i++) {
+            java.util.concurrent.CompletableFuture<Connection> f = new java.util.concurrent.CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    f.complete(connect());
+                } catch (RuntimeException | LinkageError e) {
+                    f.completeExceptionally(e);
+                }
+            }, "rk-pg-connect");
+            t.setDaemon(true);
+            t.start();
+            prepared.add(f);
+        }
+        return this;
+    }
+
+    /** Closes the connections {@link #prepare} opened and {@link #open()} did not hand out. */
+    public void closePrepared() {
+        java.util.concurrent.CompletableFuture<Connection> f;
+        while ((f = prepared.poll()) != null) {
+            try {
+                f.join().close();
+            } catch (RuntimeException | SQLException ignored) {
+                // never used: nothing to report
+            }
+        }
+    }
+
+    private Connection connect() {
         Properties props = new Properties();
         if (username != null) {
             props.setProperty("user", username);
