@@ -74,6 +74,26 @@ public final class DatabaseRestoreService {
      * transaction, or writes the scope into another database.
      */
     public ScopedRestoreResult restoreScoped(ScopedRestoreRequest request, ProgressListener progress) {
+        return restoreScoped(request, null, progress);
+    }
+
+    /**
+     * Starts logging in to the database that an in-place scoped restore of {@code source} reads and
+     * changes, before the repository is even open (see {@link PgConnect#prepare}); null when there is
+     * nothing to start (not in place, not PostgreSQL). Give the result to
+     * {@link #restoreScoped(ScopedRestoreRequest, PgConnect, ProgressListener)}; the caller closes
+     * what is left of it with {@link PgConnect#closePrepared()}.
+     */
+    public static PgConnect connectAhead(DatabaseSpec source, boolean inPlace) {
+        if (!inPlace || !(source instanceof PostgresSourceSpec pg)) {
+            return null;
+        }
+        return PgConnect.of(pg).prepare(Math.max(1, pg.jobs()));
+    }
+
+    /** The same, using the connections {@code ahead} started (from {@link #connectAhead}) when in place. */
+    public ScopedRestoreResult restoreScoped(ScopedRestoreRequest request, PgConnect ahead,
+                                             ProgressListener progress) {
         if (request.tenant() == null && request.moduleTables() == null) {
             throw new BadInputException("a scoped restore needs --tenant and/or --module");
         }
@@ -89,7 +109,7 @@ public final class DatabaseRestoreService {
         asked.put("scope", scope);
         asked.put("target", request.inPlace() ? "in place" : MySqlConnect.redact(request.target()));
         asked.put("dry-run", request.dryRun());
-        return recorder.record(request.source().name(), asked, () -> scoped(request, progress), r -> {
+        return recorder.record(request.source().name(), asked, () -> scoped(request, ahead, progress), r -> {
             Map<String, Object> plan = new LinkedHashMap<>();
             ScopedRestore.Outcome o = r.outcome();
             plan.put("applied", o.applied());
@@ -110,7 +130,7 @@ public final class DatabaseRestoreService {
                 : "jdbc:postgresql://HOST[:PORT]/DATABASE";
     }
 
-    private ScopedRestoreResult scoped(ScopedRestoreRequest request, ProgressListener progress) {
+    private ScopedRestoreResult scoped(ScopedRestoreRequest request, PgConnect ahead, ProgressListener progress) {
         if (request.source() instanceof MySqlSourceSpec source) {
             MySqlScopedRestore engine = new MySqlScopedRestore(repository);
             return scoped(request, DatabaseManifest.MYSQL_KIND, (manifest, scope) -> {
@@ -127,12 +147,10 @@ public final class DatabaseRestoreService {
                     + request.source().type() + "', which scoped restores do not handle");
         }
         ScopedRestore engine = new ScopedRestore(repository, source.jobs());
-        PgConnect database = request.inPlace() ? PgConnect.of(source)
+        PgConnect database = request.inPlace() && ahead != null ? ahead : request.inPlace()
+                // the source database exists: log in while the snapshot and its manifest are read
+                ? PgConnect.of(source).prepare(Math.max(1, source.jobs()))
                 : new PgConnect(request.target(), request.targetUsername(), request.targetPassword(), null);
-        if (request.inPlace()) {
-            // the source database exists: log in while the snapshot and its manifest are read
-            database.prepare(Math.max(1, source.jobs()));
-        }
         try {
             return scoped(request, null, (manifest, scope) -> new Ran(database.url(), !request.inPlace()
                     ? engine.restoreInto(manifest, scope, database, request.overwrite(), request.dryRun(), progress)

@@ -6,6 +6,7 @@ import io.restorekit.config.RkConfig;
 import io.restorekit.restore.ScopedRestoreRequest;
 import io.restorekit.restore.ScopedRestoreResult;
 import io.restorekit.source.postgres.ScopedRestore;
+import io.restorekit.source.postgres.PgConnect;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.ProgressListener;
 import io.restorekit.common.RkException;
@@ -106,6 +107,21 @@ final class DatabaseRestore {
         }
         Instant when = at == null ? null : Times.endOf(at, Clock.systemUTC(), ZoneId.systemDefault());
         Credentials login = target == null ? new Credentials(null, null) : Credentials.of(target, source);
+        // Logging in to the database overlaps with opening the repository.
+        PgConnect ahead = DatabaseRestoreService.connectAhead(source, inPlace);
+        try {
+            return scoped(source, snapshot, when, tenant, module, moduleTables, target, login, inPlace, dryRun, yes,
+                    json, ahead);
+        } finally {
+            if (ahead != null) {
+                ahead.closePrepared();
+            }
+        }
+    }
+
+    private String scoped(DatabaseSpec source, String snapshot, Instant when, String tenant, String module,
+                          List<String> moduleTables, String target, Credentials login, boolean inPlace,
+                          boolean dryRun, boolean yes, boolean json, PgConnect ahead) throws IOException {
         DatabaseRestoreService service = new DatabaseRestoreService(session.repository(), catalog);
         List<String> tables = moduleTables;
         java.util.function.BiFunction<String, Boolean, ScopedRestoreRequest> request = (snap, dry) ->
@@ -113,7 +129,8 @@ final class DatabaseRestore {
                         login.username(), login.password(), inPlace, dry, yes);
         if (!dryRun && !yes && inPlace) {
             // An in-place restore changes live rows: show what, and ask (or refuse without --yes).
-            ScopedRestoreResult plan = service.restoreScoped(request.apply(snapshot, true), ProgressListener.NONE);
+            ScopedRestoreResult plan = service.restoreScoped(request.apply(snapshot, true), ahead,
+                    ProgressListener.NONE);
             if (plan.rowsChanged() > 0) {
                 Optional<Boolean> answer = interaction.confirm(renderScoped(plan) + "\napply this to '"
                         + plan.target() + "' now?");
@@ -130,7 +147,7 @@ final class DatabaseRestore {
         }
         ScopedRestoreResult result;
         try (TerminalProgress progress = interaction.progress("restore", "tables")) {
-            result = service.restoreScoped(request.apply(snapshot, dryRun), progress);
+            result = service.restoreScoped(request.apply(snapshot, dryRun), ahead, progress);
         }
         return json ? Json.render(ScopedView.of(result)) : renderScoped(result);
     }
