@@ -79,14 +79,14 @@ class RowMatchTest {
     }
 
     @Test
-    @DisplayName("a tenant's rows spread over most pages are read by a whole-table scan; few, or ordered by tenant, through the index")
+    @DisplayName("a tenant's rows spread over nearly all pages are read by a whole-table scan; fewer, or ordered by tenant, through the index")
     void pagesVisited() {
         // One tenant of twenty, 57 rows a page, spread: nearly every page.
         assertThat(ScopedRestore.pagesVisited(0.05, 35_000, 2_000_000, 0.01)).isGreaterThan(0.9)
                 .isGreaterThanOrEqualTo(ScopedRestore.SEQUENTIAL_SHARE);
-        // 11 rows a page: still about half of them.
-        assertThat(ScopedRestore.pagesVisited(0.05, 87_000, 1_000_000, -0.02))
-                .isGreaterThanOrEqualTo(ScopedRestore.SEQUENTIAL_SHARE);
+        // 11 rows a page: about half of them, which an index reads in half the time.
+        assertThat(ScopedRestore.pagesVisited(0.05, 87_000, 1_000_000, -0.02)).isBetween(0.4, 0.5)
+                .isLessThan(ScopedRestore.SEQUENTIAL_SHARE);
         // One tenant of a thousand, 10 rows a page: few pages.
         assertThat(ScopedRestore.pagesVisited(0.001, 100_000, 1_000_000, 0.0)).isLessThan(ScopedRestore.SEQUENTIAL_SHARE);
         // Rows ordered by tenant, or a table never analysed: the planner decides.
