@@ -49,10 +49,16 @@ public final class JdbcCatalog implements Catalog {
     private final Object holdLock = new Object();
     private Connection held;
     private int holds;
+    /** The embedded H2 file, or null for a database server. */
+    private final Path h2File;
+    /** The file's size when this process last asked H2 how full it is (guarded by holdLock). */
+    private long checkedSize;
 
     private JdbcCatalog(String url, String user, String password) {
         this.url = url;
         this.connectUrl = connectUrl(url);
+        this.h2File = url.startsWith("jdbc:h2:file:")
+                ? Path.of(url.substring("jdbc:h2:file:".length()).split(";", 2)[0] + ".mv.db").toAbsolutePath() : null;
         this.credentials = new Properties();
         if (user != null) {
             credentials.setProperty("user", user);
@@ -83,15 +89,16 @@ public final class JdbcCatalog implements Catalog {
 
     /**
      * The URL connections use. An embedded H2 file is closed by each rk process at its end (and
-     * between the calls of one), and H2 then compacts the file for up to 200 ms by default, rewriting
-     * and syncing its chunks again and again: a fifth of a second added to every command that records
-     * a run. Without compacting, the file grows by tens of kilobytes per run; 20 ms per close keeps it
-     * as small as 200 ms does (the catalog test measures both). So the budget is 20 ms
-     * ({@code MAX_COMPACT_TIME=20}), unless the configured URL sets one itself.
+     * between the calls of one). H2 2.3 then compacts the file in place for up to 200 ms by default,
+     * moving chunks and syncing them again and again: a fifth of a second added to every command
+     * that records a run, and the step in which H2 2.3.232 has been seen to lose the last committed
+     * changes (a run recorded, then missing when the same process reopened the file). So the file
+     * is closed without compacting ({@code MAX_COMPACT_TIME=0}, unless the configured URL sets it),
+     * and {@link #compactIfSparse} rewrites it whole when it has grown mostly empty.
      */
     static String connectUrl(String url) {
         if (url.startsWith("jdbc:h2:file:") && !url.toUpperCase(java.util.Locale.ROOT).contains(";MAX_COMPACT_TIME=")) {
-            return url + ";MAX_COMPACT_TIME=20";
+            return url + ";MAX_COMPACT_TIME=0";
         }
         return url;
     }
@@ -177,6 +184,68 @@ public final class JdbcCatalog implements Catalog {
     }
 
     private Connection connect() throws SQLException {
+        Connection c = connectOnce();
+        if (h2File != null && compactIfSparse(c)) {
+            c = connectOnce();
+        }
+        return c;
+    }
+
+    /** Files over this size are compacted once less than half of their chunks' space is in use. */
+    static final long COMPACT_ABOVE = 1 << 20;
+
+    /**
+     * Closing without compacting leaves the space of replaced chunks to be reused, and the file grows
+     * by tens of kilobytes per run. When it is over {@link #COMPACT_ABOVE} and H2 reports less than
+     * half of it in use, the database is shut down with {@code SHUTDOWN COMPACT}, which copies the
+     * live data into a new file and swaps it in (H2's offline compaction, not the in-place one), and
+     * {@code c} is closed by it: returns true. Only when {@code c} is this process's one connection.
+     * Asked again once the file has grown by a quarter since.
+     */
+    private boolean compactIfSparse(Connection c) {
+        long size;
+        try {
+            size = Files.size(h2File);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        synchronized (holdLock) {
+            if (holds > 0 || size < COMPACT_ABOVE || size < checkedSize + checkedSize / 4) {
+                return false;
+            }
+            checkedSize = size;
+            boolean compacted = false;
+            try (Statement st = c.createStatement()) {
+                long sessions;
+                try (ResultSet rs = st.executeQuery("select count(*) from information_schema.sessions")) {
+                    rs.next();
+                    sessions = rs.getLong(1);
+                }
+                int fill = 100;
+                try (ResultSet rs = st.executeQuery("select setting_value from information_schema.settings"
+                        + " where setting_name = 'info.CHUNKS_FILL_RATE'")) {
+                    if (rs.next()) {
+                        fill = Integer.parseInt(rs.getString(1).strip());
+                    }
+                }
+                if (sessions != 1 || fill >= 50) {
+                    return false;
+                }
+                compacted = true;
+                checkedSize = 0;
+                st.execute("SHUTDOWN COMPACT");
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                // closing the statement of a connection the shutdown closed fails; that is expected
+                if (!compacted) {
+                    LOG.log(System.Logger.Level.WARNING, "compacting the catalog: " + e.getMessage());
+                }
+                return compacted;
+            }
+        }
+    }
+
+    private Connection connectOnce() throws SQLException {
         SQLException last = null;
         for (int attempt = 0; attempt < 50; attempt++) {
             try {

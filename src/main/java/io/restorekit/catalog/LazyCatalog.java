@@ -14,8 +14,6 @@ public final class LazyCatalog implements Catalog {
     private final Supplier<Catalog> opener;
     private final AuditSpool spool;
     private volatile Catalog delegate;
-    private volatile boolean keepHolds;
-    private Held kept;
 
     public LazyCatalog(Supplier<Catalog> opener, AuditSpool spool) {
         this.opener = opener;
@@ -97,41 +95,13 @@ public final class LazyCatalog implements Catalog {
         return isOpen() ? delegate.location() : "not opened yet";
     }
 
-    /**
-     * For a one-command run, whose process ends right after its command: the first hold taken
-     * (at the end of the operation, around its last records) is kept until {@link #close()}, so
-     * that the command's audit entry, written after its output, finds the database still open
-     * instead of opening and closing the file once more. Never for the shell or the daemon, which
-     * would keep the database from other processes.
-     */
-    public void keepHoldsUntilClose() {
-        keepHolds = true;
-    }
-
     @Override
     public Held hold() {
-        Held held = open().hold();
-        if (keepHolds) {
-            synchronized (this) {
-                if (kept == null) {
-                    kept = held;
-                    return () -> { };
-                }
-            }
-        }
-        return held;
+        return open().hold();
     }
 
     @Override
     public void close() {
-        Held h;
-        synchronized (this) {
-            h = kept;
-            kept = null;
-        }
-        if (h != null) {
-            h.close();
-        }
         if (delegate != null) {
             delegate.close();
         }

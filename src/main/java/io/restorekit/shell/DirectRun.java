@@ -83,7 +83,6 @@ final class DirectRun {
     private static Optional<Integer> run(Invocation invocation, List<String> args, ConfigLoader loader,
                                          RepositorySession session) {
         LazyCatalog catalog = Operations.lazyCatalog(session, loader);
-        catalog.keepHoldsUntilClose();
         try {
             Object command = construct(invocation.type(), session, loader, catalog);
             if (command == null) {
