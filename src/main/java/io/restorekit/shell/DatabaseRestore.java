@@ -108,7 +108,8 @@ final class DatabaseRestore {
         Instant when = at == null ? null : Times.endOf(at, Clock.systemUTC(), ZoneId.systemDefault());
         Credentials login = target == null ? new Credentials(null, null) : Credentials.of(target, source);
         // Logging in to the database overlaps with opening the repository.
-        PgConnect ahead = DatabaseRestoreService.connectAhead(source, inPlace);
+        PgConnect early = inPlace ? EarlyConnect.take(source.name()) : null;
+        PgConnect ahead = early != null ? early : DatabaseRestoreService.connectAhead(source, inPlace);
         try {
             return scoped(source, snapshot, when, tenant, module, moduleTables, target, login, inPlace, dryRun, yes,
                     json, ahead);

@@ -84,6 +84,7 @@ final class DirectRun {
                                          RepositorySession session) {
         LazyCatalog catalog = Operations.lazyCatalog(session, loader);
         try {
+            EarlyConnect.start(args, session);
             Object command = construct(invocation.type(), session, loader, catalog);
             if (command == null) {
                 return Optional.empty();
