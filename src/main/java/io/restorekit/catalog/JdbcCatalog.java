@@ -132,9 +132,8 @@ public final class JdbcCatalog implements Catalog {
     }
 
     private void createFolder() {
-        if (url.startsWith("jdbc:h2:file:")) {
-            String path = url.substring("jdbc:h2:file:".length()).split(";", 2)[0];
-            Path parent = Path.of(path).toAbsolutePath().getParent();
+        if (h2File != null) {
+            Path parent = h2File.getParent();
             try {
                 Files.createDirectories(parent);
             } catch (java.io.IOException e) {

@@ -149,7 +149,7 @@ public final class DatabaseRestoreService {
         ScopedRestore engine = new ScopedRestore(repository, source.jobs());
         PgConnect database = request.inPlace() && ahead != null ? ahead : request.inPlace()
                 // the source database exists: log in while the snapshot and its manifest are read
-                ? PgConnect.of(source).prepare(Math.max(1, source.jobs()))
+                ? connectAhead(source, true)
                 : new PgConnect(request.target(), request.targetUsername(), request.targetPassword(), null);
         try {
             return scoped(request, null, (manifest, scope) -> new Ran(database.url(), !request.inPlace()
