@@ -107,6 +107,42 @@ class RepositoryTest {
         }
 
         @Test
+        @DisplayName("row text is written at zstd level 1 where the repository's level is a fast one, else at that level; it reads back alike")
+        void rowTextLevel() throws IOException {
+            StringBuilder rows = new StringBuilder();
+            for (int i = 0; rows.length() < 300_000; i++) {
+                rows.append(i).append('\t').append(i % 20).append("\tcustomer ").append(i % 9973).append('\t')
+                        .append((i * 7919L) % 1_000_000 / 100.0).append("\t2026-01-01 00:00:0").append(i % 10)
+                        .append('\n');
+            }
+            byte[] a = rows.toString().getBytes(StandardCharsets.US_ASCII);
+            byte[] noise = random(7, 100_000);
+            InMemoryStorage storage = new InMemoryStorage();
+            long asRows;
+            long sealing;
+            BlobId id;
+            try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
+                Repository.SaveResult r = repo.saveBlob(BlobType.DATA, a, 0, a.length, Repository.Content.ROWS);
+                id = r.id();
+                asRows = r.storedBytes();
+                sealing = repo.saveBlob(BlobType.DATA, noise, 0, noise.length, Repository.Content.ROWS).storedBytes()
+                        - noise.length;
+                assertThat(repo.saveBlob(BlobType.DATA, a, 0, a.length).added()).as("same id as any blob").isFalse();
+            }
+            long one = com.github.luben.zstd.Zstd.compress(a, 1).length;
+            assertThat(com.github.luben.zstd.Zstd.compress(a, 2).length).as("levels 1 and 2 differ on it")
+                    .isNotEqualTo(one);
+            assertThat(asRows).as("the level-1 frame, sealed").isEqualTo(one + sealing);
+            assertThat(sealing).as("incompressible rows are stored as they are").isEqualTo(28);
+            try (Repository repo = Repository.open(storage, PASSWORD)) {
+                assertThat(repo.loadBlob(BlobType.DATA, id)).isEqualTo(a);
+            }
+            assertThat(Repository.rowLevel(2)).isEqualTo(1);
+            assertThat(Repository.rowLevel(3)).isEqualTo(1);
+            assertThat(Repository.rowLevel(9)).isEqualTo(9);
+        }
+
+        @Test
         @DisplayName("stores identical content once, by a keyed id")
         void dedup() throws IOException {
             InMemoryStorage storage = new InMemoryStorage();

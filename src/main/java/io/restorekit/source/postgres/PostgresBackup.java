@@ -387,7 +387,7 @@ public final class PostgresBackup {
                 stored.addAndGet(r.stored());
                 return new Streamed(r.chunks(), r.tenantChunks(), r.tenantRows(), r.added(), r.kept());
             }
-            store(repository.chunker(new CopyOutStream(copy, scanner)), chunks, added, progress);
+            store(repository.chunker(new CopyOutStream(copy, scanner)), Repository.Content.ROWS, chunks, added, progress);
             return new Streamed(chunks, tenantChunks, Map.of(), added[0], scanner.rows());
         } catch (CopyOutStream.CopyFailure e) {
             throw tableFailure(t, connect, e.sql());
@@ -489,7 +489,8 @@ public final class PostgresBackup {
         packed.asLongBuffer().put(keys);
         List<BlobId> supersededChunks = new ArrayList<>();
         long[] added = {s.added()};
-        store(repository.chunker(new java.io.ByteArrayInputStream(packed.array())), supersededChunks, added, progress);
+        store(repository.chunker(new java.io.ByteArrayInputStream(packed.array())), Repository.Content.ANY,
+                supersededChunks, added, progress);
         Map<String, Long> tenantRows = grouped ? s.tenantRows()
                 : t.columns().contains(tenantColumn) ? scanner.tenants() : null;
         return new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), scanner.rows(), tenantRows,
@@ -498,11 +499,12 @@ public final class PostgresBackup {
                 s.chunks(), grouped ? s.tenantChunks() : null, supersededChunks, s.kept(), (long) keys.length);
     }
 
-    private void store(Chunker chunker, List<BlobId> chunks, long[] added, ProgressListener progress)
+    private void store(Chunker chunker, Repository.Content content, List<BlobId> chunks, long[] added,
+                       ProgressListener progress)
             throws IOException {
         Chunker.Chunk chunk;
         while ((chunk = chunker.next()) != null) {
-            Repository.SaveResult r = repository.saveBlob(BlobType.DATA, chunk.data(), 0, chunk.length());
+            Repository.SaveResult r = repository.saveBlob(BlobType.DATA, chunk.data(), 0, chunk.length(), content);
             chunks.add(r.id());
             if (r.added()) {
                 added[0] += chunk.length();

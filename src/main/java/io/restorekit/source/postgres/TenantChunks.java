@@ -448,7 +448,7 @@ public final class TenantChunks {
         try {
             g.saving.add(saver.submit(() -> {
                 try {
-                    Repository.SaveResult r = repository.saveBlob(BlobType.DATA, chunk, 0, chunk.length);
+                    Repository.SaveResult r = repository.saveBlob(BlobType.DATA, chunk, 0, chunk.length, Repository.Content.ROWS);
                     counted(r, chunk.length);
                     return r;
                 } catch (IOException | RuntimeException e) {
@@ -475,7 +475,7 @@ public final class TenantChunks {
         if (saver != null) {
             saveLater(g, n);
         } else {
-            Repository.SaveResult r = repository.saveBlob(BlobType.DATA, g.buf, 0, n);
+            Repository.SaveResult r = repository.saveBlob(BlobType.DATA, g.buf, 0, n, Repository.Content.ROWS);
             g.chunks.add(r.id());
             counted(r, n);
         }
