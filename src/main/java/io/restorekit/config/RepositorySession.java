@@ -104,6 +104,7 @@ public class RepositorySession implements Closeable {
             } finally {
                 Arrays.fill(password, '\0');
             }
+            repository.cacheSnapshotsIn(loader.home().resolve("cache"));
         }
         return repository;
     }
@@ -139,6 +140,7 @@ public class RepositorySession implements Closeable {
         char[] password = passwords.newPassword("the new repository at " + storage.location());
         try {
             repository = Repository.init(storage, password, options);
+            repository.cacheSnapshotsIn(loader.home().resolve("cache"));
         } catch (IOException | RuntimeException e) {
             storage.close();
             throw e;

@@ -43,6 +43,7 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -99,6 +100,7 @@ public final class Repository implements Closeable {
     final Clock clock;
     private final int blobLevel;
     final ObjectMapper json;
+    private final SnapshotCache snapshotCache;
     final MasterKey masterKey;
     private final KeyedHash keyedHash;
     private final long[] gear;
@@ -142,6 +144,7 @@ public final class Repository implements Closeable {
         this.currentKeyId = currentKeyId;
         this.clock = clock;
         this.json = json;
+        this.snapshotCache = new SnapshotCache(sealer, json);
         this.uploader = new PackUploader();
         this.locks = new Locks(this);
     }
@@ -632,9 +635,11 @@ public final class Repository implements Closeable {
     /** Saves a manifest, after flushing every blob saved so far; returns it with its id. */
     public Snapshot saveSnapshot(Snapshot snapshot) throws IOException {
         flush();
-        byte[] stored = Envelope.wrap(sealer, json.writeValueAsBytes(snapshot.withId(null)));
+        byte[] body = json.writeValueAsBytes(snapshot.withId(null));
+        byte[] stored = Envelope.wrap(sealer, body);
         String id = Sha256.hex(stored);
         storage.save(new Handle(Kind.SNAPSHOT, id), Payload.of(stored));
+        snapshotCache.put(id, body, null);
         return snapshot.withId(id);
     }
 
@@ -686,24 +691,58 @@ public final class Repository implements Closeable {
     }
 
     private Snapshot readSnapshot(String id) throws IOException {
+        byte[] body = readSnapshotBody(id);
+        return json.readValue(body, Snapshot.class).withId(id);
+    }
+
+    /** The plaintext JSON of manifest {@code id}, authenticated and checked against its name. */
+    private byte[] readSnapshotBody(String id) throws IOException {
         byte[] stored = storage.readAll(new Handle(Kind.SNAPSHOT, id));
         if (!Sha256.hex(stored).equals(id)) {
             throw new RepositoryCorruptException("snapshot " + id + " in repository '" + storage.location()
                     + "' does not match its name (SHA-256): it is damaged");
         }
         try {
-            return json.readValue(Envelope.unwrap(sealer, stored), Snapshot.class).withId(id);
+            return Envelope.unwrap(sealer, stored);
         } catch (AEADBadTagException e) {
             throw new RepositoryCorruptException("snapshot " + id + " in repository '" + storage.location()
                     + "' fails authentication: it is damaged or not from this repository");
         }
     }
 
-    /** Every snapshot, oldest first. */
+    /**
+     * Keeps the manifests read from this repository in {@code cacheDir}{@code /<repository id>/}
+     * (e.g. {@code RK_HOME/cache}) as well as in this process, so that {@link #snapshots()} reads
+     * only the ones it has not seen; see {@link SnapshotCache}.
+     */
+    public void cacheSnapshotsIn(Path cacheDir) {
+        snapshotCache.useFolder(cacheDir == null ? null : cacheDir.resolve(id().substring(0, 16)));
+    }
+
+    /**
+     * Every snapshot, oldest first. Lists the snapshot folder every time; reads only the manifests
+     * not read before by this process or, with {@link #cacheSnapshotsIn}, this host.
+     */
     public List<Snapshot> snapshots() throws IOException {
         checkOpen();
         List<String> ids = list(storage, Kind.SNAPSHOT).stream().map(f -> f.handle().name()).toList();
-        List<Snapshot> all = inParallel(ids, this::readSnapshot);
+        List<Snapshot> all = new ArrayList<>(ids.size());
+        List<String> missing = new ArrayList<>();
+        for (String id : ids) {
+            Snapshot known = snapshotCache.get(id);
+            if (known != null) {
+                all.add(known);
+            } else {
+                missing.add(id);
+            }
+        }
+        List<byte[]> bodies = inParallel(missing, this::readSnapshotBody);
+        for (int i = 0; i < missing.size(); i++) {
+            Snapshot s = json.readValue(bodies.get(i), Snapshot.class).withId(missing.get(i));
+            snapshotCache.put(missing.get(i), bodies.get(i), s);
+            all.add(s);
+        }
+        snapshotCache.retain(ids);
         List<Snapshot> sorted = new ArrayList<>(all);
         sorted.sort(Comparator.comparing(Snapshot::time, Comparator.nullsFirst(Comparator.naturalOrder()))
                 .thenComparing(Snapshot::id));
