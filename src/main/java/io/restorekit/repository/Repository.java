@@ -39,11 +39,11 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -691,7 +691,10 @@ public final class Repository implements Closeable {
     }
 
     private Snapshot readSnapshot(String id) throws IOException {
-        byte[] body = readSnapshotBody(id);
+        return parseSnapshot(id, readSnapshotBody(id));
+    }
+
+    private Snapshot parseSnapshot(String id, byte[] body) throws IOException {
         return json.readValue(body, Snapshot.class).withId(id);
     }
 
@@ -738,7 +741,7 @@ public final class Repository implements Closeable {
         }
         List<byte[]> bodies = inParallel(missing, this::readSnapshotBody);
         for (int i = 0; i < missing.size(); i++) {
-            Snapshot s = json.readValue(bodies.get(i), Snapshot.class).withId(missing.get(i));
+            Snapshot s = parseSnapshot(missing.get(i), bodies.get(i));
             snapshotCache.put(missing.get(i), bodies.get(i), s);
             all.add(s);
         }
