@@ -91,7 +91,8 @@ public class RepositorySession implements Closeable {
     public synchronized Repository repository() throws IOException {
         RkConfig c = config();
         if (repository == null) {
-            Storage storage = storages.open(c.repository(), c.baseDir());
+            Storage storage = StorageFactory.withIndexCopies(storages.open(c.repository(), c.baseDir()),
+                    c.repository(), loader.home().resolve("cache"));
             if (c.retention().appendOnly()) {
                 storage = new io.restorekit.storage.decorator.AppendOnlyStorage(storage);
             }
@@ -115,7 +116,8 @@ public class RepositorySession implements Closeable {
      */
     public Repository openCopy(String name) throws IOException {
         RkConfig c = config();
-        Storage storage = storages.open(c.copy(name), c.baseDir());
+        Storage storage = StorageFactory.withIndexCopies(storages.open(c.copy(name), c.baseDir()), c.copy(name),
+                loader.home().resolve("cache"));
         char[] password = passwords.password(storage.location());
         try {
             return opener.open(storage, password);

@@ -2,6 +2,7 @@ package io.restorekit.config;
 
 import io.restorekit.common.BadInputException;
 import io.restorekit.storage.Storage;
+import io.restorekit.storage.decorator.IndexCachingStorage;
 import io.restorekit.storage.decorator.RetryingStorage;
 import io.restorekit.storage.local.LocalStorage;
 import io.restorekit.storage.s3.S3Options;
@@ -71,6 +72,25 @@ public final class StorageFactory {
             default -> throw new BadInputException("repository '" + repository.name() + "' (" + repository.url()
                     + ") is not a local folder");
         };
+    }
+
+    /**
+     * {@code storage} keeping local copies of its index files in {@code cacheDir} when it is remote
+     * ({@link IndexCachingStorage}: opening a repository on S3 or SFTP then requests only the index
+     * files this host has not read); a local repository's storage as it is.
+     */
+    public static Storage withIndexCopies(Storage storage, RepositoryConfig repository, Path cacheDir) {
+        if (cacheDir == null || isLocal(repository)) {
+            return storage;
+        }
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(storage.location().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new IndexCachingStorage(storage, cacheDir.resolve("remote-index")
+                    .resolve(java.util.HexFormat.of().formatHex(h, 0, 8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static boolean isLocal(RepositoryConfig repository) {

@@ -1014,6 +1014,11 @@ public final class Repository implements Closeable {
         return openIndexFile(id, storage.readAll(new Handle(Kind.INDEX, id)));
     }
 
+    /** As {@link #readIndexFile}, from what the storage itself holds (no local copy): for checks. */
+    IndexFile readIndexFileUncached(String id) throws IOException {
+        return openIndexFile(id, storage.uncached().readAll(new Handle(Kind.INDEX, id)));
+    }
+
     private IndexFile openIndexFile(String id, byte[] stored) throws IOException {
         if (!Sha256.hex(stored).equals(id)) {
             throw new RepositoryCorruptException("index file " + id + " does not match its name (SHA-256)");

@@ -52,7 +52,7 @@ final class RepositoryChecker {
                 .map(f -> f.handle().name()).sorted().toList();
         List<IndexFile> indexFiles = Repository.inParallel(indexIds, id -> {
             try {
-                return repo.readIndexFile(id);
+                return repo.readIndexFileUncached(id);
             } catch (IOException | RuntimeException e) {
                 error("index/" + id, "index file cannot be read: " + e.getMessage()
                         + "; 'rk index rebuild' recreates the index from the packs", Set.of());

@@ -75,7 +75,6 @@ public interface Storage extends Closeable {
         throw new UnsupportedOperationException(location() + " does not support object retention");
     }
 
-    /** What this backend can do beyond the contract. */
     /**
      * Removes what saves that never finished left behind before {@code before} — temporary files,
      * unfinished multipart uploads — and returns how many. Such leftovers are never objects: they
@@ -85,8 +84,17 @@ public interface Storage extends Closeable {
         return 0;
     }
 
+    /** What this backend can do beyond the contract. */
     default Capabilities capabilities() {
         return Capabilities.NONE;
+    }
+
+    /**
+     * This storage without local copies of its objects, for reading what the backend itself
+     * holds (a repository check); the storage itself where it keeps none.
+     */
+    default Storage uncached() {
+        return this;
     }
 
     @Override

@@ -18,6 +18,7 @@ import io.restorekit.storage.Kind;
 import io.restorekit.storage.Payload;
 import io.restorekit.storage.Storage;
 import io.restorekit.storage.decorator.ForwardingStorage;
+import io.restorekit.storage.decorator.IndexCachingStorage;
 import io.restorekit.storage.decorator.RetryingStorage;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -98,6 +100,43 @@ public abstract class RemoteRepositoryContract {
             CheckReport report = repository.check(true, ProgressListener.NONE);
             assertThat(report.errors()).isEmpty();
             assertThat(report.snapshots()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @DisplayName("index files are read from the server once per host; a check still reads the server's own and finds one damaged there")
+    void indexCopies() throws IOException {
+        Path source = tmp.resolve("src");
+        FilesFixtures.sampleTree(source, 1);
+        Path copies = tmp.resolve("cache");
+        String id;
+        try (Repository repository = Repository.init(create("copies"), PASSWORD,
+                new RepositoryOptions(RepositoryOptions.KdfParams.cheap(), 1 << 20))) {
+            backup(repository, source);
+            Files.writeString(source.resolve("changed.txt"), "second backup");
+            id = backup(repository, source).sources().get(0).snapshotId();
+        }
+        Storage backend = backend("copies");
+        List<Handle> indexes = new ArrayList<>();
+        backend.list(Kind.INDEX, f -> indexes.add(f.handle()));
+        assertThat(indexes).hasSizeGreaterThanOrEqualTo(2);
+        try (Repository repository = Repository.open(new IndexCachingStorage(open("copies"), copies), PASSWORD)) {
+            assertThat(repository.snapshots()).hasSize(2);
+        }
+        try (var kept = Files.list(copies)) {
+            assertThat(kept.map(p -> p.getFileName().toString()).toList())
+                    .containsExactlyInAnyOrderElementsOf(indexes.stream().map(Handle::name).toList());
+        }
+        // the server's copy of one index file is damaged; this host's copy is good
+        Handle damaged = indexes.get(0);
+        byte[] bytes = backend.readAll(damaged);
+        bytes[bytes.length / 2] ^= 1;
+        backend.remove(damaged);
+        backend.save(damaged, Payload.of(bytes));
+        try (Repository repository = Repository.open(new IndexCachingStorage(open("copies"), copies), PASSWORD)) {
+            restoreAndCompare(repository, id, source, tmp.resolve("out"));
+            CheckReport report = repository.check(false, ProgressListener.NONE);
+            assertThat(report.errors()).anySatisfy(f -> assertThat(f.object()).contains(damaged.name()));
         }
     }
 

@@ -75,6 +75,13 @@ public abstract class ForwardingStorage implements Storage {
         return inner.capabilities();
     }
 
+    /** This wrapper where nothing below keeps copies; else what is below it, without them (for reading). */
+    @Override
+    public Storage uncached() {
+        Storage below = inner.uncached();
+        return below == inner ? this : below;
+    }
+
     @Override
     public void close() throws IOException {
         inner.close();
