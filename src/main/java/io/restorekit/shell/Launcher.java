@@ -38,6 +38,11 @@ public final class Launcher {
             EarlyOpen.start(rest.isEmpty() ? null : rest.get(0), System.getenv());
             if (!rest.isEmpty() && rest.get(0).equals("warm-up")) {
                 DirectRun.warmUp();
+                // The start-up archive of the commands that run without Spring stops here.
+                if (rest.size() > 1 && rest.get(1).equals("--direct")) {
+                    return 0;
+                }
+                rest = List.of("warm-up");
             } else if (!rest.isEmpty() && DirectRun.enabled(System.getenv())) {
                 java.util.Optional<Integer> direct = DirectRun.run(rest);
                 if (direct.isPresent()) {

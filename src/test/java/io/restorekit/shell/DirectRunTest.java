@@ -105,6 +105,17 @@ class DirectRunTest {
     }
 
     @Test
+    @DisplayName("the launcher's training run for one-command runs stops before Spring; the full one goes on into the shell")
+    void warmUpVariants() throws Exception {
+        Run direct = rk(Map.of(), "warm-up", "--direct");
+        assertThat(direct.code()).as(direct.err()).isZero();
+        assertThat(direct.out()).isEmpty();
+        Run full = rk(Map.of(), "warm-up");
+        assertThat(full.code()).as(full.err()).isZero();
+        assertThat(full.out()).as("the shell's warm-up command ran").startsWith("ok ");
+    }
+
+    @Test
     @DisplayName("backs up and restores one file, recording the runs and the audit entries")
     void recordsRunsAndAudit() throws Exception {
         Run backup = rk(Map.of(), "backup", "--tag", "direct", "--json");
