@@ -165,13 +165,22 @@ public final class FilesBackup {
             this.smallFiles = readers(threads, "rk-backup-");
             this.largeFiles = threads <= cores + 1 ? smallFiles : readers(cores + 1, "rk-backup-large-");
             AtomicInteger w = new AtomicInteger();
-            // Walking lists folders and reads attributes: a thread per core is plenty.
-            this.walkers = new ForkJoinPool(Math.min(threads, cores), p -> {
+            this.walkers = new ForkJoinPool(walkers(cores), p -> {
                 ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
                 t.setName("rk-walk-" + w.incrementAndGet());
                 t.setDaemon(true);
                 return t;
             }, null, false);
+        }
+
+        /**
+         * Threads listing folders and reading attributes: three per core (4 to 32). From a cold
+         * cache each lstat waits on the disk for an inode; with a thread per core, a no-change
+         * backup of 30,000 files (uploads, 2 cores) spent 1.6-2.0 s walking, with 4-8 threads
+         * 1.0-1.3 s, while 12 and 24 gained nothing more and cost CPU.
+         */
+        static int walkers(int cores) {
+            return Integer.getInteger("rk.backup.walkers", Math.max(4, Math.min(32, 3 * cores)));
         }
 
         private static ExecutorService readers(int n, String name) {
