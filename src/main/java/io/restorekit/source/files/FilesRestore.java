@@ -47,8 +47,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Safety: entry names from tree blobs are checked (no empty name, {@code .}, {@code ..},
  * {@code /} or NUL) before anything is written; nothing met on disk inside the target is
  * followed: an existing folder on the way must be a real folder, not a link, and each file's
- * folder is checked to resolve to where it should just before the file is written. Files and
- * links are written under a temporary name in their folder and renamed into place.
+ * folder is checked to resolve to where it should the first time a file goes into it, and to be
+ * that same folder (device and inode) just before each file is written. Files and links are
+ * written under a temporary name in their folder and renamed into place.
  *
  * <p>Only the tree blobs along the selected paths and the data blobs of the files written are
  * read. Files are written by a small pool; folder times and modes are set last, children first.
@@ -276,6 +277,8 @@ public final class FilesRestore {
         Files.createDirectories(plan.target());
         Path base = plan.target().toRealPath();
         boolean owners = runningAsRoot();
+        Folders folders = new Folders(base);
+        FileTime now = FileTime.from(java.time.Instant.now());
         ConcurrentLinkedQueue<String> warnings = new ConcurrentLinkedQueue<>();
         AtomicLong written = new AtomicLong();
         AtomicLong overwritten = new AtomicLong();
@@ -313,7 +316,7 @@ public final class FilesRestore {
                     acquire(inFlight);
                     jobs.add(pool.submit(() -> {
                         try {
-                            long size = writeEntry(item, dest, base, owners, warnings, progress);
+                            long size = writeEntry(item, dest, folders, owners, now, warnings, progress);
                             bytes.addAndGet(size);
                             (item.action() == Action.OVERWRITE ? overwritten : written).incrementAndGet();
                             progress.advance(0, 1);
@@ -336,7 +339,7 @@ public final class FilesRestore {
         for (int i = items.size() - 1; i >= 0; i--) {
             Item item = items.get(i);
             if (item.node().isDir() && !(item.ancestor() && item.action() != Action.CREATE)) {
-                applyMetadata(base.resolve(item.path()), item.node(), owners, warnings);
+                applyMetadata(base.resolve(item.path()), item.node(), owners ? Owner.UNKNOWN : null, now, warnings);
             }
         }
         return new Outcome(written.get(), overwritten.get(), unchanged, dirsCreated, bytes.get(),
@@ -372,22 +375,117 @@ public final class FilesRestore {
         }
     }
 
-    private long writeEntry(Item item, Path dest, Path base, boolean owners, ConcurrentLinkedQueue<String> warnings,
-                            ProgressListener progress) throws IOException {
+    /**
+     * The folders files are written into, each checked with {@link #requireInside} the first time
+     * and then by its identity: a file's folder is checked just before the file is written with one
+     * {@code lstat} (same device and inode as when it was resolved, still a folder), instead of
+     * resolving its whole path again. A link swapped in anywhere on the way changes what the path
+     * leads to, and so its identity.
+     */
+    static final class Folders {
+        private final Path base;
+        private final Map<Path, Folder> checked = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Folders(Path base) {
+            this.base = base;
+        }
+
+        /** The folder {@code dir} as it is now; fails as {@link #requireInside} does when it leads elsewhere. */
+        Folder check(Path dir, String rel) throws IOException {
+            Folder seen = checked.get(dir);
+            if (seen == null) {
+                requireInside(dir, base, rel);
+                Folder first = Folder.of(dir);
+                checked.putIfAbsent(dir, first);
+                return first;
+            }
+            Folder now = Folder.of(dir);
+            if (!seen.sameAs(now)) {
+                requireInside(dir, base, rel);
+                throw new RkException(ErrorCode.FAILED, "folder '" + dir + "' was replaced while restoring; restore "
+                        + "never writes into what it has not checked: run the restore again ('" + rel
+                        + "' was not written)");
+            }
+            return now;
+        }
+    }
+
+    /** A folder's identity and what decides the group of files created in it. */
+    record Folder(Object dev, Object ino, boolean isDir, int mode, int gid) {
+        static Folder of(Path dir) throws IOException {
+            Map<String, Object> a = Files.readAttributes(dir, "unix:dev,ino,mode,gid", LinkOption.NOFOLLOW_LINKS);
+            int mode = (Integer) a.get("mode");
+            return new Folder(a.get("dev"), a.get("ino"), (mode & 0170000) == 0040000, mode, (Integer) a.get("gid"));
+        }
+
+        boolean sameAs(Folder other) {
+            return isDir && other.isDir && dev.equals(other.dev) && ino.equals(other.ino);
+        }
+
+        /** The owner a file created here by this process gets: its user, and the folder's group when the folder is set-group-ID. */
+        Owner newFiles() {
+            return new Owner(Owner.PROCESS.uid(), (mode & 02000) != 0 ? gid : Owner.PROCESS.gid());
+        }
+    }
+
+    /** A numeric owner; {@link #UNKNOWN} when not known, so that both ids are set. */
+    private record Owner(long uid, long gid) {
+        static final Owner UNKNOWN = new Owner(-1, -1);
+        static final Owner PROCESS = process();
+
+        private static Owner process() {
+            try {
+                com.sun.security.auth.module.UnixSystem system = new com.sun.security.auth.module.UnixSystem();
+                return new Owner(system.getUid(), system.getGid());
+            } catch (Throwable e) {
+                return UNKNOWN;
+            }
+        }
+    }
+
+    /**
+     * The process's file mode creation mask, from {@code /proc/self/status}; -1 when it cannot be
+     * read. A file created with mode m gets {@code m & ~umask}.
+     */
+    static final int UMASK = umask();
+
+    private static int umask() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Umask:")) {
+                    return Integer.parseInt(line.substring("Umask:".length()).strip(), 8);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the mode is then always set after the write
+        }
+        return -1;
+    }
+
+    /** Whether a file created with {@code mode} gets exactly it: permission bits only, none of them masked. */
+    static boolean createsExactly(int mode, int umask) {
+        return umask >= 0 && (mode & 07000) == 0 && (mode & umask) == 0;
+    }
+
+    private long writeEntry(Item item, Path dest, Folders folders, boolean owners, FileTime now,
+                            ConcurrentLinkedQueue<String> warnings, ProgressListener progress) throws IOException {
         Path dir = dest.getParent();
-        requireInside(dir, base, item.path());
+        Folder folder = folders.check(dir, item.path());
         Node node = item.node();
         // The name only has to differ from its neighbours' (CREATE_NEW refuses a taken one): a
         // per-thread generator, not one SecureRandom all writers queue on for every file.
         Path temp = dir.resolve(".rk-restore-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         long size = 0;
         try {
+            boolean modeSet = false;
             if (node.isSymlink()) {
                 Files.createSymbolicLink(temp, Path.of(node.target()));
             } else {
-                size = writeContent(node, temp, item.path(), progress);
+                int mode = node.modeOrDefault() & 07777;
+                modeSet = createsExactly(mode, UMASK);
+                size = writeContent(node, temp, item.path(), modeSet ? mode : -1, progress);
             }
-            applyMetadata(temp, node, owners, warnings);
+            applyMetadata(temp, node, owners ? folder.newFiles() : null, modeSet, now, warnings);
             // rename(2) replaces what is there, a link included, without following it.
             Files.move(temp, dest, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
@@ -400,10 +498,14 @@ public final class FilesRestore {
     // Content is authenticated blob by blob as it is read (GCM tag, then the keyed id of the
     // plaintext, docs/repository-format.md §2), and the tree listing the blob ids is itself such
     // a blob: a second SHA-256 pass over every restored byte would only repeat that check.
-    private long writeContent(Node node, Path temp, String rel, ProgressListener progress) throws IOException {
+    private long writeContent(Node node, Path temp, String rel, int mode, ProgressListener progress)
+            throws IOException {
         long[] length = {0};
-        try (OutputStream out = Files.newOutputStream(temp,
-                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+        java.nio.file.attribute.FileAttribute<?>[] attributes = mode < 0 ? new java.nio.file.attribute.FileAttribute<?>[0]
+                : new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions
+                        .asFileAttribute(permissions(mode))};
+        try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(temp, java.util.Set.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), attributes))) {
             List<BlobId> content = node.content() == null ? List.of() : node.content();
             for (BlobId id : content) {
                 readContent(id, rel, (data, off, len) -> {
@@ -435,30 +537,59 @@ public final class FilesRestore {
         }
     }
 
-    private static void applyMetadata(Path path, Node node, boolean owners, ConcurrentLinkedQueue<String> warnings) {
-        try {
-            if (owners && node.uid() != null && node.gid() != null) {
-                Files.setAttribute(path, "unix:uid", node.uid(), LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(path, "unix:gid", node.gid(), LinkOption.NOFOLLOW_LINKS);
+    private static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(int mode) {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> set =
+                java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+        java.nio.file.attribute.PosixFilePermission[] all = java.nio.file.attribute.PosixFilePermission.values();
+        // OWNER_READ .. OTHERS_EXECUTE are bits 8 .. 0
+        for (int i = 0; i < all.length; i++) {
+            if ((mode & (1 << (8 - i))) != 0) {
+                set.add(all[i]);
             }
-            if (!node.isSymlink()) {
+        }
+        return set;
+    }
+
+    private static void applyMetadata(Path path, Node node, Owner current, FileTime now,
+                                      ConcurrentLinkedQueue<String> warnings) {
+        applyMetadata(path, node, current, false, now, warnings);
+    }
+
+    /**
+     * Sets owner (when {@code current} is not null: running as root; ids it already has are not
+     * set again), mode (unless {@code modeSet}: the file was created with it) and times.
+     */
+    private static void applyMetadata(Path path, Node node, Owner current, boolean modeSet, FileTime now,
+                                      ConcurrentLinkedQueue<String> warnings) {
+        try {
+            if (current != null && node.uid() != null && node.gid() != null) {
+                if (node.uid() != current.uid()) {
+                    Files.setAttribute(path, "unix:uid", node.uid(), LinkOption.NOFOLLOW_LINKS);
+                }
+                if (node.gid() != current.gid()) {
+                    Files.setAttribute(path, "unix:gid", node.gid(), LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+            if (!node.isSymlink() && !modeSet) {
                 // Links have no mode of their own on Linux; without following, this is fchmod on an O_NOFOLLOW fd.
                 Files.setAttribute(path, "unix:mode", node.modeOrDefault() & 07777, LinkOption.NOFOLLOW_LINKS);
             }
-            setMtime(path, node);
+            setMtime(path, node, now);
         } catch (IOException | UnsupportedOperationException e) {
             warnings.add("'" + path + "': metadata not restored: " + e.getMessage());
         }
     }
 
-    private static void setMtime(Path path, Node node) throws IOException {
+    // The access time is set too (to when the restore began, as a new file's is): with either time
+    // left out, the current ones are read first.
+    private static void setMtime(Path path, Node node, FileTime now) throws IOException {
         if (node.mtime() == null) {
             return;
         }
         FileTime t = FileTime.from(node.mtime(), TimeUnit.NANOSECONDS);
         try {
             Files.getFileAttributeView(path, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .setTimes(t, null, null);
+                    .setTimes(t, now, null);
         } catch (IOException e) {
             // A link's own time cannot be set on every platform; its target matters, not its time.
             if (!node.isSymlink()) {

@@ -58,6 +58,8 @@ public final class LocalStorage implements Storage {
 
     private final Path root;
     private volatile boolean hardLinks;
+    private final ThreadLocal<OpenPack> lastPack = new ThreadLocal<>();
+    private final java.util.Set<OpenPack> openPacks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * A storage over an existing repository folder. Creates nothing; a missing {@code root} makes
@@ -130,6 +132,9 @@ public final class LocalStorage implements Storage {
 
     @Override
     public InputStream open(Handle handle, long offset, long length) throws IOException {
+        if (handle.kind() == Kind.PACK && length >= 0) {
+            return openRange(handle, offset, length);
+        }
         checkRoot();
         Path file = file(handle);
         FileChannel channel;
@@ -157,6 +162,62 @@ public final class LocalStorage implements Storage {
             channel.close();
             throw e;
         }
+    }
+
+    /**
+     * A range of a pack, read through the pack this thread opened last when it is the same one: a
+     * restore reads blob after blob from the same few packs, and opening the pack for each one
+     * (checking the root, opening, sizing, closing) cost five system calls per file restored.
+     * Packs never change once saved; {@link #remove} and {@link #close} close what is kept.
+     */
+    private InputStream openRange(Handle handle, long offset, long length) throws IOException {
+        OpenPack last = lastPack.get();
+        if (last == null || !last.name.equals(handle.name()) || !last.channel.isOpen()) {
+            if (last != null) {
+                last.close();
+                openPacks.remove(last);
+                lastPack.remove();
+            }
+            InputStream whole = open(new Handle(Kind.PACK, handle.name()), 0, -1);
+            RangeInputStream range = (RangeInputStream) whole;
+            last = new OpenPack(handle.name(), range.channel, range.end, Thread.currentThread());
+            if (openPacks.size() >= 16) {
+                // the packs of threads that have ended (a finished restore's writers)
+                openPacks.removeIf(p -> !p.owner.isAlive() && p.closed());
+            }
+            openPacks.add(last);
+            lastPack.set(last);
+        }
+        long end = offset + length;
+        if (offset < 0 || end > last.size || end < offset) {
+            throw new IOException("range " + offset + "+" + length + " is beyond the end of " + handle
+                    + " (" + last.size + " bytes) in " + location());
+        }
+        return new RangeInputStream(last.channel, offset, end, false);
+    }
+
+    /** A pack kept open by one thread for its next reads. */
+    private record OpenPack(String name, FileChannel channel, long size, Thread owner) {
+        void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // only read from
+            }
+        }
+
+        boolean closed() {
+            close();
+            return true;
+        }
+    }
+
+    @Override
+    public void close() {
+        for (OpenPack p : openPacks) {
+            p.close();
+        }
+        openPacks.clear();
     }
 
     @Override
@@ -233,6 +294,16 @@ public final class LocalStorage implements Storage {
     @Override
     public void remove(Handle handle) throws IOException {
         checkRoot();
+        if (handle.kind() == Kind.PACK) {
+            // Another live thread may be reading its copy: it keeps the (unchanging) bytes it has
+            // open, as any open file is kept, until it moves to another pack or ends.
+            openPacks.removeIf(p -> p.name.equals(handle.name())
+                    && (p.owner == Thread.currentThread() || !p.owner.isAlive()) && p.closed());
+            OpenPack mine = lastPack.get();
+            if (mine != null && mine.name.equals(handle.name())) {
+                lastPack.remove();
+            }
+        }
         try {
             Files.deleteIfExists(file(handle));
         } catch (IOException e) {
@@ -455,12 +526,19 @@ public final class LocalStorage implements Storage {
     private static final class RangeInputStream extends InputStream {
         private final FileChannel channel;
         private final long end;
+        private final boolean owned;
         private long position;
 
         RangeInputStream(FileChannel channel, long start, long end) {
+            this(channel, start, end, true);
+        }
+
+        /** @param owned whether closing this stream closes the channel */
+        RangeInputStream(FileChannel channel, long start, long end, boolean owned) {
             this.channel = channel;
             this.position = start;
             this.end = end;
+            this.owned = owned;
         }
 
         @Override
@@ -503,7 +581,9 @@ public final class LocalStorage implements Storage {
 
         @Override
         public void close() throws IOException {
-            channel.close();
+            if (owned) {
+                channel.close();
+            }
         }
     }
 }

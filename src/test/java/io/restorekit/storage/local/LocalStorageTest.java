@@ -42,6 +42,48 @@ class LocalStorageTest extends StorageContract {
     }
 
     @Test
+    @DisplayName("ranges of a pack are read through the pack the thread opened last; removed, it is gone for that thread, closed, for all")
+    void packKeptOpen() throws Exception {
+        byte[] content = bytes(100_000, 5);
+        Handle pack = handleFor(Kind.PACK, content);
+        storage.save(pack, Payload.of(content));
+        byte[] other = bytes(5_000, 6);
+        Handle second = handleFor(Kind.PACK, other);
+        storage.save(second, Payload.of(other));
+        for (int i = 0; i < 3; i++) {
+            try (var in = storage.open(pack, 1000L * i, 500)) {
+                assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 1000 * i, 1000 * i + 500));
+            }
+        }
+        assertThatThrownBy(() -> storage.open(pack, 99_900, 200)).isInstanceOf(IOException.class)
+                .hasMessageContaining("beyond the end");
+        try (var in = storage.open(second, 10, 20)) {
+            assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(other, 10, 30));
+        }
+        // another thread reads the first pack while this one holds the second
+        Thread t = new Thread(() -> {
+            try (var in = storage.open(pack, 0, 10)) {
+                assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 0, 10));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        t.start();
+        t.join();
+        storage.remove(second);
+        assertThatThrownBy(() -> storage.open(second, 0, 10)).isInstanceOf(ObjectNotFoundException.class);
+        try (var in = storage.open(pack, 5, 5)) {
+            assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 5, 10));
+        }
+        storage.close();
+        LocalStorage reopened = new LocalStorage(root());
+        try (var in = reopened.open(pack, 20, 5)) {
+            assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 20, 25));
+        }
+        reopened.close();
+    }
+
+    @Test
     @DisplayName("create makes the root and one folder per kind, and may be called again")
     void create() throws IOException {
         for (Kind kind : Kind.values()) {
