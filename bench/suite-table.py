@@ -72,7 +72,7 @@ for dset, (nbytes, nfiles) in datasets.items():
     add(dset, "read-all-data verify", "s", False, med(f"rk:{dset}:verify"),
         {p: med(f"{p}:{dset}:verify") for p in file_peers}, med(f"rk:{dset}:verify-inside"))
     mb = lambda label: sizes[label] / 1e6 if label in sizes else None
-    add(dset, "repository size", "MB", False, mb(f"rk:{dset}:size"), {p: mb(f"{p}:{dset}:size") for p in file_peers})
+    add(dset, "repository size after the first backup", "MB", False, mb(f"rk:{dset}:size"), {p: mb(f"{p}:{dset}:size") for p in file_peers})
     mib = lambda key: rss[key] / 1024 if rss.get(key) else None
     add(dset, "peak memory, largest of its commands", "MiB", False, mib(f"rk:{dset}"),
         {p: mib(f"{p}:{dset}") for p in file_peers})

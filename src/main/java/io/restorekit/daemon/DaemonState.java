@@ -1,5 +1,7 @@
 package io.restorekit.daemon;
 
+import io.restorekit.common.AtomicFiles;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -7,7 +9,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.Properties;
 
@@ -38,12 +39,11 @@ public final class DaemonState {
     public synchronized void ran(String job, Instant at) {
         lastRuns.setProperty(job, at.toString());
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                lastRuns.store(out, "last run of each scheduled job (rk daemon)");
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(file, out -> {
+                Writer text = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
+                lastRuns.store(text, "last run of each scheduled job (rk daemon)");
+                text.flush();
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write '" + file + "'", e);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.restorekit.common.AtomicFiles;
 import io.restorekit.source.postgres.PgConnect;
 
 import java.io.IOException;
@@ -11,7 +12,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -183,10 +183,7 @@ public final class DrillLeftovers {
 
     /** Writes the marker atomically (temporary name, then rename). */
     static void write(Path markerFile, Marker marker) throws IOException {
-        Files.createDirectories(markerFile.getParent());
-        Path tmp = markerFile.resolveSibling(markerFile.getFileName() + ".tmp");
-        Files.write(tmp, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(marker));
-        Files.move(tmp, markerFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(markerFile, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(marker));
     }
 
     /** Whether {@code pid} is a live PostgreSQL server process (and not another process that reused the pid). */

@@ -1,22 +1,21 @@
 package io.restorekit.repository;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.restorekit.common.AtomicFiles;
 import io.restorekit.repository.crypto.Envelope;
 import io.restorekit.repository.crypto.Sealer;
 
-import javax.crypto.AEADBadTagException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.AEADBadTagException;
 
 /**
  * The snapshot manifests this host has already read from a repository, so that listing the
@@ -108,19 +107,7 @@ final class SnapshotCache {
         try {
             Map<String, String> out = new TreeMap<>();
             bodies.forEach((id, body) -> out.put(id, new String(body, StandardCharsets.UTF_8)));
-            byte[] sealed = Envelope.wrap(sealer, json.writeValueAsBytes(new Stored(FORMAT, out)));
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), "snapshots", ".tmp");
-            try {
-                Files.write(tmp, sealed);
-                try {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(file, Envelope.wrap(sealer, json.writeValueAsBytes(new Stored(FORMAT, out))));
             onDisk = keep;
         } catch (IOException | RuntimeException e) {
             // only a cache: the manifests are read from the repository next time

@@ -1,6 +1,7 @@
 package io.restorekit.restore;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.restorekit.common.AtomicFiles;
 import io.restorekit.repository.BlobId;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.Snapshot;
@@ -14,10 +15,8 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -240,10 +239,7 @@ public final class PathIndex {
             }
         }
         if (changed && file != null) {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "snapshots", ".tmp");
-            Repository.objectMapper().writeValue(tmp.toFile(), metas);
-            move(tmp, file);
+            AtomicFiles.write(file, Repository.objectMapper().writeValueAsBytes(metas));
         }
         Map<String, SnapshotEntry> out = new HashMap<>();
         metas.forEach((id, m) -> {
@@ -286,22 +282,14 @@ public final class PathIndex {
             LOADED.put(Path.of("memory", repository.id(), source), new Loaded(0, s));
             return;
         }
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "paths", ".tmp");
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-                new GZIPOutputStream(Files.newOutputStream(tmp), 1 << 16)))) {
+        AtomicFiles.write(file, raw -> {
+            GZIPOutputStream gzip = new GZIPOutputStream(raw, 1 << 16);
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(gzip));
             write(out, s);
-        }
-        move(tmp, file);
+            out.flush();
+            gzip.finish();
+        });
         LOADED.put(file, new Loaded(Files.getLastModifiedTime(file).toMillis(), s));
-    }
-
-    private static void move(Path tmp, Path file) throws IOException {
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     private static void write(DataOutputStream out, State s) throws IOException {

@@ -1,5 +1,6 @@
 package io.restorekit.source.postgres;
 
+import io.restorekit.common.AtomicFiles;
 import io.restorekit.common.Hex;
 import io.restorekit.repository.BlobId;
 
@@ -13,7 +14,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
@@ -325,7 +325,7 @@ final class DeltaCache {
             out.writeLong(bytes);
             out.write(MAGIC);
             out.close();
-            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.replace(temporary, file);
             committed = true;
         }
 

@@ -1,5 +1,6 @@
 package io.restorekit.storage.decorator;
 
+import io.restorekit.common.AtomicFiles;
 import io.restorekit.storage.FileInfo;
 import io.restorekit.storage.Handle;
 import io.restorekit.storage.Kind;
@@ -8,12 +9,10 @@ import io.restorekit.storage.Storage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
@@ -119,18 +118,7 @@ public final class IndexCachingStorage extends ForwardingStorage {
 
     private void keep(Path copy, byte[] bytes) {
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "index", ".tmp");
-            try {
-                Files.write(tmp, bytes);
-                try {
-                    Files.move(tmp, copy, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, copy, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(copy, bytes);
         } catch (IOException | RuntimeException e) {
             // only a copy: read from the remote next time
         }
