@@ -401,16 +401,16 @@ public final class FilesRestore {
             }
             Folder now = Folder.of(dir);
             if (!seen.sameAs(now)) {
+                // Something else is there now (or the file system does not keep inode numbers):
+                // resolved again, as the first time.
                 requireInside(dir, base, rel);
-                throw new RkException(ErrorCode.FAILED, "folder '" + dir + "' was replaced while restoring; restore "
-                        + "never writes into what it has not checked: run the restore again ('" + rel
-                        + "' was not written)");
+                checked.put(dir, now);
             }
             return now;
         }
     }
 
-    /** A folder's identity and what decides the group of files created in it. */
+    /** A folder's identity, and its group, which files created in it may take. */
     record Folder(Object dev, Object ino, boolean isDir, int mode, int gid) {
         static Folder of(Path dir) throws IOException {
             Map<String, Object> a = Files.readAttributes(dir, "unix:dev,ino,mode,gid", LinkOption.NOFOLLOW_LINKS);
@@ -422,9 +422,13 @@ public final class FilesRestore {
             return isDir && other.isDir && dev.equals(other.dev) && ino.equals(other.ino);
         }
 
-        /** The owner a file created here by this process gets: its user, and the folder's group when the folder is set-group-ID. */
+        /**
+         * The owner a file created here by this process is sure to get: its user, and a group only
+         * where both rules agree (the process's group, or the folder's where the folder is
+         * set-group-ID or the file system is mounted with {@code grpid}): -1, to be set, otherwise.
+         */
         Owner newFiles() {
-            return new Owner(Owner.PROCESS.uid(), (mode & 02000) != 0 ? gid : Owner.PROCESS.gid());
+            return new Owner(Owner.PROCESS.uid(), gid == Owner.PROCESS.gid() ? gid : -1);
         }
     }
 
