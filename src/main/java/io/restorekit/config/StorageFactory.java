@@ -12,7 +12,11 @@ import io.restorekit.storage.sftp.SftpStorage;
 
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -84,11 +88,11 @@ public final class StorageFactory {
             return storage;
         }
         try {
-            byte[] h = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(storage.location().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            byte[] h = MessageDigest.getInstance("SHA-256")
+                    .digest(storage.location().getBytes(StandardCharsets.UTF_8));
             return new IndexCachingStorage(storage, cacheDir.resolve("remote-index")
-                    .resolve(java.util.HexFormat.of().formatHex(h, 0, 8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
+                    .resolve(HexFormat.of().formatHex(h, 0, 8)));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -3,6 +3,7 @@ package io.restorekit.daemon;
 import io.restorekit.common.AtomicFiles;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -40,7 +41,7 @@ public final class DaemonState {
         lastRuns.setProperty(job, at.toString());
         try {
             AtomicFiles.write(file, out -> {
-                Writer text = new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8);
+                Writer text = new OutputStreamWriter(out, StandardCharsets.UTF_8);
                 lastRuns.store(text, "last run of each scheduled job (rk daemon)");
                 text.flush();
             });

@@ -24,12 +24,19 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -186,7 +193,7 @@ public final class FilesRestore {
         if (dir.subtree() == null) {
             throw new RepositoryCorruptException("folder '" + rel + "' in the snapshot has no tree; run 'rk verify'");
         }
-        java.util.Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new java.util.HashSet<>();
         for (Node child : trees.load(dir.subtree()).nodes()) {
             String reason = Node.unsafeNameReason(child.name());
             if (reason == null && !seen.add(child.name())) {
@@ -278,7 +285,7 @@ public final class FilesRestore {
         Path base = plan.target().toRealPath();
         boolean owners = runningAsRoot();
         Folders folders = new Folders(base);
-        FileTime now = FileTime.from(java.time.Instant.now());
+        FileTime now = FileTime.from(Instant.now());
         ConcurrentLinkedQueue<String> warnings = new ConcurrentLinkedQueue<>();
         AtomicLong written = new AtomicLong();
         AtomicLong overwritten = new AtomicLong();
@@ -384,7 +391,7 @@ public final class FilesRestore {
      */
     static final class Folders {
         private final Path base;
-        private final Map<Path, Folder> checked = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<Path, Folder> checked = new ConcurrentHashMap<>();
 
         Folders(Path base) {
             this.base = base;
@@ -505,10 +512,10 @@ public final class FilesRestore {
     private long writeContent(Node node, Path temp, String rel, int mode, ProgressListener progress)
             throws IOException {
         long[] length = {0};
-        java.nio.file.attribute.FileAttribute<?>[] attributes = mode < 0 ? new java.nio.file.attribute.FileAttribute<?>[0]
-                : new java.nio.file.attribute.FileAttribute<?>[] {java.nio.file.attribute.PosixFilePermissions
+        FileAttribute<?>[] attributes = mode < 0 ? new FileAttribute<?>[0]
+                : new FileAttribute<?>[] {PosixFilePermissions
                         .asFileAttribute(permissions(mode))};
-        try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(temp, java.util.Set.of(
+        try (OutputStream out = Channels.newOutputStream(Files.newByteChannel(temp, Set.of(
                 StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), attributes))) {
             List<BlobId> content = node.content() == null ? List.of() : node.content();
             for (BlobId id : content) {
@@ -541,10 +548,10 @@ public final class FilesRestore {
         }
     }
 
-    private static java.util.Set<java.nio.file.attribute.PosixFilePermission> permissions(int mode) {
-        java.util.Set<java.nio.file.attribute.PosixFilePermission> set =
-                java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
-        java.nio.file.attribute.PosixFilePermission[] all = java.nio.file.attribute.PosixFilePermission.values();
+    private static Set<PosixFilePermission> permissions(int mode) {
+        Set<PosixFilePermission> set =
+                EnumSet.noneOf(PosixFilePermission.class);
+        PosixFilePermission[] all = PosixFilePermission.values();
         // OWNER_READ .. OTHERS_EXECUTE are bits 8 .. 0
         for (int i = 0; i < all.length; i++) {
             if ((mode & (1 << (8 - i))) != 0) {

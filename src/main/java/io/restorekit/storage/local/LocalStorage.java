@@ -18,8 +18,8 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
-import java.nio.file.LinkOption;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -30,6 +30,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -59,7 +61,7 @@ public final class LocalStorage implements Storage {
     private final Path root;
     private volatile boolean hardLinks;
     private final ThreadLocal<OpenPack> lastPack = new ThreadLocal<>();
-    private final java.util.Set<OpenPack> openPacks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<OpenPack> openPacks = ConcurrentHashMap.newKeySet();
 
     /**
      * A storage over an existing repository folder. Creates nothing; a missing {@code root} makes
