@@ -1,6 +1,7 @@
 package io.restorekit.config;
 
 import io.restorekit.common.BadInputException;
+import io.restorekit.repository.crypto.Sha256;
 import io.restorekit.storage.Storage;
 import io.restorekit.storage.decorator.IndexCachingStorage;
 import io.restorekit.storage.decorator.RetryingStorage;
@@ -14,9 +15,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -87,14 +85,8 @@ public final class StorageFactory {
         if (cacheDir == null || isLocal(repository)) {
             return storage;
         }
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256")
-                    .digest(storage.location().getBytes(StandardCharsets.UTF_8));
-            return new IndexCachingStorage(storage, cacheDir.resolve("remote-index")
-                    .resolve(HexFormat.of().formatHex(h, 0, 8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String location = Sha256.hex(storage.location().getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        return new IndexCachingStorage(storage, cacheDir.resolve("remote-index").resolve(location));
     }
 
     private static boolean isLocal(RepositoryConfig repository) {

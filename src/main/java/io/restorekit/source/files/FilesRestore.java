@@ -346,7 +346,8 @@ public final class FilesRestore {
         for (int i = items.size() - 1; i >= 0; i--) {
             Item item = items.get(i);
             if (item.node().isDir() && !(item.ancestor() && item.action() != Action.CREATE)) {
-                applyMetadata(base.resolve(item.path()), item.node(), owners ? Owner.UNKNOWN : null, now, warnings);
+                applyMetadata(base.resolve(item.path()), item.node(), owners ? Owner.UNKNOWN : null, false, now,
+                        warnings);
             }
         }
         return new Outcome(written.get(), overwritten.get(), unchanged, dirsCreated, bytes.get(),
@@ -559,11 +560,6 @@ public final class FilesRestore {
             }
         }
         return set;
-    }
-
-    private static void applyMetadata(Path path, Node node, Owner current, FileTime now,
-                                      ConcurrentLinkedQueue<String> warnings) {
-        applyMetadata(path, node, current, false, now, warnings);
     }
 
     /**

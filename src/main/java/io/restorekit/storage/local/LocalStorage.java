@@ -33,6 +33,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A storage kept as files under a root folder, one file per object at {@link Handle#path()}
@@ -175,18 +176,12 @@ public final class LocalStorage implements Storage {
     private InputStream openRange(Handle handle, long offset, long length) throws IOException {
         OpenPack last = lastPack.get();
         if (last == null || !last.name.equals(handle.name()) || !last.channel.isOpen()) {
-            if (last != null) {
-                last.close();
-                openPacks.remove(last);
-                lastPack.remove();
-            }
-            InputStream whole = open(new Handle(Kind.PACK, handle.name()), 0, -1);
-            RangeInputStream range = (RangeInputStream) whole;
-            last = new OpenPack(handle.name(), range.channel, range.end, Thread.currentThread());
-            if (openPacks.size() >= 16) {
-                // the packs of threads that have ended (a finished restore's writers)
-                openPacks.removeIf(p -> !p.owner.isAlive() && p.closed());
-            }
+            OpenPack previous = last;
+            closePacks(p -> p == previous
+                    // the packs of threads that have ended (a finished restore's writers)
+                    || openPacks.size() >= 16 && !p.owner.isAlive());
+            RangeInputStream whole = (RangeInputStream) open(handle, 0, -1);
+            last = new OpenPack(handle.name(), whole.channel, whole.end, Thread.currentThread());
             openPacks.add(last);
             lastPack.set(last);
         }
@@ -200,26 +195,29 @@ public final class LocalStorage implements Storage {
 
     /** A pack kept open by one thread for its next reads. */
     private record OpenPack(String name, FileChannel channel, long size, Thread owner) {
-        void close() {
+    }
+
+    /** Closes and forgets the kept packs {@code which} selects. */
+    private void closePacks(Predicate<OpenPack> which) {
+        openPacks.removeIf(p -> {
+            if (!which.test(p)) {
+                return false;
+            }
             try {
-                channel.close();
+                p.channel.close();
             } catch (IOException e) {
                 // only read from
             }
-        }
-
-        boolean closed() {
-            close();
+            if (lastPack.get() == p) {
+                lastPack.remove();
+            }
             return true;
-        }
+        });
     }
 
     @Override
     public void close() {
-        for (OpenPack p : openPacks) {
-            p.close();
-        }
-        openPacks.clear();
+        closePacks(p -> true);
     }
 
     @Override
@@ -299,12 +297,7 @@ public final class LocalStorage implements Storage {
         if (handle.kind() == Kind.PACK) {
             // Another live thread may be reading its copy: it keeps the (unchanging) bytes it has
             // open, as any open file is kept, until it moves to another pack or ends.
-            openPacks.removeIf(p -> p.name.equals(handle.name())
-                    && (p.owner == Thread.currentThread() || !p.owner.isAlive()) && p.closed());
-            OpenPack mine = lastPack.get();
-            if (mine != null && mine.name.equals(handle.name())) {
-                lastPack.remove();
-            }
+            closePacks(p -> p.name.equals(handle.name()) && (p.owner == Thread.currentThread() || !p.owner.isAlive()));
         }
         try {
             Files.deleteIfExists(file(handle));
