@@ -100,12 +100,17 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new InvalidConfigException(name + ": cannot be read: " + e.getMessage());
         }
-        return parse(name, text, file.toAbsolutePath().normalize().getParent());
+        Object root = new YamlTreeCache(home().resolve("cache").resolve("config")).tree(file, text,
+                t -> readYaml(name, t));
+        return bind(name, root, file.toAbsolutePath().normalize().getParent());
     }
 
     /** Binds YAML text; {@code name} is how errors name the file, {@code baseDir} anchors relative paths. */
     public RkConfig parse(String name, String text, Path baseDir) {
-        Object root = readYaml(name, text);
+        return bind(name, readYaml(name, text), baseDir);
+    }
+
+    private RkConfig bind(String name, Object root, Path baseDir) {
         if (root == null) {
             throw new InvalidConfigException(name + ": the file is empty; expected at least 'repository: {url: ...}'");
         }

@@ -1,5 +1,6 @@
 package io.restorekit.config;
 
+import io.restorekit.repository.Repository;
 import io.restorekit.repository.crypto.KeyFile;
 
 import java.util.Map;
@@ -9,8 +10,8 @@ import java.util.Set;
  * Opens the repository while Spring and the shell start, for one-command runs. Opening costs a
  * memory-hard key derivation and reading the index; starting the shell costs about as much on the
  * other core. Both are then paid at once instead of one after the other, which is most of the
- * start-up time of commands that cron and scripts run again and again. The key file's JSON reader
- * is built on a third thread while the configuration is read, which comes first.
+ * start-up time of commands that cron and scripts run again and again. The key derivation's native
+ * library is loaded on a third thread while the configuration is read, which comes first.
  *
  * <p>Only when the password comes from the environment (never a prompt from a background thread)
  * and the command reads the repository. A failure here is forgotten: the command opens again and
@@ -19,6 +20,8 @@ import java.util.Set;
 public final class EarlyOpen {
     private static final Set<String> COMMANDS = Set.of("backup", "restore", "snapshots", "ls", "versions", "verify",
             "key", "unlock", "index");
+    /** Commands that list the snapshots first thing (a backup: to find its parent); read here once opened. */
+    private static final Set<String> LISTING = Set.of("backup", "restore", "snapshots", "ls", "versions");
     private static volatile RepositorySession session;
 
     private EarlyOpen() {
@@ -35,12 +38,17 @@ public final class EarlyOpen {
         RepositorySession early = new RepositorySession(ConfigLoader.fromEnvironment(), new StorageFactory(),
                 PasswordProvider.fromEnvironment());
         session = early;
-        Thread json = new Thread(KeyFile::prepare, "rk-early-json");
-        json.setDaemon(true);
-        json.start();
+        Thread kdf = new Thread(KeyFile::prepare, "rk-early-kdf");
+        kdf.setDaemon(true);
+        kdf.start();
         Thread opener = new Thread(() -> {
             try {
-                early.repository();
+                Repository repository = early.repository();
+                if (LISTING.contains(command)) {
+                    // While the command takes its lock and records its start: the manifests it reads
+                    // next are then parsed (each process keeps them), only the folder is listed again.
+                    repository.snapshots();
+                }
             } catch (Exception | LinkageError ignored) {
                 // the command opens again and reports it
             }

@@ -16,6 +16,11 @@ public final class Kdf {
     private Kdf() {
     }
 
+    /** Loads the native Argon2id library now (when it is there), so that the first derivation does not wait for it. */
+    public static void prepare() {
+        NativeArgon2id.available();
+    }
+
     public static byte[] derive(KdfParams params, char[] password, byte[] salt) {
         byte[] pw = utf8(password);
         try {
