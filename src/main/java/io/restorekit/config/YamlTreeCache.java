@@ -11,14 +11,18 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -29,7 +33,7 @@ import java.util.function.Function;
  * <p>Parsing is a function of the text alone, so a copy is used only when it was made from the
  * same text: it records the SHA-256 of the text, and a file whose text changed is parsed again and
  * its copy replaced. The copy ends with the SHA-256 of its own bytes: one that does not match is
- * ignored. One copy per configuration file (named by the hash of its absolute path).
+ * ignored, and so is one that another user owns or may write to. One copy per configuration file (named by the hash of its absolute path).
  * Only trees made of what the safe constructor gives for plain YAML are kept (maps, lists,
  * strings, integers, longs, doubles, booleans, nulls); anything else (timestamps, binary, sets,
  * big integers) is parsed every time. A copy that cannot be read or written is ignored: the file
@@ -76,6 +80,9 @@ final class YamlTreeCache {
     private static Object read(Path copy, byte[] textHash) {
         byte[] bytes;
         try {
+            if (!trusted(copy)) {
+                return Miss.MISS;
+            }
             bytes = Files.readAllBytes(copy);
         } catch (NoSuchFileException e) {
             return Miss.MISS;
@@ -100,6 +107,24 @@ final class YamlTreeCache {
         } catch (IOException | RuntimeException e) {
             return Miss.MISS;
         }
+    }
+
+    /**
+     * Whether the copy was written by this user and nobody else can change it: a plain file owned
+     * by the user running rk, writable by no group and no other user. Without this, whoever may
+     * write to a shared {@code RK_HOME} could hand rk another configuration than its file (other
+     * roles, another repository). Copies are written with mode 0600, as temporary files are made.
+     */
+    private static boolean trusted(Path copy) throws IOException {
+        PosixFileAttributes a;
+        try {
+            a = Files.readAttributes(copy, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
+        Set<PosixFilePermission> mode = a.permissions();
+        return a.isRegularFile() && a.owner().getName().equals(System.getProperty("user.name"))
+                && !mode.contains(PosixFilePermission.GROUP_WRITE) && !mode.contains(PosixFilePermission.OTHERS_WRITE);
     }
 
     /** The copy's bytes, or null when the tree holds a value this format does not keep. */

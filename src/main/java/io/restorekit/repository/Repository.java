@@ -101,6 +101,7 @@ public final class Repository implements Closeable {
     private final int blobLevel;
     final ObjectMapper json;
     private final SnapshotCache snapshotCache;
+    private final Object snapshotListing = new Object();
     final MasterKey masterKey;
     private final KeyedHash keyedHash;
     private final long[] gear;
@@ -728,6 +729,14 @@ public final class Repository implements Closeable {
      */
     public List<Snapshot> snapshots() throws IOException {
         checkOpen();
+        // One listing at a time: a second caller (a command while its start-up thread lists) waits
+        // and then finds the manifests the first one read, instead of requesting them again.
+        synchronized (snapshotListing) {
+            return listSnapshots();
+        }
+    }
+
+    private List<Snapshot> listSnapshots() throws IOException {
         List<String> ids = list(storage, Kind.SNAPSHOT).stream().map(f -> f.handle().name()).toList();
         List<Snapshot> all = new ArrayList<>(ids.size());
         List<String> missing = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.restorekit.config;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +11,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -118,6 +120,34 @@ class YamlTreeCacheTest {
         assertThat(parsed).hasSize(5);
         assertThat(cache.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
         assertThat(parsed).as("the last parse wrote a good copy again").hasSize(5);
+    }
+
+    @Test
+    @DisplayName("a copy another user owns or may write to is not trusted: the file is parsed instead")
+    void foreignCopy() throws IOException {
+        Path file = dir.resolve("restorekit.yml");
+        YamlTreeCache cache = new YamlTreeCache(dir.resolve("cache"));
+        cache.tree(file, CONFIG, parser);
+        Path copy;
+        try (var copies = Files.list(dir.resolve("cache"))) {
+            copy = copies.findFirst().orElseThrow();
+        }
+        assertThat(Files.getPosixFilePermissions(copy)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-rw----"));
+        cache.tree(file, CONFIG, parser);
+        assertThat(parsed).as("group-writable").hasSize(2);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw----rw-"));
+        cache.tree(file, CONFIG, parser);
+        assertThat(parsed).as("writable by others").hasSize(3);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-------"));
+        cache.tree(file, CONFIG, parser);
+        assertThat(parsed).as("the user's own again").hasSize(3);
+
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "changing a file's owner takes root");
+        Files.setOwner(copy, copy.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        assertThat(cache.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
+        assertThat(parsed).as("owned by another user").hasSize(4);
     }
 
     @Test

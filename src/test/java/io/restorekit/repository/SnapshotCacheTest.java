@@ -37,6 +37,37 @@ class SnapshotCacheTest {
     }
 
     @Test
+    @DisplayName("two threads listing at once read each manifest once: the second waits for the first")
+    void concurrentListingsReadOnce() throws Exception {
+        FaultyStorage storage = FaultyStorage.wrap(new InMemoryStorage());
+        List<Snapshot> saved = new ArrayList<>();
+        try (Repository repo = Repository.init(storage, PASSWORD, RepositoryTest.OPTIONS)) {
+            for (int i = 0; i < 40; i++) {
+                saved.add(repo.saveSnapshot(snapshot(i)));
+            }
+        }
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            storage.reset();
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                var start = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.Callable<List<Snapshot>> list = () -> {
+                    start.await();
+                    return repo.snapshots();
+                };
+                var a = pool.submit(list);
+                var b = pool.submit(list);
+                start.countDown();
+                assertThat(ids(a.get())).containsExactlyElementsOf(ids(saved));
+                assertThat(ids(b.get())).containsExactlyElementsOf(ids(saved));
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(storage.calls(Op.OPEN)).as("manifests read").isEqualTo(saved.size());
+        }
+    }
+
+    @Test
     @DisplayName("a second process lists the snapshots without reading the manifests it has seen, and reads only new ones")
     void readsOnlyNewManifests(@TempDir Path cache) throws IOException {
         FaultyStorage storage = FaultyStorage.wrap(new InMemoryStorage());
