@@ -1,6 +1,7 @@
 package io.restorekit.config;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,11 +50,27 @@ class YamlTreeCacheTest {
         return new Yaml(new SafeConstructor(new LoaderOptions())).load(text);
     }
 
+    private Path file;
+    private YamlTreeCache cache;
+
+    @BeforeEach
+    void paths() {
+        file = dir.resolve("restorekit.yml");
+        cache = new YamlTreeCache(dir.resolve("cache"));
+    }
+
+    /** Makes the copy of {@code CONFIG} at {@code file}; returns where it is. */
+    private Path firstCopy() throws IOException {
+        cache.tree(file, CONFIG, parser);
+        try (var copies = Files.list(dir.resolve("cache"))) {
+            return copies.findFirst().orElseThrow();
+        }
+    }
+
     @Test
     @DisplayName("the tree read back from the copy equals the parsed one, value types included, and the text is parsed once")
     void roundTrip() throws IOException {
-        Path file = Files.writeString(dir.resolve("restorekit.yml"), CONFIG);
-        YamlTreeCache cache = new YamlTreeCache(dir.resolve("cache"));
+        Files.writeString(file, CONFIG);
 
         Object first = cache.tree(file, CONFIG, parser);
         Object second = new YamlTreeCache(dir.resolve("cache")).tree(file, CONFIG, parser);
@@ -72,9 +89,7 @@ class YamlTreeCacheTest {
     @Test
     @DisplayName("a changed file is parsed again and its copy replaced; another file has a copy of its own")
     void changedText() throws IOException {
-        Path file = dir.resolve("restorekit.yml");
         Path other = dir.resolve("other.yml");
-        YamlTreeCache cache = new YamlTreeCache(dir.resolve("cache"));
         cache.tree(file, CONFIG, parser);
         String changed = CONFIG.replace("keep-last: 3", "keep-last: 4");
 
@@ -93,29 +108,18 @@ class YamlTreeCacheTest {
     @Test
     @DisplayName("a damaged or truncated copy is ignored: the text is parsed and the copy written again")
     void damagedCopy() throws IOException {
-        Path file = dir.resolve("restorekit.yml");
-        YamlTreeCache cache = new YamlTreeCache(dir.resolve("cache"));
-        cache.tree(file, CONFIG, parser);
-        Path copy;
-        try (var copies = Files.list(dir.resolve("cache"))) {
-            copy = copies.findFirst().orElseThrow();
-        }
+        Path copy = firstCopy();
         byte[] bytes = Files.readAllBytes(copy);
 
-        byte[] flipped = bytes.clone();
-        flipped[bytes.length - 3] ^= 0x55;
-        Files.write(copy, flipped);
-        assertThat(cache.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
+        byte[] tail = bytes.clone();
+        tail[bytes.length - 3] ^= 0x55;
         // a changed letter in a value: still a well-formed tree, but not the one parsed
-        flipped = bytes.clone();
-        int at = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("numeric key");
-        flipped[at] = 'N';
-        Files.write(copy, flipped);
-        assertThat(cache.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
-        Files.write(copy, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        assertThat(cache.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
-        Files.write(copy, new byte[0]);
-        assertThat(cache.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
+        byte[] letter = bytes.clone();
+        letter[new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("numeric key")] = 'N';
+        for (byte[] damaged : List.of(tail, letter, java.util.Arrays.copyOf(bytes, bytes.length / 2), new byte[0])) {
+            Files.write(copy, damaged);
+            assertThat(cache.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
+        }
 
         assertThat(parsed).hasSize(5);
         assertThat(cache.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
@@ -125,13 +129,7 @@ class YamlTreeCacheTest {
     @Test
     @DisplayName("a copy another user owns or may write to is not trusted: the file is parsed instead")
     void foreignCopy() throws IOException {
-        Path file = dir.resolve("restorekit.yml");
-        YamlTreeCache cache = new YamlTreeCache(dir.resolve("cache"));
-        cache.tree(file, CONFIG, parser);
-        Path copy;
-        try (var copies = Files.list(dir.resolve("cache"))) {
-            copy = copies.findFirst().orElseThrow();
-        }
+        Path copy = firstCopy();
         assertThat(Files.getPosixFilePermissions(copy)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
 
         Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rw-rw----"));
@@ -153,8 +151,6 @@ class YamlTreeCacheTest {
     @Test
     @DisplayName("trees holding timestamps, binary values or sets are parsed every time")
     void unsupportedValues() {
-        Path file = dir.resolve("restorekit.yml");
-        YamlTreeCache cache = new YamlTreeCache(dir.resolve("cache"));
         for (String text : List.of("when: 2026-11-23", "blob: !!binary aGVsbG8=", "set: !!set {a, b}",
                 "huge: 123456789012345678901234567890")) {
             parsed.clear();
@@ -168,15 +164,13 @@ class YamlTreeCacheTest {
     @Test
     @DisplayName("an unwritable cache folder only means parsing every time; a parse error is thrown and leaves no copy")
     void failures() throws IOException {
-        Path file = dir.resolve("restorekit.yml");
         Path blocked = Files.writeString(dir.resolve("not-a-folder"), "x");
-        YamlTreeCache cache = new YamlTreeCache(blocked.resolve("cache"));
-        assertThat(cache.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
-        assertThat(cache.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
+        YamlTreeCache unwritable = new YamlTreeCache(blocked.resolve("cache"));
+        assertThat(unwritable.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
+        assertThat(unwritable.tree(file, CONFIG, parser)).isEqualTo(yaml(CONFIG));
         assertThat(parsed).hasSize(2);
 
-        YamlTreeCache good = new YamlTreeCache(dir.resolve("cache"));
-        assertThatThrownBy(() -> good.tree(file, "a: [", text -> {
+        assertThatThrownBy(() -> cache.tree(file, "a: [", text -> {
             throw new InvalidConfigException("restorekit.yml: not valid YAML");
         })).isInstanceOf(InvalidConfigException.class);
         assertThat(dir.resolve("cache")).doesNotExist();
@@ -185,7 +179,7 @@ class YamlTreeCacheTest {
     @Test
     @DisplayName("loading through ConfigLoader gives the same configuration from the copy, and still expands variables")
     void throughLoader() throws IOException {
-        Path file = Files.writeString(dir.resolve("restorekit.yml"), CONFIG.replace("1: numeric key\n", "")
+        Files.writeString(file, CONFIG.replace("1: numeric key\n", "")
                 .replace("alerts: {size-change: 30%, ratio: 0.25, big: 12345678901, none: null, \"quoted key\": \"ünïcødé 😀\"}\n", ""));
         ConfigLoader first = new ConfigLoader(Map.of("RK_HOME", dir.resolve("home").toString(), "APP_ROOT", "/srv/a"),
                 dir);
