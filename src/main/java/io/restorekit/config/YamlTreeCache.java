@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
@@ -33,12 +32,12 @@ import java.util.function.Function;
  * <p>Parsing is a function of the text alone, so a copy is used only when it was made from the
  * same text: it records the SHA-256 of the text, and a file whose text changed is parsed again and
  * its copy replaced. The copy ends with the SHA-256 of its own bytes: one that does not match is
- * ignored, and so is one that another user owns or may write to. One copy per configuration file (named by the hash of its absolute path).
- * Only trees made of what the safe constructor gives for plain YAML are kept (maps, lists,
- * strings, integers, longs, doubles, booleans, nulls); anything else (timestamps, binary, sets,
- * big integers) is parsed every time. A copy that cannot be read or written is ignored: the file
- * is parsed as it would be without one. Variables are expanded after this step, so a copy never
- * holds values of the environment.
+ * ignored, and so is one that another user owns or may write to. One copy per configuration file
+ * (named by the hash of its absolute path). Only trees made of what the safe constructor gives
+ * for plain YAML are kept (maps, lists, strings, integers, longs, doubles, booleans, nulls);
+ * anything else (timestamps, binary, sets, big integers) is parsed every time. A copy that cannot
+ * be read or written is ignored: the file is parsed as it would be without one. Variables are
+ * expanded after this step, so a copy never holds values of the environment.
  */
 final class YamlTreeCache {
     private static final byte[] MAGIC = "rk-yaml-tree-1\n".getBytes(StandardCharsets.US_ASCII);
@@ -75,6 +74,7 @@ final class YamlTreeCache {
         return tree;
     }
 
+    /** What {@link #read} returns when there is no usable copy (null is a tree: an empty file). */
     private enum Miss { MISS }
 
     private static Object read(Path copy, byte[] textHash) {
@@ -84,10 +84,8 @@ final class YamlTreeCache {
                 return Miss.MISS;
             }
             bytes = Files.readAllBytes(copy);
-        } catch (NoSuchFileException e) {
-            return Miss.MISS;
         } catch (IOException | RuntimeException e) {
-            return Miss.MISS;
+            return Miss.MISS; // none yet, or unreadable: parsed
         }
         int header = MAGIC.length + textHash.length;
         int body = bytes.length - SUM;
