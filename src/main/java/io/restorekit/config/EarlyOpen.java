@@ -1,7 +1,7 @@
 package io.restorekit.config;
 
 import io.restorekit.repository.Repository;
-import io.restorekit.repository.crypto.KeyFile;
+import io.restorekit.repository.crypto.Kdf;
 
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +38,7 @@ public final class EarlyOpen {
         RepositorySession early = new RepositorySession(ConfigLoader.fromEnvironment(), new StorageFactory(),
                 PasswordProvider.fromEnvironment());
         session = early;
-        Thread kdf = new Thread(KeyFile::prepare, "rk-early-kdf");
+        Thread kdf = new Thread(Kdf::prepare, "rk-early-kdf");
         kdf.setDaemon(true);
         kdf.start();
         Thread opener = new Thread(() -> {

@@ -65,8 +65,7 @@ final class YamlTreeCache {
         byte[] encoded = encode(textHash, tree);
         if (encoded != null) {
             try {
-                Files.createDirectories(dir);
-                AtomicFiles.write(copy, encoded);
+                AtomicFiles.write(copy, encoded); // creates the folder when needed
             } catch (IOException | RuntimeException e) {
                 // no copy: the next run parses again
             }

@@ -16,7 +16,11 @@ public final class Kdf {
     private Kdf() {
     }
 
-    /** Loads the native Argon2id library now (when it is there), so that the first derivation does not wait for it. */
+    /**
+     * Loads the native Argon2id library now (when it is there): that costs a tenth of a second in a
+     * fresh JVM, which a caller can spend on another thread while it reads its configuration, so
+     * that the first derivation does not wait for it.
+     */
     public static void prepare() {
         NativeArgon2id.available();
     }

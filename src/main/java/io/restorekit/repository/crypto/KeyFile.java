@@ -82,15 +82,6 @@ public record KeyFile(int version, Instant created, String host, String user, St
     }
 
     /**
-     * Prepares the key derivation's native library now (see {@link Kdf#prepare}): loading it costs
-     * a tenth of a second in a fresh JVM, which a caller can spend on another thread while it
-     * reads its configuration.
-     */
-    public static void prepare() {
-        Kdf.prepare();
-    }
-
-    /**
      * Reads a key file. Read with the streaming parser, not the object mapper: this is on the way
      * of every command that opens a repository, and building the mapper's reader for a record costs
      * a fresh JVM more than the key derivation itself. Unknown fields are ignored, as the format
