@@ -46,6 +46,7 @@ public final class AuditSpool {
                 while (bytes.hasRemaining()) {
                     ch.write(bytes);
                 }
+                ch.force(false);
             }
         } catch (IOException e2) {
             throw new UncheckedIOException("cannot append to the audit spool '" + file + "'", e2);
@@ -70,10 +71,16 @@ public final class AuditSpool {
                     entries.add(parse(line));
                 }
             }
-            for (AuditEntry entry : entries) {
-                catalog.audit(entry);
+            if (entries.isEmpty()) {
+                return 0;
+            }
+            try (Catalog.Held held = catalog.hold()) {
+                for (AuditEntry entry : entries) {
+                    catalog.audit(entry);
+                }
             }
             ch.truncate(0);
+            ch.force(false);
             return entries.size();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the audit spool '" + file + "'", e);

@@ -8,16 +8,27 @@ import java.util.function.Supplier;
 /**
  * A catalog opened on first use, so that commands that never touch it do not pay for opening (and
  * perhaps migrating) the database. Audit entries recorded before it is open go to an
- * {@link AuditSpool}; opening moves them in.
+ * {@link AuditSpool}; opening moves them in, and so does asking for audit entries. A one-command run
+ * spools its entry even when the catalog is open ({@link #deferAudits()}): that saves it opening the
+ * database once more after its work is done.
  */
 public final class LazyCatalog implements Catalog {
     private final Supplier<Catalog> opener;
     private final AuditSpool spool;
     private volatile Catalog delegate;
+    private volatile boolean deferAudits;
 
     public LazyCatalog(Supplier<Catalog> opener, AuditSpool spool) {
         this.opener = opener;
         this.spool = spool;
+    }
+
+    /**
+     * Audit entries go to the spool even while the catalog is open, for the next process that opens
+     * it (or asks for audit entries) to move in: what a one-command run does.
+     */
+    public void deferAudits() {
+        deferAudits = true;
     }
 
     public boolean isOpen() {
@@ -60,10 +71,13 @@ public final class LazyCatalog implements Catalog {
         return open().runs(query);
     }
 
-    /** Records the entry in the catalog when it is open; otherwise spools it (and returns it with id 0). */
+    /**
+     * Records the entry in the catalog when it is open and audits are not deferred; otherwise spools
+     * it (and returns it with id 0).
+     */
     @Override
     public AuditEntry audit(AuditEntry entry) {
-        if (isOpen()) {
+        if (isOpen() && !deferAudits) {
             return delegate.audit(entry);
         }
         spool.append(entry);
@@ -72,7 +86,10 @@ public final class LazyCatalog implements Catalog {
 
     @Override
     public List<AuditEntry> audits(Instant since, int limit) {
-        return open().audits(since, limit);
+        Catalog d = open();
+        // entries other processes spooled since this one opened the catalog
+        spool.drainInto(d);
+        return d.audits(since, limit);
     }
 
     @Override

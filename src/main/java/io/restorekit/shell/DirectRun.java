@@ -83,6 +83,8 @@ final class DirectRun {
     private static Optional<Integer> run(Invocation invocation, List<String> args, ConfigLoader loader,
                                          RepositorySession session) {
         LazyCatalog catalog = Operations.lazyCatalog(session, loader);
+        // The audit entry goes to the spool: the catalog is not opened again once the work is done.
+        catalog.deferAudits();
         try {
             EarlyConnect.start(args, session);
             Object command = construct(invocation.type(), session, loader, catalog);

@@ -237,4 +237,26 @@ class JdbcCatalogTest {
         lazy.audit(new AuditEntry(0, T0.plusSeconds(2), ALICE, "status", "ok", 0, null));
         assertThat(target.audits(null, 0)).hasSize(3);
     }
+
+    @Test
+    @DisplayName("deferred audit entries are spooled while the catalog is open, and read back by whoever asks")
+    void deferredAudits(@TempDir Path dir) {
+        InMemoryCatalog target = new InMemoryCatalog();
+        AuditSpool spool = new AuditSpool(dir.resolve("audit.spool"));
+        LazyCatalog lazy = new LazyCatalog(() -> target, spool);
+        lazy.deferAudits();
+        lazy.open();
+        lazy.audit(new AuditEntry(0, T0, ALICE, "backup", "ok", 0, null));
+        assertThat(target.audits(null, 0)).isEmpty();
+        assertThat(dir.resolve("audit.spool")).isNotEmptyFile();
+
+        // another process's catalog, open before the entry was spooled, moves it in when asked
+        LazyCatalog other = new LazyCatalog(() -> target, spool);
+        other.open();
+        spool.append(new AuditEntry(0, T0.plusSeconds(1), ALICE, "restore --file a", "ok", 0, null));
+        assertThat(other.audits(null, 0)).extracting(AuditEntry::command)
+                .containsExactly("restore --file a", "backup");
+        assertThat(dir.resolve("audit.spool")).isEmptyFile();
+        assertThat(other.audits(null, 0)).hasSize(2);
+    }
 }
