@@ -696,7 +696,7 @@ public final class Repository implements Closeable {
     }
 
     private Snapshot parseSnapshot(String id, byte[] body) throws IOException {
-        return json.readValue(body, Snapshot.class).withId(id);
+        return SnapshotJson.read(body, json).withId(id);
     }
 
     /** The plaintext JSON of manifest {@code id}, authenticated and checked against its name. */

@@ -73,7 +73,7 @@ final class SnapshotCache {
         if (body == null) {
             return null;
         }
-        s = json.readValue(body, Snapshot.class).withId(id);
+        s = SnapshotJson.read(body, json).withId(id);
         parsed.put(id, s);
         return s;
     }
