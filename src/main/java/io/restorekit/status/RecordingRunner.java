@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
@@ -31,6 +32,10 @@ import java.util.stream.Collectors;
  * run per source, one VERIFY run, one COPY run per destination), then evaluates the alert rules.
  * The commands and the daemon both go through here. Recording and alerting never fail the
  * operation: their problems come back as {@link Recorded#warnings()}.
+ *
+ * <p>The runs' first records are written on another thread while the work starts: with an embedded
+ * catalog that write opens the database file, tens of milliseconds a short command would otherwise
+ * wait for. The work's end waits for them before it records how the runs ended.
  */
 public final class RecordingRunner {
     private static final System.Logger LOG = System.getLogger(RecordingRunner.class.getName());
@@ -48,17 +53,16 @@ public final class RecordingRunner {
     public Recorded<BackupResult> backup(BackupService service, BackupRequest request, ProgressListener progress) {
         List<String> warnings = new ArrayList<>();
         Instant start = clock.instant();
-        List<Run> begun = new ArrayList<>();
-        for (SourceSpec spec : request.sources()) {
-            begun.add(record(Run.begin(RunKind.BACKUP, spec.name(), "primary", start), warnings));
-        }
+        CompletableFuture<List<Run>> beginning = begin(request.sources().stream()
+                .map(spec -> Run.begin(RunKind.BACKUP, spec.name(), "primary", start)).toList(), warnings);
         BackupResult result;
         try {
             result = service.backup(request, progress);
         } catch (RuntimeException e) {
-            finish(begun.stream().map(r -> r.ended(clock.instant(), RunStatus.FAILED, message(e))).toList(), warnings);
+            finish(begun(beginning).stream().map(r -> r.ended(clock.instant(), RunStatus.FAILED, message(e))).toList(), warnings);
             throw e;
         }
+        List<Run> begun = begun(beginning);
         List<Run> ended = new ArrayList<>();
         for (int i = 0; i < begun.size(); i++) {
             Run run = begun.get(i);
@@ -98,14 +102,16 @@ public final class RecordingRunner {
     public Recorded<VerifyReport> verify(VerifyService service, VerifyRequest request, String repository,
                                          ProgressListener progress) {
         List<String> warnings = new ArrayList<>();
-        Run run = record(Run.begin(RunKind.VERIFY, null, repository, clock.instant()), warnings);
+        CompletableFuture<List<Run>> beginning = begin(
+                List.of(Run.begin(RunKind.VERIFY, null, repository, clock.instant())), warnings);
         VerifyReport report;
         try {
             report = service.verify(request, progress);
         } catch (RuntimeException e) {
-            finish(List.of(run.ended(clock.instant(), RunStatus.FAILED, message(e))), warnings);
+            finish(List.of(begun(beginning).get(0).ended(clock.instant(), RunStatus.FAILED, message(e))), warnings);
             throw e;
         }
+        Run run = begun(beginning).get(0);
         RunStatus status = report.errors() > 0 ? RunStatus.FAILED : report.warnings() > 0 ? RunStatus.WARNING
                 : RunStatus.SUCCEEDED;
         String error = report.problems().isEmpty() ? null : report.errors() + " error(s), " + report.warnings()
@@ -121,19 +127,17 @@ public final class RecordingRunner {
             throws IOException {
         List<String> warnings = new ArrayList<>();
         Instant start = clock.instant();
-        List<Run> begun = new ArrayList<>();
-        for (CopyRequest.Destination d : request.destinations()) {
-            begun.add(record(Run.begin(RunKind.COPY, null, d.name(), start), warnings));
-        }
+        CompletableFuture<List<Run>> beginning = begin(request.destinations().stream()
+                .map(d -> Run.begin(RunKind.COPY, null, d.name(), start)).toList(), warnings);
         CopyResult result;
         try {
             result = service.copy(request, progress);
         } catch (IOException | RuntimeException e) {
-            finish(begun.stream().map(r -> r.ended(clock.instant(), RunStatus.FAILED, message(e))).toList(), warnings);
+            finish(begun(beginning).stream().map(r -> r.ended(clock.instant(), RunStatus.FAILED, message(e))).toList(), warnings);
             throw e;
         }
         List<Run> ended = new ArrayList<>();
-        for (Run run : begun) {
+        for (Run run : begun(beginning)) {
             CopyResult.DestinationResult d = result.destinations().stream()
                     .filter(r -> r.name().equals(run.repository())).findFirst().orElse(null);
             if (d == null) {
@@ -148,6 +152,29 @@ public final class RecordingRunner {
                     .withDetails("{\"snapshots\":" + d.snapshots() + ",\"present\":" + d.presentObjects() + "}"));
         }
         return new Recorded<>(result, ended, finish(ended, warnings), warnings);
+    }
+
+    /**
+     * Records {@code runs} on a thread of its own; the future gives them with their catalog ids (as
+     * given where the catalog failed, its message then in {@code warnings}).
+     */
+    private CompletableFuture<List<Run>> begin(List<Run> runs, List<String> warnings) {
+        return CompletableFuture.supplyAsync(() -> {
+            List<Run> out = new ArrayList<>();
+            for (Run run : runs) {
+                out.add(record(run, warnings));
+            }
+            return out;
+        }, task -> {
+            Thread t = new Thread(task, "rk-run-begin");
+            t.setDaemon(true);
+            t.start();
+        });
+    }
+
+    /** The runs {@link #begin} recorded, once it is done. */
+    private static List<Run> begun(CompletableFuture<List<Run>> beginning) {
+        return beginning.join();
     }
 
     private Run record(Run run, List<String> warnings) {
