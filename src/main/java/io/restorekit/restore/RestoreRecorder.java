@@ -12,14 +12,22 @@ import io.restorekit.repository.Repository;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
  * Records every restore, dry run or applied, as a {@link RunKind#RESTORE} run in the catalog: who,
  * when, source, snapshot, scope, target, plan summary, bytes read and result. A restore that fails
  * is recorded with its error and rethrown.
+ *
+ * <p>The run's first record is written on a thread of its own while the restore starts: with an
+ * embedded catalog that write opens the database file, tens of milliseconds a one-file restore
+ * would otherwise wait for. A catalog that cannot record the run does not stop the restore: that
+ * is logged as a warning, as for backups.
  */
 public final class RestoreRecorder {
+    private static final System.Logger LOG = System.getLogger(RestoreRecorder.class.getName());
     private static final ObjectMapper JSON = Repository.objectMapper();
 
     private final Catalog catalog;
@@ -51,26 +59,57 @@ public final class RestoreRecorder {
      */
     public <T> T record(String source, Map<String, Object> request, Operation<T> operation,
                         Function<T, Summary> summary) {
-        Run run = catalog.record(Run.begin(RunKind.RESTORE, source, "primary", clock.instant()));
+        Run begin = Run.begin(RunKind.RESTORE, source, "primary", clock.instant());
+        CompletableFuture<Run> begun = CompletableFuture.supplyAsync(() -> catalog.record(begin), task -> {
+            Thread t = new Thread(task, "rk-run-begin");
+            t.setDaemon(true);
+            t.start();
+        });
         T result;
         try {
             result = operation.run();
         } catch (RuntimeException e) {
-            Map<String, Object> details = new LinkedHashMap<>(request);
-            if (e instanceof RkException rk) {
-                details.put("error-code", rk.code().name());
+            Run run = begun(begun);
+            if (run != null) {
+                Map<String, Object> details = new LinkedHashMap<>(request);
+                if (e instanceof RkException rk) {
+                    details.put("error-code", rk.code().name());
+                }
+                update(run.ended(clock.instant(), RunStatus.FAILED, e.getMessage()).withDetails(json(details)));
             }
-            catalog.update(run.ended(clock.instant(), RunStatus.FAILED, e.getMessage()).withDetails(json(details)));
             throw e;
         }
         Summary s = summary.apply(result);
         Map<String, Object> details = new LinkedHashMap<>(request);
         details.putAll(s.details());
-        try (Catalog.Held held = catalog.hold()) {
-            catalog.update(run.withSnapshot(s.snapshot()).ended(clock.instant(), RunStatus.SUCCEEDED, null)
-                    .withVolumes(s.bytesRead(), 0, 0, s.files(), s.rows()).withDetails(json(details)));
+        Run run = begun(begun);
+        if (run != null) {
+            try (Catalog.Held held = catalog.hold()) {
+                update(run.withSnapshot(s.snapshot()).ended(clock.instant(), RunStatus.SUCCEEDED, null)
+                        .withVolumes(s.bytesRead(), 0, 0, s.files(), s.rows()).withDetails(json(details)));
+            }
         }
         return result;
+    }
+
+    /** The run as the catalog recorded it; null (and a warning) when it could not. */
+    private static Run begun(CompletableFuture<Run> begun) {
+        try {
+            return begun.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            LOG.log(System.Logger.Level.WARNING, "the restore is not recorded in the catalog: " + cause.getMessage());
+            return null;
+        }
+    }
+
+    private void update(Run run) {
+        try {
+            catalog.update(run);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the end of the restore is not recorded in the catalog: "
+                    + e.getMessage());
+        }
     }
 
     private static String json(Map<String, Object> details) {
