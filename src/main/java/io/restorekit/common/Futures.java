@@ -1,8 +1,10 @@
 package io.restorekit.common;
 
 import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /** Waiting for work done on other threads, with its failure rethrown as the caller's own. */
 public final class Futures {
@@ -29,5 +31,14 @@ public final class Futures {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
+    }
+
+    /** Runs {@code task} on a new daemon thread called {@code name}; the future completes with its result. */
+    public static <T> CompletableFuture<T> onOwnThread(String name, Supplier<T> task) {
+        return CompletableFuture.supplyAsync(task, runnable -> {
+            Thread t = new Thread(runnable, name);
+            t.setDaemon(true);
+            t.start();
+        });
     }
 }

@@ -6,6 +6,7 @@ import io.restorekit.catalog.Catalog;
 import io.restorekit.catalog.Run;
 import io.restorekit.catalog.RunKind;
 import io.restorekit.catalog.RunStatus;
+import io.restorekit.common.Futures;
 import io.restorekit.common.RkException;
 import io.restorekit.repository.Repository;
 
@@ -60,11 +61,7 @@ public final class RestoreRecorder {
     public <T> T record(String source, Map<String, Object> request, Operation<T> operation,
                         Function<T, Summary> summary) {
         Run begin = Run.begin(RunKind.RESTORE, source, "primary", clock.instant());
-        CompletableFuture<Run> begun = CompletableFuture.supplyAsync(() -> catalog.record(begin), task -> {
-            Thread t = new Thread(task, "rk-run-begin");
-            t.setDaemon(true);
-            t.start();
-        });
+        CompletableFuture<Run> begun = Futures.onOwnThread("rk-run-begin", () -> catalog.record(begin));
         T result;
         try {
             result = operation.run();

@@ -7,6 +7,7 @@ import io.restorekit.catalog.Catalog;
 import io.restorekit.catalog.Run;
 import io.restorekit.catalog.RunKind;
 import io.restorekit.catalog.RunStatus;
+import io.restorekit.common.Futures;
 import io.restorekit.common.ProgressListener;
 import io.restorekit.copy.CopyRequest;
 import io.restorekit.copy.CopyResult;
@@ -14,7 +15,6 @@ import io.restorekit.copy.CopyService;
 import io.restorekit.notify.AlertOutcome;
 import io.restorekit.notify.AlertService;
 import io.restorekit.repository.Snapshot;
-import io.restorekit.source.SourceSpec;
 import io.restorekit.verify.VerifyReport;
 import io.restorekit.verify.VerifyRequest;
 import io.restorekit.verify.VerifyService;
@@ -59,7 +59,8 @@ public final class RecordingRunner {
         try {
             result = service.backup(request, progress);
         } catch (RuntimeException e) {
-            finish(begun(beginning).stream().map(r -> r.ended(clock.instant(), RunStatus.FAILED, message(e))).toList(), warnings);
+            finish(begun(beginning).stream().map(r -> r.ended(clock.instant(), RunStatus.FAILED, message(e))).toList(),
+                    warnings);
             throw e;
         }
         List<Run> begun = begun(beginning);
@@ -108,7 +109,8 @@ public final class RecordingRunner {
         try {
             report = service.verify(request, progress);
         } catch (RuntimeException e) {
-            finish(List.of(begun(beginning).get(0).ended(clock.instant(), RunStatus.FAILED, message(e))), warnings);
+            finish(List.of(begun(beginning).get(0).ended(clock.instant(), RunStatus.FAILED, message(e))),
+                    warnings);
             throw e;
         }
         Run run = begun(beginning).get(0);
@@ -133,7 +135,8 @@ public final class RecordingRunner {
         try {
             result = service.copy(request, progress);
         } catch (IOException | RuntimeException e) {
-            finish(begun(beginning).stream().map(r -> r.ended(clock.instant(), RunStatus.FAILED, message(e))).toList(), warnings);
+            finish(begun(beginning).stream().map(r -> r.ended(clock.instant(), RunStatus.FAILED, message(e))).toList(),
+                    warnings);
             throw e;
         }
         List<Run> ended = new ArrayList<>();
@@ -159,16 +162,12 @@ public final class RecordingRunner {
      * given where the catalog failed, its message then in {@code warnings}).
      */
     private CompletableFuture<List<Run>> begin(List<Run> runs, List<String> warnings) {
-        return CompletableFuture.supplyAsync(() -> {
+        return Futures.onOwnThread("rk-run-begin", () -> {
             List<Run> out = new ArrayList<>();
             for (Run run : runs) {
                 out.add(record(run, warnings));
             }
             return out;
-        }, task -> {
-            Thread t = new Thread(task, "rk-run-begin");
-            t.setDaemon(true);
-            t.start();
         });
     }
 
