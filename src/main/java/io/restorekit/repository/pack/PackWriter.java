@@ -25,8 +25,9 @@ public final class PackWriter {
 
     public PackWriter(BlobType type, int expectedSize) {
         this(type, new byte[type == BlobType.DATA
-                // Data packs fill up: allocate once. Tree packs are often tiny.
-                ? expectedSize + (64 << 10)
+                // Data packs fill up, and close with the blob that takes them past their size:
+                // allocate once, with room for that blob. Tree packs are often tiny.
+                ? roomy(expectedSize)
                 : Math.max(1024, Math.min(expectedSize, 1 << 20))]);
     }
 
@@ -63,8 +64,21 @@ public final class PackWriter {
 
     private void ensure(int more) {
         if (size + more > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(size + more, buf.length * 2));
+            long need = (long) size + more;
+            // Small (tree) buffers double. A data pack's grows by what it needs and an eighth:
+            // doubling made the buffers 32 MiB where packs need 17, and the buffers of the packs in
+            // flight and their spares are most of what a backup holds.
+            long grown = buf.length < GROW_BY_NEED ? Math.max(need, 2L * buf.length) : roomy(need);
+            buf = Arrays.copyOf(buf, (int) Math.min(Integer.MAX_VALUE - 16, grown));
         }
+    }
+
+    /** Buffers from this size on grow by what they need rather than double. */
+    private static final int GROW_BY_NEED = 8 << 20;
+
+    /** {@code size} and an eighth, in whole MiB. */
+    private static int roomy(long size) {
+        return (int) Math.min(Integer.MAX_VALUE - 16, (size + size / 8 + (1 << 20) - 1) >> 20 << 20);
     }
 
     /** Bytes of blobs so far. */
