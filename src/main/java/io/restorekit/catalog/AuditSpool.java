@@ -55,8 +55,15 @@ public final class AuditSpool {
 
     /** Records every spooled entry in {@code catalog}, oldest first, and empties the spool; returns how many. */
     public int drainInto(Catalog catalog) {
-        if (!Files.exists(file)) {
+        try {
+            // drained before: the file stays, empty (one stat instead of opening and locking it)
+            if (Files.size(file) == 0) {
+                return 0;
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
             return 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the audit spool '" + file + "'", e);
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
              FileLock ignored = ch.lock()) {

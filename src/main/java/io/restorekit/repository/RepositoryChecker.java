@@ -7,6 +7,7 @@ import io.restorekit.repository.crypto.Sha256;
 import io.restorekit.repository.index.IndexFile;
 import io.restorekit.repository.pack.PackEntry;
 import io.restorekit.repository.pack.PackHeader;
+import io.restorekit.repository.pack.PackWriter;
 import io.restorekit.storage.FileInfo;
 import io.restorekit.storage.Handle;
 import io.restorekit.storage.Kind;
@@ -216,14 +217,12 @@ final class RepositoryChecker {
         private byte[] pack = new byte[0];
         private final Repository.BlobBuffers blobs = new Repository.BlobBuffers();
 
-        // Packs close a little over their target size, each by its own amount: an array of exactly
-        // the size met so far was replaced by most packs after it (190 MB of 16 MiB arrays in one
-        // verify of 2 GB), each left for the old generation to hold until a full collection. An
-        // eighth more, in whole MiB, is replaced once or twice.
+        // An array of exactly the size met so far was replaced by most packs after it (190 MB of
+        // 16 MiB arrays in one verify of 2 GB), each left for the old generation to hold until a
+        // full collection; a roomy one is replaced once or twice.
         byte[] of(int size) {
             if (pack.length < size) {
-                long roomy = ((long) size + size / 8 + (1 << 20) - 1) >> 20 << 20;
-                pack = new byte[(int) Math.min(Integer.MAX_VALUE - 16, roomy)];
+                pack = new byte[PackWriter.roomy(size)];
             }
             return pack;
         }

@@ -76,8 +76,11 @@ public final class PackWriter {
     /** Buffers from this size on grow by what they need rather than double. */
     private static final int GROW_BY_NEED = 8 << 20;
 
-    /** {@code size} and an eighth, in whole MiB. */
-    private static int roomy(long size) {
+    /**
+     * A working buffer for a pack of {@code size} bytes: the size and an eighth, in whole MiB, so
+     * that the slightly larger packs after it fit too (packs close a little over their target).
+     */
+    public static int roomy(long size) {
         return (int) Math.min(Integer.MAX_VALUE - 16, (size + size / 8 + (1 << 20) - 1) >> 20 << 20);
     }
 
