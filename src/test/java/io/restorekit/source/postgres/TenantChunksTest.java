@@ -4,11 +4,17 @@ import io.restorekit.common.ProgressListener;
 import io.restorekit.repository.BlobId;
 import io.restorekit.repository.BlobType;
 import io.restorekit.repository.Repository;
+import io.restorekit.repository.RepositoryConfig;
 import io.restorekit.repository.RepositoryOptions;
+import io.restorekit.repository.chunk.Chunker;
+import io.restorekit.repository.chunk.FastCdc;
 import io.restorekit.storage.memory.InMemoryStorage;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -66,6 +74,60 @@ class TenantChunksTest {
                 }
                 assertThat(stored.toByteArray()).as("rows of tenant %s", e.getKey())
                         .isEqualTo(expected.get(e.getKey()).toByteArray());
+            }
+        }
+    }
+    @ParameterizedTest(name = "stored on a saver thread: {0}")
+    @ValueSource(booleans = {false, true})
+    @DisplayName("each tenant's chunks are cut exactly where the repository's chunker cuts the tenant's rows, rows longer than a block and than the largest chunk included")
+    void cutsLikeTheChunker(boolean onSaver) throws Exception {
+        SplittableRandom random = new SplittableRandom(7);
+        Map<String, ByteArrayOutputStream> expected = new HashMap<>();
+        List<byte[]> rows = new ArrayList<>();
+        for (int r = 0; r < 3_000; r++) {
+            String tenant = Integer.toString(random.nextInt(3));
+            // mostly short rows, some longer than a block, one longer than the largest chunk
+            int length = r == 1_500 ? FastCdc.DEFAULT_MAX + 300_000
+                    : random.nextInt(10) == 0 ? TenantChunks.BLOCK + random.nextInt(3 * TenantChunks.BLOCK)
+                    : 1 + random.nextInt(4_000);
+            byte[] row = new byte[length + 1 + tenant.length() + 1];
+            for (int i = 0; i < length; i++) {
+                row[i] = (byte) ('a' + random.nextInt(26));
+            }
+            row[length] = '\t';
+            System.arraycopy(tenant.getBytes(StandardCharsets.US_ASCII), 0, row, length + 1, tenant.length());
+            row[row.length - 1] = '\n';
+            rows.add(row);
+            ByteArrayOutputStream stream = expected.computeIfAbsent(tenant, k -> new ByteArrayOutputStream());
+            stream.write(row, 0, length);
+            stream.write('\n');
+        }
+        ExecutorService saver = onSaver ? Executors.newSingleThreadExecutor() : null;
+        try (Repository repository = Repository.init(new InMemoryStorage(), "pw".toCharArray(), OPTIONS)) {
+            TenantChunks chunks = new TenantChunks(repository, new RowScanner(-1), true, null, ProgressListener.NONE, saver);
+            int[] next = {0};
+            TenantChunks.Result result = chunks.run(() -> next[0] < rows.size() ? rows.get(next[0]++) : null);
+
+            RepositoryConfig.ChunkerParams p = repository.config().chunker();
+            long[] gear = FastCdc.gearTable(io.restorekit.common.Hex.decode(p.gearSeed()));
+            assertThat(result.tenantChunks()).containsOnlyKeys(expected.keySet());
+            for (Map.Entry<String, List<Integer>> e : result.tenantChunks().entrySet()) {
+                List<BlobId> want = new ArrayList<>();
+                Chunker chunker = new FastCdc(new ByteArrayInputStream(expected.get(e.getKey()).toByteArray()),
+                        gear, p.min(), p.avg(), p.max());
+                for (Chunker.Chunk c; (c = chunker.next()) != null; ) {
+                    want.add(repository.blobId(c.data(), 0, c.length()));
+                }
+                assertThat(want).as("tenant %s has more than a few chunks", e.getKey()).hasSizeGreaterThan(3);
+                assertThat(result.chunks().subList(e.getValue().get(0), e.getValue().get(1)))
+                        .as("chunks of tenant %s", e.getKey()).isEqualTo(want);
+                for (BlobId id : want) {
+                    assertThat(repository.loadBlob(BlobType.DATA, id)).isNotNull();
+                }
+            }
+        } finally {
+            if (saver != null) {
+                saver.shutdownNow();
             }
         }
     }
