@@ -58,6 +58,11 @@ import static io.restorekit.source.mysql.MySqlConnect.ident;
  */
 public final class MySqlBackup {
     private static final int FETCH = 4096;
+    /**
+     * Bytes the tenant key maps of one backup may take (a quarter of the heap when negative): a map
+     * that would pass it is given up and its parent's children read with the server-side join.
+     */
+    static volatile long keyMapBudget = -1;
 
     private final Repository repository;
     private final AtomicLong stored = new AtomicLong();
@@ -306,6 +311,8 @@ public final class MySqlBackup {
                                                  Map<String, TenantJoin> joins, Map<String, Map<String, Column>> byName,
                                                  ProgressListener progress) throws IOException {
         Map<String, Lookup> lookups = lookups(db, tables, joins);
+        TenantKeys.Budget budget = new TenantKeys.Budget(keyMapBudget >= 0 ? keyMapBudget
+                : Runtime.getRuntime().maxMemory() / 4);
         Map<String, CompletableFuture<TenantKeys>> parentKeys = new HashMap<>();
         lookups.values().forEach(l -> parentKeys.put(l.parentKeys(), new CompletableFuture<>()));
         ConcurrentLinkedQueue<TableInfo> queue = new ConcurrentLinkedQueue<>(parentsFirst(db, tables, lookups));
@@ -331,7 +338,7 @@ public final class MySqlBackup {
                         while (!failed.get() && (t = queue.poll()) != null) {
                             String q = db + "." + t.name();
                             out.add(dump(c, db, t, spec.tenantColumn(), joins.get(q), byName, lookups.get(q),
-                                    parentKeys, savers, connect, progress));
+                                    parentKeys, budget, savers, connect, progress));
                         }
                     } catch (RuntimeException | IOException e) {
                         failed.set(true);
@@ -362,26 +369,31 @@ public final class MySqlBackup {
 
     private DatabaseManifest.Table dump(Connection c, String db, TableInfo t, String tenantColumn, TenantJoin join,
                                         Map<String, Map<String, Column>> byName, Lookup lookup,
-                                        Map<String, CompletableFuture<TenantKeys>> parentKeys, ExecutorService savers,
-                                        MySqlConnect connect, ProgressListener progress) throws IOException {
+                                        Map<String, CompletableFuture<TenantKeys>> parentKeys, TenantKeys.Budget budget,
+                                        ExecutorService savers, MySqlConnect connect, ProgressListener progress)
+            throws IOException {
         String q = db + "." + t.name();
         boolean grouped = join != null && !t.columns().isEmpty();
         Column tenantKey = grouped ? byName.get(join.via().isEmpty() ? q
                 : join.via().get(join.via().size() - 1).references()).get(join.key()) : null;
         boolean raw = RawRows.available();
-        String plain = "SELECT " + Column.readList(t.columns(), "t0", raw) + " FROM " + ident(t.name()) + " t0";
-        String sql = grouped && lookup == null ? new JoinSql(join).dumpQuery(t.columns(), tenantKey, raw) : plain;
         List<KeyExport> exports = new ArrayList<>();
         if (grouped) {
             for (int i = 0; i < t.columns().size(); i++) {
                 CompletableFuture<TenantKeys> f = parentKeys.get(q + "\u0000" + i);
                 if (f != null) {
-                    exports.add(new KeyExport(i, new TenantKeys.Builder(t.rows()), f));
+                    exports.add(new KeyExport(i, new TenantKeys.Builder(t.rows(), budget), f));
                 }
             }
         }
         try {
             TenantKeys parent = lookup == null ? null : parentKeys(parentKeys.get(lookup.parentKeys()), q);
+            if (parent == null) {
+                // no lookup, or the parent's key map was given up (the budget could not hold it)
+                lookup = null;
+            }
+            String plain = "SELECT " + Column.readList(t.columns(), "t0", raw) + " FROM " + ident(t.name()) + " t0";
+            String sql = grouped && lookup == null ? new JoinSql(join).dumpQuery(t.columns(), tenantKey, raw) : plain;
             DatabaseManifest.Table dumped = dump(c, db, q, t, tenantColumn, join, tenantKey, sql, lookup, parent,
                     exports, savers, connect, progress);
             for (KeyExport e : exports) {

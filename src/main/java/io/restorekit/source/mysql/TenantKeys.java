@@ -85,29 +85,91 @@ final class TenantKeys {
         return to - from == 2 && row[from] == '\\' && row[from + 1] == 'N';
     }
 
-    /** Collects (key, tenant) pairs as a table is streamed; {@link #build()} makes the lookup. */
+    /**
+     * Bytes the key maps of one backup may take together (the builders' arrays while their tables
+     * are dumped, then the maps until the backup ends). A map that would pass it is given up, and
+     * its parent's children are read with the server-side join instead.
+     */
+    static final class Budget {
+        private final java.util.concurrent.atomic.AtomicLong left;
+
+        Budget(long bytes) {
+            left = new java.util.concurrent.atomic.AtomicLong(bytes);
+        }
+
+        boolean take(long bytes) {
+            if (left.addAndGet(-bytes) >= 0) {
+                return true;
+            }
+            left.addAndGet(bytes);
+            return false;
+        }
+
+        void giveBack(long bytes) {
+            left.addAndGet(bytes);
+        }
+    }
+
+    /** Bytes per row of a builder's arrays: a long key and an int ordinal. */
+    private static final int BUILDER_ROW = 12;
+
+    /**
+     * Collects (key, tenant) pairs as a table is streamed; {@link #build()} makes the lookup, or
+     * gives up when the budget cannot hold it.
+     */
     static final class Builder {
         private final List<byte[]> tenants = new ArrayList<>();
+        private final Budget budget;
         private int[] dictionary = new int[64];
         private int[] hashes = new int[0];
+        /** null once the map is given up. */
         private long[] keys;
         private int[] ordinals;
         private int size;
+        /** Bytes this builder holds of the budget. */
+        private long taken;
 
         /** @param expectedRows how many rows to make room for at first (grows as needed) */
-        Builder(long expectedRows) {
+        Builder(long expectedRows, Budget budget) {
+            this.budget = budget;
             int n = (int) Math.max(16, Math.min(expectedRows, 1 << 24));
-            keys = new long[n];
-            ordinals = new int[n];
+            if (reserve((long) n * BUILDER_ROW)) {
+                keys = new long[n];
+                ordinals = new int[n];
+            }
+        }
+
+        private boolean reserve(long bytes) {
+            if (budget.take(bytes)) {
+                taken += bytes;
+                return true;
+            }
+            giveUp();
+            return false;
+        }
+
+        private void giveUp() {
+            budget.giveBack(taken);
+            taken = 0;
+            keys = null;
+            ordinals = null;
+        }
+
+        /** Whether the map was given up (the budget could not hold it). */
+        boolean givenUp() {
+            return keys == null;
         }
 
         /** Records that the row with {@code key} has the tenant written at {@code row[from, to)} ({@code \N}: none). */
         void add(long key, byte[] row, int from, int to) {
-            if (isNull(row, from, to)) {
+            if (keys == null || isNull(row, from, to)) {
                 return;
             }
             if (size == keys.length) {
                 int n = keys.length + (keys.length >> 1) + 16;
+                if (!reserve((long) (n - keys.length) * BUILDER_ROW)) {
+                    return;
+                }
                 keys = Arrays.copyOf(keys, n);
                 ordinals = Arrays.copyOf(ordinals, n);
             }
@@ -152,10 +214,14 @@ final class TenantKeys {
             return tenants.size() - 1;
         }
 
+        /** The lookup, or null when the map was given up (its budget could not hold it). */
         TenantKeys build() {
+            if (keys == null) {
+                return null;
+            }
             byte[][] names = tenants.toArray(new byte[0][]);
             if (size == 0) {
-                return new TenantKeys(names, 0, null, Ordinals.of(0, 0), 0);
+                return release(new TenantKeys(names, 0, null, Ordinals.of(0, 0), 0));
             }
             long lo = Long.MAX_VALUE;
             long hi = Long.MIN_VALUE;
@@ -164,15 +230,22 @@ final class TenantKeys {
                 hi = Math.max(hi, keys[i]);
             }
             long range = hi - lo + 1;
+            int width = Ordinals.width(names.length);
             // Dense when an array over the key range is smaller than the hash table would be.
-            if (range > 0 && range <= 4L * size && range < Integer.MAX_VALUE - 8) {
+            boolean dense = range > 0 && range <= 4L * size && range < Integer.MAX_VALUE - 8;
+            int capacity = dense ? 0 : Integer.highestOneBit(Math.max(16, size + (size >> 1))) << 1;
+            long built = dense ? range * width : (long) capacity * (8 + width);
+            if (!budget.take(built)) {
+                giveUp();
+                return null;
+            }
+            if (dense) {
                 Ordinals values = Ordinals.of((int) range, names.length);
                 for (int i = 0; i < size; i++) {
                     values.set((int) (keys[i] - lo), ordinals[i] + 1);
                 }
                 return release(new TenantKeys(names, lo, null, values, size));
             }
-            int capacity = Integer.highestOneBit(Math.max(16, size + (size >> 1))) << 1;
             long[] slots = new long[capacity];
             Ordinals values = Ordinals.of(capacity, names.length);
             int mask = capacity - 1;
@@ -187,15 +260,23 @@ final class TenantKeys {
             return release(new TenantKeys(names, 0, slots, values, size));
         }
 
-        private TenantKeys release(TenantKeys built) {
+        /** Drops the builder's arrays and gives back their bytes (the map keeps what it took). */
+        private TenantKeys release(TenantKeys map) {
+            budget.giveBack(taken);
+            taken = 0;
             keys = new long[0];
             ordinals = new int[0];
-            return built;
+            return map;
         }
     }
 
     /** Ordinals + 1 in the narrowest array that holds them: bytes, chars or ints. */
     private abstract static class Ordinals {
+        /** Bytes per ordinal for this many tenants. */
+        static int width(int tenants) {
+            return tenants < 0xff ? 1 : tenants < 0xffff ? 2 : 4;
+        }
+
         static Ordinals of(int length, int tenants) {
             if (tenants < 0xff) {
                 byte[] a = new byte[length];

@@ -105,7 +105,23 @@ class MySqlTenantLookupTest {
     @ValueSource(ints = {1, 2})
     @DisplayName("each tenant's stored rows are exactly the rows the server-side join gives it")
     void sameAsJoin(int jobs) throws Exception {
-        MySqlSourceSpec spec = new MySqlSourceSpec("tl" + jobs, EmbeddedMariaDbServer.url(DB), "root", null, null,
+        assertSameAsJoin("tl" + jobs, jobs);
+    }
+
+    @ParameterizedTest(name = "jobs = {0}")
+    @ValueSource(ints = {1, 2})
+    @DisplayName("when the key maps' budget holds none of them, the children fall back to the join with the same rows per tenant")
+    void keyMapsGivenUp(int jobs) throws Exception {
+        MySqlBackup.keyMapBudget = 100;
+        try {
+            assertSameAsJoin("tlb" + jobs, jobs);
+        } finally {
+            MySqlBackup.keyMapBudget = -1;
+        }
+    }
+
+    private void assertSameAsJoin(String name, int jobs) throws Exception {
+        MySqlSourceSpec spec = new MySqlSourceSpec(name, EmbeddedMariaDbServer.url(DB), "root", null, null,
                 null, List.of(), List.of(), jobs, null);
         BackupResult result = new BackupService(repository).backup(BackupRequest.of(List.of(spec)),
                 ProgressListener.NONE);
@@ -266,7 +282,7 @@ class MySqlTenantLookupTest {
     void keyMap() {
         for (int tenants : new int[]{3, 300, 70_000}) {
             for (long stride : new long[]{1, 1_000_003}) {
-                TenantKeys.Builder b = new TenantKeys.Builder(10);
+                TenantKeys.Builder b = new TenantKeys.Builder(10, new TenantKeys.Budget(Long.MAX_VALUE));
                 Map<Long, String> expected = new HashMap<>();
                 for (int i = 0; i < 100_000; i++) {
                     long key = i * stride - 500;
