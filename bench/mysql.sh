@@ -182,6 +182,6 @@ repo_size=$(du -sb "$WORK/rk-repo" | cut -f1)
   echo
   echo "bench: $rows rows, $(echo "$size/1000000" | bc) MB in InnoDB; dump.sql $(echo "$dump_size/1000000" | bc) MB," \
     "restorekit repository $(echo "$repo_size/1000000" | bc) MB. Medians of $RUNS run(s), alternating which tool goes first;" \
-    "$(date -u +%Y-%m-%d), $(nproc) cores shared, $(java -version 2>&1 | head -1), MariaDB $("${CLIENT[@]}" -N -e 'select version()')."
+    "$(date -u +%Y-%m-%d), $(nproc) cores shared, $("$RK" version 2>/dev/null || echo "rk version unknown"), MariaDB $("${CLIENT[@]}" -N -e 'select version()')."
   echo "rk restore phases (last run): $(python3 -c "import json; r=json.load(open('$WORK/restore.json')); print(', '.join(p['name']+' '+str(round(p['durationMs']/1000,1))+' s' for p in r['phases']))")"
 } | tee "$OUT/mysql.md"

@@ -130,7 +130,7 @@ size=$($PSQL -d saas -Atc "select pg_database_size('saas')")
     "$(echo "$second/1000000" | bc -l)" "$(echo "$first/1000000" | bc -l)" "$(echo "100 * $second / $first" | bc -l)"
   echo
   echo "saas: $rows rows, $(echo "$size/1000000" | bc) MB on disk. Medians of $RUNS run(s), $(date -u +%Y-%m-%d)," \
-    "$(nproc) cores, $(java -version 2>&1 | head -1), $(pg_dump --version)."
+    "$(nproc) cores, $("$RK" version 2>/dev/null || echo "rk version unknown"), $(pg_dump --version)."
   echo "Load average (1, 5, 15 min) at the start: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
   echo "rk restore phases (last run): $(python3 -c "$JSON; r=doc('$WORK/restore.json'); print(', '.join(p['name']+' '+str(round(p['durationMs']/1000,1))+' s' for p in r['phases']))")"
 } | tee "$OUT/pg.md"
