@@ -462,6 +462,9 @@ public final class MySqlBackup {
                             out.add(tenant, 0, tenant.length);
                         }
                         for (KeyExport e : exports) {
+                            if (e.keys().givenUp()) {
+                                continue;
+                            }
                             field(out.data, from, e.column(), bounds);
                             if (!TenantKeys.isNull(out.data, bounds[0], bounds[1])) {
                                 e.keys().add(TenantKeys.parse(out.data, bounds[0], bounds[1]), out.data, tenantFrom,

@@ -3,6 +3,7 @@ package io.restorekit.source.mysql;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The tenant of every row of a parent table, by the row's integer primary key: filled while the
@@ -91,10 +92,10 @@ final class TenantKeys {
      * its parent's children are read with the server-side join instead.
      */
     static final class Budget {
-        private final java.util.concurrent.atomic.AtomicLong left;
+        private final AtomicLong left;
 
         Budget(long bytes) {
-            left = new java.util.concurrent.atomic.AtomicLong(bytes);
+            left = new AtomicLong(bytes);
         }
 
         boolean take(long bytes) {

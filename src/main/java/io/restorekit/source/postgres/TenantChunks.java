@@ -506,7 +506,7 @@ public final class TenantChunks {
         int n = g.len;
         byte[][] blocks = g.blocks;
         int count = g.count;
-        buffered -= held(blocks, count);
+        buffered -= bytesOf(blocks, count);
         g.blocks = NO_BLOCKS;
         g.count = 0;
         g.tail = 0;
@@ -545,7 +545,7 @@ public final class TenantChunks {
         }
     }
 
-    private static long held(byte[][] blocks, int count) {
+    private static long bytesOf(byte[][] blocks, int count) {
         long bytes = 0;
         for (int i = 0; i < count; i++) {
             bytes += blocks[i].length;
