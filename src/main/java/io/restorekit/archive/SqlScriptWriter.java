@@ -76,7 +76,7 @@ final class SqlScriptWriter {
                 .collect(Collectors.joining(", ")) + ")";
         text(out, "-- data of " + t.qualifiedName() + ": " + t.rows() + " rows\nCOPY "
                 + PgConnect.qualified(t.schema(), t.name()) + columns + " FROM stdin;\n");
-        RowScanner scanner = new RowScanner(-1);
+        RowScanner scanner = RowScanner.checking(t.digest(), -1);
         byte[] buffer = new byte[1 << 16];
         int last = '\n';
         try (InputStream in = TableData.rows(repository, t, scanner)) {

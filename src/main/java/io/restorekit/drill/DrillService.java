@@ -33,6 +33,7 @@ import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.EmbeddedServer;
 import io.restorekit.source.postgres.PgConnect;
 import io.restorekit.source.postgres.PostgresRestore;
+import io.restorekit.source.postgres.RowScanner;
 import io.restorekit.source.postgres.SchemaReader;
 
 import java.io.IOException;
@@ -424,7 +425,7 @@ public final class DrillService {
             loaded.forEach(l -> loads.put(l.table(), l));
             for (DatabaseManifest.Table t : m.tables()) {
                 PostgresRestore.TableLoad l = loads.get(t.qualifiedName());
-                String expected = t.rows() + " rows, digest " + t.digest().substring(0, 16);
+                String expected = t.rows() + " rows, digest " + RowScanner.shortDigest(t.digest());
                 if (l == null) {
                     checks.add(new Check(source, "table " + t.qualifiedName(), expected, "not loaded", false,
                             Severity.ERROR, null));
@@ -432,7 +433,7 @@ public final class DrillService {
                 }
                 boolean ok = l.rowsCopied() == t.rows() && l.rowsStreamed() == t.rows() && l.digest().equals(t.digest());
                 checks.add(new Check(source, "table " + t.qualifiedName(), expected,
-                        l.rowsCopied() + " rows, digest " + l.digest().substring(0, 16), ok, Severity.ERROR,
+                        l.rowsCopied() + " rows, digest " + RowScanner.shortDigest(l.digest()), ok, Severity.ERROR,
                         ok ? null : "the server accepted " + l.rowsCopied() + " rows of " + l.rowsStreamed() + " sent"));
                 // Tables that reach their tenant through foreign keys are counted per tenant at backup time by
                 // a join; their rows and digest above already prove them equal, so only tables holding the

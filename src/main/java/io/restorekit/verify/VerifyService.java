@@ -215,7 +215,7 @@ public final class VerifyService {
         }
 
         private void digest(Snapshot snapshot, DatabaseManifest.Table table, String path) {
-            RowScanner scanner = new RowScanner(-1);
+            RowScanner scanner = RowScanner.checking(table.digest(), -1);
             // The table's rows as every reader sees them (base without superseded rows, then the
             // patch): the digest proves what a restore would load.
             try (InputStream rows = TableData.rows(repository, table, scanner)) {
@@ -250,8 +250,8 @@ public final class VerifyService {
             if (scanner.rows() != table.rows() || !scanner.digest().equals(table.digest())) {
                 damage.entry(VerifyReport.Severity.ERROR, path + " of snapshot " + snapshot.shortId(),
                         "the stored stream of table '" + table.qualifiedName() + "' holds " + scanner.rows()
-                                + " rows with digest " + scanner.digest().substring(0, 16) + "; the manifest says "
-                                + table.rows() + " rows with digest " + table.digest().substring(0, 16))
+                                + " rows with digest " + RowScanner.shortDigest(scanner.digest()) + "; the manifest says "
+                                + table.rows() + " rows with digest " + RowScanner.shortDigest(table.digest()))
                         .affects(snapshot, path);
             }
         }

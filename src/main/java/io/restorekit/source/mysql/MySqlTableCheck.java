@@ -32,7 +32,7 @@ public final class MySqlTableCheck {
                     out.add(new TableCheck(t.qualifiedName(), t.rows(), -1, t.digest(), null));
                     continue;
                 }
-                RowScanner scanner = scan(c, t.name(), t.columns(), cols, null);
+                RowScanner scanner = scan(c, t.name(), t.columns(), cols, null, t.digest());
                 out.add(new TableCheck(t.qualifiedName(), t.rows(), scanner.rows(), t.digest(), scanner.digest()));
             }
         } catch (SQLException | IOException e) {
@@ -42,10 +42,13 @@ public final class MySqlTableCheck {
         return out;
     }
 
-    /** Reads the rows of {@code table} (all, or those {@code where} selects, SQL over alias t0) as row text. */
-    static RowScanner scan(Connection c, String table, List<String> columns, Map<String, String> types, String where)
-            throws SQLException, IOException {
-        RowScanner scanner = new RowScanner(-1);
+    /**
+     * Reads the rows of {@code table} (all, or those {@code where} selects, SQL over alias t0) as row
+     * text, digested comparably to {@code digest} (the manifest's).
+     */
+    static RowScanner scan(Connection c, String table, List<String> columns, Map<String, String> types, String where,
+                           String digest) throws SQLException, IOException {
+        RowScanner scanner = RowScanner.checking(digest, -1);
         List<Column> cols = columns.stream().map(n -> Column.of(n, types.getOrDefault(n, "text"))).toList();
         try (Statement st = c.createStatement()) {
             st.setFetchSize(4096);

@@ -20,18 +20,20 @@ import java.util.List;
 
 /**
  * The local memory of one table's base stream, under {@code RK_HOME/cache/pg-delta}: per base row
- * its 64-bit key hash ({@link RowKeys}) and 64-bit row hash (first 8 bytes of the row's SHA-256),
- * so that the next backup writes only the rows that differ from the base.
+ * its 64-bit key hash ({@link RowKeys}) and 64-bit row hash (the first half of its MurmurHash3,
+ * {@link RowScanner#lastRowHash()}), so that the next backup writes only the rows that differ
+ * from the base.
  *
  * <p>File: the pairs ({@code key, row}, big-endian longs) in stream order, then a trailer of the
  * base's identity (SHA-256 over its chunk ids), the stream fingerprint (schema, columns, key,
- * grouping), the base's row count and byte length, and the magic {@code RKPGDLT1}. A file is
- * written beside its final name and renamed into place when its table's dump has ended; it is
- * only used when the newest snapshot of the source still lists exactly that base, so a backup
- * killed at any point leaves at worst a cache that the next backup ignores.
+ * grouping), the base's row count and byte length, and the magic {@code RKPGDLT2} (files with
+ * {@code RKPGDLT1} hold SHA-256 row hashes and are ignored). A file is written beside its final
+ * name and renamed into place when its table's dump has ended; it is only used when the newest
+ * snapshot of the source still lists exactly that base, so a backup killed at any point leaves
+ * at worst a cache that the next backup ignores.
  */
 final class DeltaCache {
-    private static final byte[] MAGIC = "RKPGDLT1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "RKPGDLT2".getBytes(StandardCharsets.US_ASCII);
     private static final int TRAILER = 32 + 32 + 8 + 8 + 8;
 
     private DeltaCache() {

@@ -13,21 +13,37 @@ import java.util.Map;
  * Reads a COPY text stream in pieces of any size and keeps, per row: the count, the count per
  * tenant, and the order-independent table digest.
  *
- * <p>The digest is the sum, modulo 2^256, of the SHA-256 of every row line (its bytes without the
- * newline). Summing makes it independent of row order and keeps duplicate rows apart (XOR would
- * cancel pairs). In COPY text a newline inside a value is escaped, so every raw {@code \n} ends a
- * row and every raw tab separates columns.
+ * <p>The digest is the sum, modulo 2^128, of the 128-bit MurmurHash3 (x64, seed 0; its first
+ * 64-bit half as the high word) of every row line (its bytes without the newline), written as
+ * {@value #DIGEST_PREFIX} and 32 hex digits. Summing makes it independent of row order and keeps
+ * duplicate rows apart (XOR would cancel pairs). It tells whether a restore loaded the rows the
+ * backup read, with the odds of two different tables agreeing 2^-128; it is not a commitment
+ * against forgery, which is what the repository's authenticated encryption is for. Snapshots
+ * made before this digest carry the sum, modulo 2^256, of the SHA-256 of every row (64 hex
+ * digits, no prefix), about five times the CPU per row: {@link #checking} computes whichever a manifest
+ * holds.
+ *
+ * <p>In COPY text a newline inside a value is escaped, so every raw {@code \n} ends a row and
+ * every raw tab separates columns.
  */
 public final class RowScanner {
+    /** How a digest of this scanner's kind begins. */
+    public static final String DIGEST_PREFIX = "murmur3-128:";
     private static final java.lang.invoke.VarHandle BIG_ENDIAN =
             java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
+    private static final java.lang.invoke.VarHandle LITTLE_ENDIAN =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long C1 = 0x87c37b91114253d5L;
+    private static final long C2 = 0x4cf5ad432745937fL;
+    /** SHA-256 for the digests of older snapshots ({@link #checking}), otherwise null. */
     private final MessageDigest sha;
     private final int tenantField;
     /** Whether rows are split out at all (not for {@link #bytesOnly()}), and whether each is hashed. */
     private final boolean readsRows;
     private final boolean hashes;
+    /** The sum: four big-endian words for SHA-256, the first two for MurmurHash3. */
     private final long[] sum = new long[4];
-    private final byte[] rowHash = new byte[32];
+    private final byte[] rowHash;
     private TenantCounts tenants = new TenantCounts(64);
     private byte[] partial = new byte[256];
     private int partialLength;
@@ -37,18 +53,43 @@ public final class RowScanner {
 
     /** @param tenantField the 0-based column holding the tenant, or -1 */
     public RowScanner(int tenantField) {
-        this(tenantField, true, true);
+        this(tenantField, true, true, false);
     }
 
-    private RowScanner(int tenantField, boolean readsRows, boolean hashes) {
+    private RowScanner(int tenantField, boolean readsRows, boolean hashes, boolean sha256) {
         this.readsRows = readsRows;
         this.hashes = hashes;
-        try {
-            sha = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        if (sha256) {
+            try {
+                sha = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            rowHash = new byte[32];
+        } else {
+            sha = null;
+            rowHash = null;
         }
         this.tenantField = tenantField;
+    }
+
+    /**
+     * A scanner whose {@link #digest()} is comparable to {@code digest}, a table digest from a
+     * manifest: the SHA-256 sum for one of 64 hex digits (snapshots made before the MurmurHash3
+     * digest), otherwise this scanner's own.
+     */
+    public static RowScanner checking(String digest, int tenantField) {
+        boolean sha256 = digest != null && !digest.startsWith(DIGEST_PREFIX) && digest.length() == 64;
+        return new RowScanner(tenantField, true, true, sha256);
+    }
+
+    /** A digest as people compare them at a glance: its first 16 hex digits, without the prefix. */
+    public static String shortDigest(String digest) {
+        if (digest == null) {
+            return "none";
+        }
+        String hex = digest.startsWith(DIGEST_PREFIX) ? digest.substring(DIGEST_PREFIX.length()) : digest;
+        return hex.substring(0, Math.min(16, hex.length()));
     }
 
     /**
@@ -57,7 +98,7 @@ public final class RowScanner {
      * of blobs the repository has already authenticated, and need no digest.
      */
     public static RowScanner bytesOnly() {
-        return new RowScanner(-1, false, false);
+        return new RowScanner(-1, false, false, false);
     }
 
     /**
@@ -66,7 +107,7 @@ public final class RowScanner {
      * has authenticated, whose digest {@code verify --read-data} recomputes.
      */
     public static RowScanner counting(int tenantField) {
-        return new RowScanner(tenantField, true, false);
+        return new RowScanner(tenantField, true, false, false);
     }
 
     public void update(byte[] data, int off, int len) {
@@ -126,15 +167,19 @@ public final class RowScanner {
             }
             return;
         }
-        sha.update(data, off, len);
-        byte[] h = rowHash;
-        try {
-            sha.digest(h, 0, h.length);
-        } catch (java.security.DigestException e) {
-            throw new IllegalStateException(e);
+        if (sha == null) {
+            murmur(data, off, len);
+        } else {
+            sha.update(data, off, len);
+            byte[] h = rowHash;
+            try {
+                sha.digest(h, 0, h.length);
+            } catch (java.security.DigestException e) {
+                throw new IllegalStateException(e);
+            }
+            add(h);
+            lastRowHash = (long) BIG_ENDIAN.get(h, 0);
         }
-        add(h);
-        lastRowHash = (long) BIG_ENDIAN.get(h, 0);
         if (tenantField >= 0) {
             count(data, off, len, tenantField);
         }
@@ -232,6 +277,59 @@ public final class RowScanner {
         }
     }
 
+    /**
+     * MurmurHash3_x64_128 of {@code data[off, off+len)} with seed 0, added to the sum; its first
+     * half becomes {@link #lastRowHash()}.
+     */
+    private void murmur(byte[] data, int off, int len) {
+        long h1 = 0;
+        long h2 = 0;
+        int p = off;
+        for (int end = off + (len & ~15); p < end; p += 16) {
+            long k1 = (long) LITTLE_ENDIAN.get(data, p);
+            long k2 = (long) LITTLE_ENDIAN.get(data, p + 8);
+            h1 ^= Long.rotateLeft(k1 * C1, 31) * C2;
+            h1 = Long.rotateLeft(h1, 27) + h2;
+            h1 = h1 * 5 + 0x52dce729;
+            h2 ^= Long.rotateLeft(k2 * C2, 33) * C1;
+            h2 = Long.rotateLeft(h2, 31) + h1;
+            h2 = h2 * 5 + 0x38495ab5;
+        }
+        int tail = len & 15;
+        if (tail > 8) {
+            long k2 = 0;
+            for (int i = tail - 1; i >= 8; i--) {
+                k2 = (k2 << 8) | (data[p + i] & 0xff);
+            }
+            h2 ^= Long.rotateLeft(k2 * C2, 33) * C1;
+        }
+        if (tail > 0) {
+            long k1 = 0;
+            for (int i = Math.min(tail, 8) - 1; i >= 0; i--) {
+                k1 = (k1 << 8) | (data[p + i] & 0xff);
+            }
+            h1 ^= Long.rotateLeft(k1 * C1, 31) * C2;
+        }
+        h1 ^= len;
+        h2 ^= len;
+        h1 += h2;
+        h2 += h1;
+        h1 = fmix(h1);
+        h2 = fmix(h2);
+        h1 += h2;
+        h2 += h1;
+        long low = sum[1] + h2;
+        sum[0] += h1 + (Long.compareUnsigned(low, sum[1]) < 0 ? 1 : 0);
+        sum[1] = low;
+        lastRowHash = h1;
+    }
+
+    private static long fmix(long k) {
+        k = (k ^ (k >>> 33)) * 0xff51afd7ed558ccdL;
+        k = (k ^ (k >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return k ^ (k >>> 33);
+    }
+
     private void add(byte[] h) {
         long carry = 0;
         for (int word = 3; word >= 0; word--) {
@@ -245,7 +343,7 @@ public final class RowScanner {
         }
     }
 
-    /** The first 8 bytes (big-endian) of the SHA-256 of the last complete row. */
+    /** The first half of the last complete row's hash (for SHA-256 digests, its first 8 bytes, big-endian). */
     public long lastRowHash() {
         return lastRowHash;
     }
@@ -268,14 +366,15 @@ public final class RowScanner {
         return Map.copyOf(tenants.toMap());
     }
 
-    /** The digest as 64 hex characters. */
+    /** The digest: {@value #DIGEST_PREFIX} and 32 hex digits, or 64 hex digits for SHA-256 ({@link #checking}). */
     public String digest() {
-        byte[] out = new byte[32];
-        for (int word = 0; word < 4; word++) {
+        int words = sha == null ? 2 : 4;
+        byte[] out = new byte[words * 8];
+        for (int word = 0; word < words; word++) {
             for (int k = 0; k < 8; k++) {
                 out[word * 8 + k] = (byte) (sum[word] >>> (56 - 8 * k));
             }
         }
-        return Hex.encode(out);
+        return sha == null ? DIGEST_PREFIX + Hex.encode(out) : Hex.encode(out);
     }
 }

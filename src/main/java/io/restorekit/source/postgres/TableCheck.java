@@ -27,7 +27,7 @@ public record TableCheck(String table, long expectedRows, long actualRows, Strin
         List<TableCheck> out = new ArrayList<>();
         try (Connection c = target.open()) {
             for (DatabaseManifest.Table t : manifest.tables()) {
-                RowScanner scanner = new RowScanner(-1);
+                RowScanner scanner = RowScanner.checking(t.digest(), -1);
                 try {
                     CopyOut copy = c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY "
                             + PgConnect.qualified(t.schema(), t.name()) + PostgresBackup.columnList(t.columns())
