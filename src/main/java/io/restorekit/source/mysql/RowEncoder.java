@@ -16,6 +16,8 @@ import java.util.List;
  */
 final class RowEncoder {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final java.lang.invoke.VarHandle WORDS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     private static final byte[] NULL = {'\\', 'N'};
     /** The letter after the backslash that escapes a byte, or 0 for a byte written as it is. */
     private static final byte[] ESCAPE = new byte[256];
@@ -138,7 +140,22 @@ final class RowEncoder {
         out.ensure(len * 2);
         byte[] a = out.data;
         int p = out.length;
-        for (int i = off, end = off + len; i < end; i++) {
+        int i = off;
+        int end = off + len;
+        // Eight bytes at a time while none needs escaping: none is below 0x0e (NUL, tab, newline
+        // and carriage return are) and none is a backslash; the first word that holds one, and
+        // what follows it, go byte by byte.
+        for (int last = end - 8; i <= last; i += 8, p += 8) {
+            long v = (long) WORDS.get(b, i);
+            long slash = v ^ 0x5c5c5c5c5c5c5c5cL;
+            long below = (v - 0x0e0e0e0e0e0e0e0eL) & ~v;
+            long backslash = (slash - 0x0101010101010101L) & ~slash;
+            if (((below | backslash) & 0x8080808080808080L) != 0) {
+                break;
+            }
+            WORDS.set(a, p, v);
+        }
+        for (; i < end; i++) {
             byte x = b[i];
             byte e = ESCAPE[x & 0xff];
             if (e == 0) {

@@ -13,6 +13,8 @@ import io.restorekit.restore.DatabaseRestoreResult;
 import io.restorekit.restore.DatabaseRestoreService;
 import io.restorekit.source.files.FilesFixtures;
 import io.restorekit.source.postgres.DatabaseManifest;
+import io.restorekit.source.postgres.ManifestEdits;
+import io.restorekit.source.postgres.RowScanner;
 import io.restorekit.source.postgres.TableCheck;
 import io.restorekit.verify.VerifyReport;
 import io.restorekit.verify.VerifyRequest;
@@ -172,5 +174,25 @@ class MySqlRoundTripTest {
         assertThat(m.tables()).allSatisfy(t -> assertThat(t.digest()).isEqualTo(digests.get(t.name())));
         assertThat(m.tenantTable()).isEqualTo("rt_src.companies");
         assertThat(m.schemaFingerprint()).isEqualTo(manifest().schemaFingerprint());
+    }
+
+    @Test
+    @Order(6)
+    @DisplayName("a manifest with the SHA-256 digests of snapshots made before MurmurHash3 is checked with those; a wrong one fails")
+    void olderDigests() throws Exception {
+        DatabaseManifest m = manifest();
+        List<DatabaseManifest.Table> older = new java.util.ArrayList<>();
+        List<DatabaseManifest.Table> wrong = new java.util.ArrayList<>();
+        for (DatabaseManifest.Table t : m.tables()) {
+            String sha = ManifestEdits.sha256Digest(repository, t);
+            assertThat(sha).hasSize(64).doesNotStartWith(RowScanner.DIGEST_PREFIX);
+            older.add(ManifestEdits.withDigest(t, sha));
+            wrong.add(ManifestEdits.withDigest(t, ManifestEdits.flipped(sha)));
+        }
+        MySqlConnect source = new MySqlConnect(EmbeddedMariaDbServer.url("rt_src"), "root", null, null);
+        assertThat(MySqlTableCheck.compare(ManifestEdits.withTables(m, older), source)).hasSize(m.tables().size())
+                .allSatisfy(c -> assertThat(c.equal()).as(c.table()).isTrue());
+        assertThat(MySqlTableCheck.compare(ManifestEdits.withTables(m, wrong), source)).hasSize(m.tables().size())
+                .allSatisfy(c -> assertThat(c.equal()).as(c.table()).isFalse());
     }
 }
