@@ -185,6 +185,40 @@ class PostgresRoundTripTest {
                 .allSatisfy(t -> assertThat(t.equal()).as(t.table()).isFalse());
     }
 
+    @Test
+    @Order(6)
+    @DisplayName("verify --read-data checks a snapshot written with SHA-256 digests with those, and reports a wrong one")
+    void verifyOlderSnapshot() throws Exception {
+        DatabaseManifest m = manifest();
+        List<DatabaseManifest.Table> older = new java.util.ArrayList<>();
+        List<DatabaseManifest.Table> wrong = new java.util.ArrayList<>();
+        for (DatabaseManifest.Table t : m.tables()) {
+            String sha = ManifestEdits.sha256Digest(repository, t);
+            older.add(ManifestEdits.withDigest(t, sha));
+            wrong.add(ManifestEdits.withDigest(t, t.name().equals("invoices") ? ManifestEdits.flipped(sha) : sha));
+        }
+        assertThat(wrong).extracting(DatabaseManifest.Table::name).contains("invoices");
+        String olderId = saveSnapshotWith(ManifestEdits.withTables(m, older), 1);
+        String wrongId = saveSnapshotWith(ManifestEdits.withTables(m, wrong), 2);
+
+        VerifyReport ok = new VerifyService(repository).verify(new VerifyRequest(olderId, true), ProgressListener.NONE);
+        assertThat(ok.problems()).isEmpty();
+        VerifyReport bad = new VerifyService(repository).verify(new VerifyRequest(wrongId, true), ProgressListener.NONE);
+        assertThat(bad.problems()).hasSize(1);
+        assertThat(bad.problems().get(0).object()).contains("invoices");
+        assertThat(bad.problems().get(0).message()).contains("digest");
+    }
+
+    /** A copy of the backup's snapshot naming {@code m} as its manifest, {@code seconds} later. */
+    private String saveSnapshotWith(DatabaseManifest m, int seconds) throws IOException {
+        byte[] json = Repository.objectMapper().writeValueAsBytes(m);
+        io.restorekit.repository.BlobId tree = repository.saveBlob(io.restorekit.repository.BlobType.TREE, json, 0,
+                json.length).id();
+        Snapshot s = repository.loadSnapshot(backup.snapshotId());
+        return repository.saveSnapshot(new Snapshot(null, s.version(), s.source(), s.kind(), s.time().plusSeconds(seconds),
+                s.host(), s.user(), s.run(), s.tags(), s.parent(), s.root(), tree, s.summary(), s.warnings())).id();
+    }
+
     /** Loads a manifest by snapshot id. */
     static final class DatabaseManifestHolder {
         static DatabaseManifest of(Repository repository, String snapshotId) {
