@@ -26,6 +26,7 @@ public final class FastCdc implements Chunker {
 
     private final InputStream in;
     private final long[] gear;
+    private final GearRoll roll;
     private final int min;
     private final int avg;
     private final int max;
@@ -55,6 +56,7 @@ public final class FastCdc implements Chunker {
         this.in = in;
         this.buf = buffer != null && buffer.length > 0 ? buffer : new byte[FIRST_BUFFER];
         this.gear = gear;
+        this.roll = new GearRoll(gear);
         this.min = min;
         this.avg = avg;
         this.max = max;
@@ -127,37 +129,16 @@ public final class FastCdc implements Chunker {
         }
         int end = start + Math.min(n, max);
         int normal = start + Math.min(n, avg);
-        long[] g = gear;
-        long h = 0;
+        GearRoll g = roll;
+        g.hash = 0;
         int i = start + min;
         // Up to the average size a cut needs the strict mask, after it the loose one.
-        for (int phase = 0; phase < 2; phase++) {
-            long mask = phase == 0 ? maskStrict : maskLoose;
-            int limit = phase == 0 ? normal : end;
-            // Eight bytes per round: the hash rolls as byte by byte, but the loop's own work (the
-            // bound test, and under C1 the safepoint poll) comes once per eight bytes. A round
-            // that meets a cut point stops, and the byte-wise loop below finds it.
-            for (int stop = limit - 8; i <= stop; i += 8) {
-                long h1 = (h << 1) + g[b[i] & 0xff];
-                long h2 = (h1 << 1) + g[b[i + 1] & 0xff];
-                long h3 = (h2 << 1) + g[b[i + 2] & 0xff];
-                long h4 = (h3 << 1) + g[b[i + 3] & 0xff];
-                long h5 = (h4 << 1) + g[b[i + 4] & 0xff];
-                long h6 = (h5 << 1) + g[b[i + 5] & 0xff];
-                long h7 = (h6 << 1) + g[b[i + 6] & 0xff];
-                long h8 = (h7 << 1) + g[b[i + 7] & 0xff];
-                if ((h1 & mask) == 0 || (h2 & mask) == 0 || (h3 & mask) == 0 || (h4 & mask) == 0
-                        || (h5 & mask) == 0 || (h6 & mask) == 0 || (h7 & mask) == 0 || (h8 & mask) == 0) {
-                    break;
-                }
-                h = h8;
-            }
-            for (; i < limit; i++) {
-                h = (h << 1) + g[b[i] & 0xff];
-                if ((h & mask) == 0) {
-                    return i + 1 - start;
-                }
-            }
+        int cut = i < normal ? g.until(b, i, normal, maskStrict) : -1;
+        if (cut < 0) {
+            cut = g.until(b, Math.max(i, normal), end, maskLoose);
+        }
+        if (cut >= 0) {
+            return cut - start;
         }
         return end - start;
     }

@@ -7,6 +7,7 @@ import io.restorekit.repository.BlobType;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.RepositoryConfig;
 import io.restorekit.repository.chunk.FastCdc;
+import io.restorekit.repository.chunk.GearRoll;
 import org.postgresql.copy.CopyOut;
 
 import java.io.IOException;
@@ -71,6 +72,7 @@ public final class TenantChunks {
     private final RowFilter filter;
     private final ProgressListener progress;
     private final long[] gear;
+    private final GearRoll roll;
     private final int min;
     private final int avg;
     private final int max;
@@ -123,6 +125,7 @@ public final class TenantChunks {
         this.progress = progress;
         RepositoryConfig.ChunkerParams p = repository.config().chunker();
         this.gear = FastCdc.gearTable(Hex.decode(p.gearSeed()));
+        this.roll = new GearRoll(gear);
         this.min = p.min();
         this.avg = p.avg();
         this.max = p.max();
@@ -378,36 +381,19 @@ public final class TenantChunks {
             int stop = (int) Math.min((long) start + (total - off), max);
             long h = g.h;
             int cut = -1;
+            // Up to the average size a cut needs the strict mask, after it the loose one; the
+            // roll works in row indexes, the masks' limits are positions in the chunk.
+            int delta = off - start;
             int i = Math.max(start, min);
-            int k = off + (i - start);
-            long[] g8 = gear;
-            // Up to the average size a cut needs the strict mask, after it the loose one; eight
-            // bytes per round as in FastCdc.cut, the byte-wise loop finding a cut the round met.
-            for (int phase = 0; phase < 2 && cut < 0; phase++) {
-                long mask = phase == 0 ? strict : loose;
-                int limit = phase == 0 ? Math.min(stop, avg) : stop;
-                for (int last = limit - 8; i <= last; i += 8, k += 8) {
-                    long h1 = (h << 1) + g8[data[k] & 0xff];
-                    long h2 = (h1 << 1) + g8[data[k + 1] & 0xff];
-                    long h3 = (h2 << 1) + g8[data[k + 2] & 0xff];
-                    long h4 = (h3 << 1) + g8[data[k + 3] & 0xff];
-                    long h5 = (h4 << 1) + g8[data[k + 4] & 0xff];
-                    long h6 = (h5 << 1) + g8[data[k + 5] & 0xff];
-                    long h7 = (h6 << 1) + g8[data[k + 6] & 0xff];
-                    long h8 = (h7 << 1) + g8[data[k + 7] & 0xff];
-                    if ((h1 & mask) == 0 || (h2 & mask) == 0 || (h3 & mask) == 0 || (h4 & mask) == 0
-                            || (h5 & mask) == 0 || (h6 & mask) == 0 || (h7 & mask) == 0 || (h8 & mask) == 0) {
-                        break;
-                    }
-                    h = h8;
-                }
-                for (; i < limit; i++, k++) {
-                    h = (h << 1) + g8[data[k] & 0xff];
-                    if ((h & mask) == 0) {
-                        cut = i + 1;
-                        break;
-                    }
-                }
+            int normal = Math.min(stop, avg);
+            roll.hash = h;
+            int at = i < normal ? roll.until(data, i + delta, normal + delta, strict) : -1;
+            if (at < 0 && Math.max(i, normal) < stop) {
+                at = roll.until(data, Math.max(i, normal) + delta, stop + delta, loose);
+            }
+            h = roll.hash;
+            if (at >= 0) {
+                cut = at - delta;
             }
             if (cut < 0 && stop == max) {
                 cut = max;

@@ -181,14 +181,9 @@ class MySqlRoundTripTest {
     @DisplayName("a manifest with the SHA-256 digests of snapshots made before MurmurHash3 is checked with those; a wrong one fails")
     void olderDigests() throws Exception {
         DatabaseManifest m = manifest();
-        List<DatabaseManifest.Table> older = new java.util.ArrayList<>();
-        List<DatabaseManifest.Table> wrong = new java.util.ArrayList<>();
-        for (DatabaseManifest.Table t : m.tables()) {
-            String sha = ManifestEdits.sha256Digest(repository, t);
-            assertThat(sha).hasSize(64).doesNotStartWith(RowScanner.DIGEST_PREFIX);
-            older.add(ManifestEdits.withDigest(t, sha));
-            wrong.add(ManifestEdits.withDigest(t, ManifestEdits.flipped(sha)));
-        }
+        List<DatabaseManifest.Table> older = ManifestEdits.withSha256Digests(repository, m, t -> false);
+        List<DatabaseManifest.Table> wrong = ManifestEdits.withSha256Digests(repository, m, t -> true);
+        assertThat(older).allSatisfy(t -> assertThat(t.digest()).hasSize(64).doesNotStartWith(RowScanner.DIGEST_PREFIX));
         MySqlConnect source = new MySqlConnect(EmbeddedMariaDbServer.url("rt_src"), "root", null, null);
         assertThat(MySqlTableCheck.compare(ManifestEdits.withTables(m, older), source)).hasSize(m.tables().size())
                 .allSatisfy(c -> assertThat(c.equal()).as(c.table()).isTrue());

@@ -5,7 +5,9 @@ import io.restorekit.repository.Repository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /** Manifests as older versions wrote them, for tests of how current readers check them. */
 public final class ManifestEdits {
@@ -19,6 +21,21 @@ public final class ManifestEdits {
             in.transferTo(OutputStream.nullOutputStream());
         }
         return sha.digest();
+    }
+
+    /**
+     * The tables of {@code m} with the digests a backup before MurmurHash3 wrote for their stored
+     * rows; those of the tables {@code wrong} accepts are off by one hex digit.
+     */
+    public static List<DatabaseManifest.Table> withSha256Digests(Repository repository, DatabaseManifest m,
+                                                                 Predicate<DatabaseManifest.Table> wrong)
+            throws IOException {
+        List<DatabaseManifest.Table> out = new ArrayList<>();
+        for (DatabaseManifest.Table t : m.tables()) {
+            String sha = sha256Digest(repository, t);
+            out.add(withDigest(t, wrong.test(t) ? flipped(sha) : sha));
+        }
+        return out;
     }
 
     public static DatabaseManifest.Table withDigest(DatabaseManifest.Table t, String digest) {

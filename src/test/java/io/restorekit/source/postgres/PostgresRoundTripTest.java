@@ -169,15 +169,10 @@ class PostgresRoundTripTest {
     @DisplayName("a manifest with the SHA-256 digests of snapshots made before MurmurHash3 is checked with those; a wrong one fails")
     void olderDigests() throws Exception {
         DatabaseManifest m = manifest();
-        List<DatabaseManifest.Table> older = new java.util.ArrayList<>();
-        List<DatabaseManifest.Table> wrong = new java.util.ArrayList<>();
-        for (DatabaseManifest.Table t : m.tables()) {
-            String sha = ManifestEdits.sha256Digest(repository, t);
-            assertThat(sha).hasSize(64).doesNotStartWith(RowScanner.DIGEST_PREFIX);
-            assertThat(t.digest()).startsWith(RowScanner.DIGEST_PREFIX);
-            older.add(ManifestEdits.withDigest(t, sha));
-            wrong.add(ManifestEdits.withDigest(t, ManifestEdits.flipped(sha)));
-        }
+        List<DatabaseManifest.Table> older = ManifestEdits.withSha256Digests(repository, m, t -> false);
+        List<DatabaseManifest.Table> wrong = ManifestEdits.withSha256Digests(repository, m, t -> true);
+        assertThat(m.tables()).allSatisfy(t -> assertThat(t.digest()).startsWith(RowScanner.DIGEST_PREFIX));
+        assertThat(older).allSatisfy(t -> assertThat(t.digest()).hasSize(64).doesNotStartWith(RowScanner.DIGEST_PREFIX));
         PgConnect source = new PgConnect(sourceUrl, "postgres", null, null);
         assertThat(TableCheck.compare(ManifestEdits.withTables(m, older), source)).hasSize(m.tables().size())
                 .allSatisfy(t -> assertThat(t.equal()).as(t.table()).isTrue());
@@ -190,13 +185,9 @@ class PostgresRoundTripTest {
     @DisplayName("verify --read-data checks a snapshot written with SHA-256 digests with those, and reports a wrong one")
     void verifyOlderSnapshot() throws Exception {
         DatabaseManifest m = manifest();
-        List<DatabaseManifest.Table> older = new java.util.ArrayList<>();
-        List<DatabaseManifest.Table> wrong = new java.util.ArrayList<>();
-        for (DatabaseManifest.Table t : m.tables()) {
-            String sha = ManifestEdits.sha256Digest(repository, t);
-            older.add(ManifestEdits.withDigest(t, sha));
-            wrong.add(ManifestEdits.withDigest(t, t.name().equals("invoices") ? ManifestEdits.flipped(sha) : sha));
-        }
+        List<DatabaseManifest.Table> older = ManifestEdits.withSha256Digests(repository, m, t -> false);
+        List<DatabaseManifest.Table> wrong = ManifestEdits.withSha256Digests(repository, m,
+                t -> t.name().equals("invoices"));
         assertThat(wrong).extracting(DatabaseManifest.Table::name).contains("invoices");
         String olderId = saveSnapshotWith(ManifestEdits.withTables(m, older), 1);
         String wrongId = saveSnapshotWith(ManifestEdits.withTables(m, wrong), 2);
