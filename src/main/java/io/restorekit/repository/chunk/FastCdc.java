@@ -25,13 +25,10 @@ public final class FastCdc implements Chunker {
     private static final int READ = 1 << 20;
 
     private final InputStream in;
-    private final long[] gear;
     private final GearRoll roll;
     private final int min;
     private final int avg;
     private final int max;
-    private final long maskStrict;
-    private final long maskLoose;
 
     private byte[] buf;
     private int pos;
@@ -47,23 +44,15 @@ public final class FastCdc implements Chunker {
      *               {@link #bufferSize(int)} bytes (smaller ones are outgrown); null for a fresh one
      */
     public FastCdc(InputStream in, long[] gear, int min, int avg, int max, byte[] buffer) {
-        if (gear.length != 256) {
-            throw new IllegalArgumentException("a gear table has 256 entries");
-        }
         if (Integer.bitCount(avg) != 1 || min <= 0 || min > avg || avg > max) {
             throw new IllegalArgumentException("chunk sizes must satisfy 0 < min <= avg <= max, avg a power of two");
         }
         this.in = in;
         this.buf = buffer != null && buffer.length > 0 ? buffer : new byte[FIRST_BUFFER];
-        this.gear = gear;
-        this.roll = new GearRoll(gear);
+        this.roll = new GearRoll(gear, avg);
         this.min = min;
         this.avg = avg;
         this.max = max;
-        int bits = Integer.numberOfTrailingZeros(avg);
-        // The top bits of the gear hash depend on the last 64 bytes; the low ones only on the last few.
-        this.maskStrict = topBits(bits + 2);
-        this.maskLoose = topBits(bits - 2);
     }
 
     /** The buffer size with which a chunker never grows its buffer: twice the maximum chunk. */
@@ -128,19 +117,9 @@ public final class FastCdc implements Chunker {
             return n;
         }
         int end = start + Math.min(n, max);
-        int normal = start + Math.min(n, avg);
-        GearRoll g = roll;
-        g.hash = 0;
-        int i = start + min;
-        // Up to the average size a cut needs the strict mask, after it the loose one.
-        int cut = i < normal ? g.until(b, i, normal, maskStrict) : -1;
-        if (cut < 0) {
-            cut = g.until(b, Math.max(i, normal), end, maskLoose);
-        }
-        if (cut >= 0) {
-            return cut - start;
-        }
-        return end - start;
+        roll.hash = 0;
+        int cut = roll.cut(b, start + min, end, start + avg);
+        return (cut < 0 ? end : cut) - start;
     }
 
     /** Makes at least {@code max} bytes available after {@code pos}, unless the stream ends first. */
@@ -164,9 +143,5 @@ public final class FastCdc implements Chunker {
                 limit += r;
             }
         }
-    }
-
-    private static long topBits(int bits) {
-        return bits <= 0 ? 0 : -1L << (64 - bits);
     }
 }

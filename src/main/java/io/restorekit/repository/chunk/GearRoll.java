@@ -1,28 +1,47 @@
 package io.restorekit.repository.chunk;
 
 /**
- * FastCDC's gear hash rolling over bytes: {@code hash = (hash << 1) + gear[byte]}, so that its top
- * bits depend on the last 64 bytes. Shared by the stream chunker ({@link FastCdc}) and the
- * per-tenant chunkers of database tables, which must cut exactly where it would.
+ * FastCDC's gear hash and its normalised cut rule: {@code hash = (hash << 1) + gear[byte]}, so
+ * that its top bits depend on the last 64 bytes, and a chunk ends after a byte that leaves the
+ * hash's top bits clear: two more bits than the average size's up to the average size, two
+ * fewer after it. Shared by the stream chunker ({@link FastCdc}) and the per-tenant chunkers of
+ * database tables, which must cut exactly where it would.
  */
 public final class GearRoll {
     private final long[] gear;
+    private final long strict;
+    private final long loose;
     /** The hash after the last byte rolled over. */
     public long hash;
 
-    public GearRoll(long[] gear) {
+    /** @param avg the average chunk size, a power of two */
+    public GearRoll(long[] gear, int avg) {
         if (gear.length != 256) {
             throw new IllegalArgumentException("a gear table has 256 entries");
         }
         this.gear = gear;
+        int bits = Integer.numberOfTrailingZeros(avg);
+        this.strict = topBits(bits + 2);
+        this.loose = topBits(bits - 2);
+    }
+
+    private static long topBits(int bits) {
+        return bits <= 0 ? 0 : -1L << (64 - bits);
     }
 
     /**
-     * Rolls over {@code b[from, to)} until the hash has none of the bits of {@code mask} set:
-     * returns the index after that byte, or -1 when no byte of the range made it so (then
-     * {@link #hash} covers the whole range).
+     * Rolls over {@code b[from, to)}, where the bytes before index {@code normal} are those before
+     * the chunk's average size: returns the index after the byte the chunk ends with, or -1 when
+     * none of the range ends it (then {@link #hash} covers the whole range).
      */
-    public int until(byte[] b, int from, int to, long mask) {
+    public int cut(byte[] b, int from, int to, int normal) {
+        int at = from < normal ? until(b, from, Math.min(normal, to), strict) : -1;
+        int next = Math.max(from, normal);
+        return at >= 0 || next >= to ? at : until(b, next, to, loose);
+    }
+
+    /** Rolls over {@code b[from, to)} until the hash has none of the bits of {@code mask} set; as {@link #cut}. */
+    private int until(byte[] b, int from, int to, long mask) {
         long[] g = gear;
         long h = hash;
         int i = from;

@@ -79,7 +79,7 @@ public final class RowScanner {
      * digest), otherwise this scanner's own.
      */
     public static RowScanner checking(String digest, int tenantField) {
-        boolean sha256 = digest != null && !digest.startsWith(DIGEST_PREFIX) && digest.length() == 64;
+        boolean sha256 = digest != null && digest.length() == 64;  // a current one is 12 + 32 long
         return new RowScanner(tenantField, true, true, sha256);
     }
 

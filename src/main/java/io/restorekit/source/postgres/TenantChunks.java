@@ -71,13 +71,10 @@ public final class TenantChunks {
     private final boolean tenantLast;
     private final RowFilter filter;
     private final ProgressListener progress;
-    private final long[] gear;
     private final GearRoll roll;
     private final int min;
     private final int avg;
     private final int max;
-    private final long strict;
-    private final long loose;
     private Group[] table = new Group[64];
     private final List<Group> groups = new ArrayList<>();
     private Group nullGroup;
@@ -124,18 +121,10 @@ public final class TenantChunks {
         this.filter = filter;
         this.progress = progress;
         RepositoryConfig.ChunkerParams p = repository.config().chunker();
-        this.gear = FastCdc.gearTable(Hex.decode(p.gearSeed()));
-        this.roll = new GearRoll(gear);
+        this.roll = new GearRoll(FastCdc.gearTable(Hex.decode(p.gearSeed())), p.avg());
         this.min = p.min();
         this.avg = p.avg();
         this.max = p.max();
-        int bits = Integer.numberOfTrailingZeros(avg);
-        this.strict = topBits(bits + 2);
-        this.loose = topBits(bits - 2);
-    }
-
-    private static long topBits(int bits) {
-        return bits <= 0 ? 0 : -1L << (64 - bits);
     }
 
     /** One tenant's chunker state and chunks. */
@@ -379,22 +368,11 @@ public final class TenantChunks {
             // repository's chunker would cut the tenant's stream.
             int start = g.len;
             int stop = (int) Math.min((long) start + (total - off), max);
-            long h = g.h;
-            int cut = -1;
-            // Up to the average size a cut needs the strict mask, after it the loose one; the
-            // roll works in row indexes, the masks' limits are positions in the chunk.
+            // The roll works in row indexes, the chunk's sizes are positions in the chunk.
             int delta = off - start;
-            int i = Math.max(start, min);
-            int normal = Math.min(stop, avg);
-            roll.hash = h;
-            int at = i < normal ? roll.until(data, i + delta, normal + delta, strict) : -1;
-            if (at < 0 && Math.max(i, normal) < stop) {
-                at = roll.until(data, Math.max(i, normal) + delta, stop + delta, loose);
-            }
-            h = roll.hash;
-            if (at >= 0) {
-                cut = at - delta;
-            }
+            roll.hash = g.h;
+            int at = roll.cut(data, Math.max(start, min) + delta, stop + delta, avg + delta);
+            int cut = at < 0 ? -1 : at - delta;
             if (cut < 0 && stop == max) {
                 cut = max;
             }
@@ -402,7 +380,7 @@ public final class TenantChunks {
             put(g, data, off, taken);
             off += taken;
             if (cut < 0) {
-                g.h = h;
+                g.h = roll.hash;
             } else {
                 emit(g);
             }
