@@ -425,33 +425,51 @@ public final class MySqlBackup {
         boolean grouped = tenantKey != null;
         RowScanner scanner = new RowScanner(grouped ? -1 : t.columnNames().indexOf(tenantColumn));
         TenantChunks.Result result;
-        try (Statement st = c.createStatement()) {
+        // Raw rows straight off the socket where the connection allows, else through the driver.
+        WireRows wire = RawRows.available() && !t.columns().isEmpty() ? WireRows.open(c) : null;
+        try (Statement st = c.createStatement(); WireRows w = wire) {
             st.setFetchSize(FETCH);
-            try (ResultSet r = t.columns().isEmpty() ? null : st.executeQuery(sql)) {
+            if (wire != null) {
+                wire.query(sql);
+            }
+            try (ResultSet r = t.columns().isEmpty() || wire != null ? null : st.executeQuery(sql)) {
                 RowEncoder encoder = new RowEncoder(t.columns());
                 int[] bounds = new int[2];
-                boolean rawRows = r != null && RawRows.supports(r);
+                boolean rawRows = wire != null || r != null && RawRows.supports(r);
                 if (r != null && RawRows.available() && !rawRows) {
                     throw new IllegalStateException("the driver's result set " + r.getClass().getName()
                             + " cannot be read raw");
                 }
                 RowBatches.RowWriter writer = out -> {
-                    if (r == null || !r.next()) {
-                        return false;
-                    }
                     int from = out.length;
-                    // Raw: the values straight from the driver's row bytes, no array per value.
-                    byte[] row = rawRows ? RawRows.current(r) : null;
-                    int p = rawRows ? encoder.encode(row, out) : 0;
-                    if (!rawRows) {
-                        encoder.encode(r, out);
+                    byte[] row;
+                    int p;
+                    int end;
+                    if (wire != null) {
+                        if (!wire.next()) {
+                            return false;
+                        }
+                        row = wire.row();
+                        end = wire.end();
+                        p = encoder.encode(row, wire.start(), end, out);
+                    } else {
+                        if (r == null || !r.next()) {
+                            return false;
+                        }
+                        // Raw: the values straight from the driver's row bytes, no array per value.
+                        row = rawRows ? RawRows.current(r) : null;
+                        end = rawRows ? row.length : 0;
+                        p = rawRows ? encoder.encode(row, 0, end, out) : 0;
+                        if (!rawRows) {
+                            encoder.encode(r, out);
+                        }
                     }
                     if (grouped) {
                         out.data[out.length - 1] = '\t';
                         int tenantFrom = out.length;
                         if (lookup == null) {
                             if (rawRows) {
-                                p = RowEncoder.field(row, p, tenantKey, out);
+                                p = RowEncoder.field(row, p, end, tenantKey, out);
                             } else {
                                 RowEncoder.field(r, encoder.size() + 1, tenantKey, out);
                             }
@@ -473,7 +491,7 @@ public final class MySqlBackup {
                         }
                         out.add((byte) '\n');
                     }
-                    if (rawRows && p != row.length) {
+                    if (rawRows && p != end) {
                         throw new SQLException("a row from the server has more values than selected");
                     }
                     return true;

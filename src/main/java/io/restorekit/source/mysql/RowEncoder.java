@@ -60,12 +60,17 @@ final class RowEncoder {
      * of that row. Returns where the next value of {@code row} starts.
      */
     int encode(byte[] row, Buf out) throws SQLException {
-        int p = 0;
+        return encode(row, 0, row.length, out);
+    }
+
+    /** As {@link #encode(byte[], Buf)}, for a row at {@code row[from, end)} ({@link WireRows}). */
+    int encode(byte[] row, int from, int end, Buf out) throws SQLException {
+        int p = from;
         for (int i = 0; i < columns.length; i++) {
             if (i > 0) {
                 out.add((byte) '\t');
             }
-            p = field(row, p, columns[i], out);
+            p = field(row, p, end, columns[i], out);
         }
         out.add((byte) '\n');
         return p;
@@ -76,7 +81,12 @@ final class RowEncoder {
      * written as {@code c}; returns where the next value starts.
      */
     static int field(byte[] row, int p, Column c, Buf out) throws SQLException {
-        if (p >= row.length) {
+        return field(row, p, row.length, c, out);
+    }
+
+    /** As {@link #field(byte[], int, Column, Buf)}, for a row that ends at {@code end}. */
+    static int field(byte[] row, int p, int end, Column c, Buf out) throws SQLException {
+        if (p >= end) {
             throw new SQLException("a row from the server has fewer values than selected");
         }
         int b = row[p] & 0xff;
@@ -87,22 +97,24 @@ final class RowEncoder {
         } else if (b == 0xfb) {
             out.add(NULL, 0, 2);
             return p + 1;
-        } else if (b == 0xfc) {
+        } else if (b == 0xfc && p + 2 < end) {
             len = (row[p + 1] & 0xff) | (row[p + 2] & 0xff) << 8;
             p += 3;
-        } else if (b == 0xfd) {
+        } else if (b == 0xfd && p + 3 < end) {
             len = (row[p + 1] & 0xff) | (row[p + 2] & 0xff) << 8 | (row[p + 3] & 0xff) << 16;
             p += 4;
-        } else if (b == 0xfe) {
+        } else if (b == 0xfe && p + 8 < end) {
             len = 0;
             for (int k = 8; k >= 1; k--) {
                 len = len << 8 | (row[p + k] & 0xff);
             }
             p += 9;
-        } else {
+        } else if (b == 0xff) {
             throw new SQLException("a row from the server holds an unknown length prefix 0x" + Integer.toHexString(b));
+        } else {
+            throw new SQLException("a row from the server ends inside a value's length");
         }
-        if (len < 0 || len > row.length - p) {
+        if (len < 0 || len > end - p) {
             throw new SQLException("a row from the server holds a value longer than the row");
         }
         if (c.kind() == Column.Kind.TEXT) {
@@ -137,7 +149,7 @@ final class RowEncoder {
     }
 
     static void escaped(byte[] b, int off, int len, Buf out) {
-        out.ensure(len * 2);
+        out.ensure(len * 2 + 8);
         byte[] a = out.data;
         int p = out.length;
         int i = off;
@@ -147,13 +159,23 @@ final class RowEncoder {
         // what follows it, go byte by byte.
         for (int last = end - 8; i <= last; i += 8, p += 8) {
             long v = (long) WORDS.get(b, i);
-            long slash = v ^ 0x5c5c5c5c5c5c5c5cL;
-            long below = (v - 0x0e0e0e0e0e0e0e0eL) & ~v;
-            long backslash = (slash - 0x0101010101010101L) & ~slash;
-            if (((below | backslash) & 0x8080808080808080L) != 0) {
+            if (special(v) != 0) {
                 break;
             }
             WORDS.set(a, p, v);
+        }
+        // The last bytes (most values are shorter than a word) as one word too, where the array
+        // holds one: the word's bytes past the value are not looked at (a borrow in the test only
+        // runs upwards, from a value's byte into the bytes after it) and the copy's extra bytes
+        // lie past the output's length, to be written over.
+        int rest = end - i;
+        if (rest > 0 && rest < 8 && i <= b.length - 8) {
+            long v = (long) WORDS.get(b, i);
+            if ((special(v) & (-1L >>> (64 - 8 * rest))) == 0) {
+                WORDS.set(a, p, v);
+                out.length = p + rest;
+                return;
+            }
         }
         for (; i < end; i++) {
             byte x = b[i];
@@ -166,6 +188,14 @@ final class RowEncoder {
             }
         }
         out.length = p;
+    }
+
+    /** The high bit of each byte of {@code v} that is below 0x0e or a backslash, and maybe of bytes above those. */
+    private static long special(long v) {
+        long slash = v ^ 0x5c5c5c5c5c5c5c5cL;
+        long below = (v - 0x0e0e0e0e0e0e0e0eL) & ~v;
+        long backslash = (slash - 0x0101010101010101L) & ~slash;
+        return (below | backslash) & 0x8080808080808080L;
     }
 
     static void hex(byte[] b, int off, int len, Buf out) {

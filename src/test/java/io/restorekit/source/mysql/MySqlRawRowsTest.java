@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MySqlRawRowsTest {
@@ -83,6 +84,102 @@ class MySqlRawRowsTest {
         assertThat(tables).isGreaterThanOrEqualTo(6);
         // the awkward values are there, so the comparison covered them
         assertThat(all).contains("0000-00-00", "\\N", "\\t", "\\0", "-838:59:59", "000037", "😀", "2026-03-29 00:30:00.125");
+    }
+
+    @Test
+    @DisplayName("rows read off the socket are the same row text as rows read through the driver, and the driver can go on")
+    void wireRowsMatchDriverRows() throws Exception {
+        int tables = 0;
+        try (Connection c = connect.open()) {
+            MySqlSchema.Result schema = MySqlSchema.read(c);
+            for (MySqlSchema.TableInfo t : schema.tables()) {
+                if (t.columns().isEmpty()) {
+                    continue;
+                }
+                String sql = "SELECT " + Column.readList(t.columns(), "t0", true) + " FROM "
+                        + MySqlConnect.ident(t.name()) + " t0";
+                byte[] driver = read(c, sql, t, true);
+                byte[] wire = wire(c, sql, t, Integer.MAX_VALUE);
+                assertThat(new String(wire, StandardCharsets.UTF_8)).as(t.name())
+                        .isEqualTo(new String(driver, StandardCharsets.UTF_8));
+                tables++;
+            }
+            assertThat(tables).isGreaterThanOrEqualTo(6);
+            // a query that fails says why, with the server's error code, and the connection goes on
+            WireRows wire = WireRows.open(c);
+            assertThat(wire).isNotNull();
+            assertThatThrownBy(() -> wire.query("SELECT * FROM no_such_table"))
+                    .isInstanceOfSatisfying(java.sql.SQLException.class, e -> {
+                        assertThat(e.getErrorCode()).isEqualTo(1146);
+                        assertThat(e.getMessage()).contains("no_such_table");
+                    });
+            wire.query("SELECT id FROM edge WHERE id < 0");
+            assertThat(wire.columns()).isEqualTo(1);
+            assertThat(wire.next()).isFalse();
+            // closed after two rows of thirty: the rest is read, and the driver's next query works
+            MySqlSchema.TableInfo edge = schema.tables().stream().filter(t -> t.name().equals("edge")).findFirst()
+                    .orElseThrow();
+            String sql = "SELECT " + Column.readList(edge.columns(), "t0", true) + " FROM edge t0";
+            assertThat(new String(wire(c, sql, edge, 2), StandardCharsets.UTF_8).split("\n")).hasSize(2);
+            try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT COUNT(*), SUM(id) FROM edge")) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.getLong(1)).isEqualTo(30);
+                assertThat(r.getLong(2)).isEqualTo(435);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a row longer than one packet (16 MiB) read off the socket is put together whole")
+    void wireRowLongerThanAPacket() throws Exception {
+        try (Connection root = EmbeddedMariaDbServer.root(DB); Statement st = root.createStatement()) {
+            st.execute("SET GLOBAL max_allowed_packet = " + (64 << 20));
+        }
+        byte[] big = new byte[(17 << 20) + 5];
+        new java.util.Random(3).nextBytes(big);
+        try (Connection c = EmbeddedMariaDbServer.root(DB)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE huge (id INT PRIMARY KEY, b LONGBLOB, t VARCHAR(10))");
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO huge VALUES (?, ?, ?)")) {
+                for (int i = 0; i < 3; i++) {
+                    ps.setInt(1, i);
+                    ps.setBytes(2, i == 1 ? big : new byte[] {(byte) i});
+                    ps.setString(3, "r" + i);
+                    ps.executeUpdate();
+                }
+            }
+        }
+        try (Connection c = connect.open()) {
+            MySqlSchema.TableInfo huge = MySqlSchema.read(c).tables().stream().filter(t -> t.name().equals("huge"))
+                    .findFirst().orElseThrow();
+            String sql = "SELECT " + Column.readList(huge.columns(), "t0", true) + " FROM huge t0 ORDER BY id";
+            byte[] wire = wire(c, sql, huge, Integer.MAX_VALUE);
+            assertThat(wire).isEqualTo(read(c, sql, huge, true));
+            String text = new String(wire, StandardCharsets.ISO_8859_1);
+            assertThat(text.split("\n")).hasSize(3);
+            assertThat(text).startsWith("0\t00\tr0\n1\t").endsWith("\tr1\n2\t02\tr2\n");
+            assertThat(wire.length).isEqualTo(2 * big.length + 22);
+        } finally {
+            try (Connection root = EmbeddedMariaDbServer.root(DB); Statement st = root.createStatement()) {
+                st.execute("DROP TABLE huge");
+            }
+        }
+    }
+
+    /** Up to {@code limit} rows of {@code sql} read off the socket, as row text. */
+    private static byte[] wire(Connection c, String sql, MySqlSchema.TableInfo t, int limit) throws Exception {
+        RowEncoder encoder = new RowEncoder(t.columns());
+        RowEncoder.Buf out = new RowEncoder.Buf();
+        try (WireRows rows = WireRows.open(c)) {
+            assertThat(rows).isNotNull();
+            rows.query(sql);
+            assertThat(rows.columns()).isEqualTo(t.columns().size());
+            for (int n = 0; n < limit && rows.next(); n++) {
+                assertThat(encoder.encode(rows.row(), rows.start(), rows.end(), out)).isEqualTo(rows.end());
+            }
+        }
+        return Arrays.copyOf(out.data, out.length);
     }
 
     @Test
