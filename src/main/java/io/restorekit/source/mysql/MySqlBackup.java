@@ -393,8 +393,12 @@ public final class MySqlBackup {
                 lookup = null;
             }
             String plain = "SELECT " + Column.readList(t.columns(), "t0", raw) + " FROM " + ident(t.name()) + " t0";
-            String sql = grouped && lookup == null ? new JoinSql(join).dumpQuery(t.columns(), tenantKey, raw) : plain;
-            DatabaseManifest.Table dumped = dump(c, db, q, t, tenantColumn, join, tenantKey, sql, lookup, parent,
+            // A table that holds its tenant key itself: the key is copied from the row's own text
+            // rather than selected a second time.
+            int own = grouped && lookup == null && join.via().isEmpty() ? t.columnNames().indexOf(join.key()) : -1;
+            String sql = grouped && lookup == null && own < 0 ? new JoinSql(join).dumpQuery(t.columns(), tenantKey, raw)
+                    : plain;
+            DatabaseManifest.Table dumped = dump(c, db, q, t, tenantColumn, join, tenantKey, sql, own, lookup, parent,
                     exports, savers, connect, progress);
             for (KeyExport e : exports) {
                 e.done().complete(e.keys().build());
@@ -419,7 +423,7 @@ public final class MySqlBackup {
     }
 
     private DatabaseManifest.Table dump(Connection c, String db, String q, TableInfo t, String tenantColumn, TenantJoin join,
-                                        Column tenantKey, String sql, Lookup lookup, TenantKeys parent,
+                                        Column tenantKey, String sql, int own, Lookup lookup, TenantKeys parent,
                                         List<KeyExport> exports, ExecutorService savers, MySqlConnect connect,
                                         ProgressListener progress) throws IOException {
         boolean grouped = tenantKey != null;
@@ -467,7 +471,10 @@ public final class MySqlBackup {
                     if (grouped) {
                         out.data[out.length - 1] = '\t';
                         int tenantFrom = out.length;
-                        if (lookup == null) {
+                        if (own >= 0) {
+                            field(out.data, from, own, bounds);
+                            out.add(out.data, bounds[0], bounds[1] - bounds[0]);
+                        } else if (lookup == null) {
                             if (rawRows) {
                                 p = RowEncoder.field(row, p, end, tenantKey, out);
                             } else {
