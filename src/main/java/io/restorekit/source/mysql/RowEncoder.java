@@ -65,14 +65,17 @@ final class RowEncoder {
 
     /** As {@link #encode(byte[], Buf)}, for a row at {@code row[from, end)} ({@link WireRows}). */
     int encode(byte[] row, int from, int end, Buf out) throws SQLException {
+        // Room for the whole line at once: a value's text is at most twice its bytes on the wire
+        // (its length byte included), a tab or newline per value, and a word's slack (escaped).
+        out.ensure(2 * (end - from) + columns.length + 8);
         int p = from;
         for (int i = 0; i < columns.length; i++) {
             if (i > 0) {
-                out.add((byte) '\t');
+                out.data[out.length++] = '\t';
             }
-            p = field(row, p, end, columns[i], out);
+            p = value(row, p, end, columns[i], out);
         }
-        out.add((byte) '\n');
+        out.data[out.length++] = '\n';
         return p;
     }
 
@@ -86,6 +89,12 @@ final class RowEncoder {
 
     /** As {@link #field(byte[], int, Column, Buf)}, for a row that ends at {@code end}. */
     static int field(byte[] row, int p, int end, Column c, Buf out) throws SQLException {
+        out.ensure(2 * (end - p) + 8);
+        return value(row, p, end, c, out);
+    }
+
+    /** {@link #field(byte[], int, int, Column, Buf)} into {@code out} that has room for twice the rest of the row and a word. */
+    private static int value(byte[] row, int p, int end, Column c, Buf out) throws SQLException {
         if (p >= end) {
             throw new SQLException("a row from the server has fewer values than selected");
         }
@@ -95,7 +104,9 @@ final class RowEncoder {
             len = b;
             p += 1;
         } else if (b == 0xfb) {
-            out.add(NULL, 0, 2);
+            out.data[out.length] = '\\';
+            out.data[out.length + 1] = 'N';
+            out.length += 2;
             return p + 1;
         } else if (b == 0xfc && p + 2 < end) {
             len = (row[p + 1] & 0xff) | (row[p + 2] & 0xff) << 8;
@@ -118,9 +129,9 @@ final class RowEncoder {
             throw new SQLException("a row from the server holds a value longer than the row");
         }
         if (c.kind() == Column.Kind.TEXT) {
-            escaped(row, p, (int) len, out);
+            escapedInRoom(row, p, (int) len, out);
         } else {
-            hex(row, p, (int) len, out);
+            hexInRoom(row, p, (int) len, out);
         }
         return p + (int) len;
     }
@@ -150,6 +161,11 @@ final class RowEncoder {
 
     static void escaped(byte[] b, int off, int len, Buf out) {
         out.ensure(len * 2 + 8);
+        escapedInRoom(b, off, len, out);
+    }
+
+    /** {@link #escaped(byte[], int, int, Buf)} into {@code out} that has room for twice {@code len} and a word. */
+    private static void escapedInRoom(byte[] b, int off, int len, Buf out) {
         byte[] a = out.data;
         int p = out.length;
         int i = off;
@@ -200,6 +216,10 @@ final class RowEncoder {
 
     static void hex(byte[] b, int off, int len, Buf out) {
         out.ensure(len * 2);
+        hexInRoom(b, off, len, out);
+    }
+
+    private static void hexInRoom(byte[] b, int off, int len, Buf out) {
         byte[] a = out.data;
         int p = out.length;
         for (int i = off, end = off + len; i < end; i++) {
