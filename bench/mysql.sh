@@ -11,6 +11,7 @@
 # Measures, alternating the tools: rk backup vs mariadb-dump --single-transaction (to a file), and
 # rk backup of the same database without a tenant column (what grouping rows by tenant costs);
 # rk restore into a new database vs loading that dump with the mariadb client into a new database.
+# Each command is timed on an idle server (settle, below).
 # Results: bench/results/mysql.md (with the load average).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -89,11 +90,25 @@ ANALYZE TABLE orders, order_lines, events;
 SQL
 fi
 
-# time_cmd LABEL CMD... : runs CMD, appends "LABEL seconds maxrss_kib loadavg" to $WORK/times
+# settle: waits (up to a minute) until the server is idle, using under 5 % of a core for two
+# half-seconds in a row. A 4 M-row restore leaves half a gigabyte to flush and a dropped database
+# to purge, which would otherwise share the two cores with whichever tool is timed next.
+settle() {
+  local a b quiet=0
+  for _ in $(seq 1 120); do
+    a=$(awk '{print $14 + $15}' "/proc/$SERVER/stat"); sleep 0.5; b=$(awk '{print $14 + $15}' "/proc/$SERVER/stat")
+    if (( b - a <= 2 )); then quiet=$((quiet + 1)); else quiet=0; fi
+    (( quiet >= 2 )) && break
+  done
+  return 0
+}
+
+# time_cmd LABEL CMD... : runs CMD on an idle server, appends "LABEL seconds maxrss_kib loadavg" to $WORK/times
 time_cmd() {
   local label=$1; shift
   local t0 t1
   sync
+  settle
   t0=$(date +%s.%N)
   /usr/bin/time -f '%M' -o "$WORK/rss" "$@" >"$WORK/last.out" 2>"$WORK/last.err" \
     || { cat "$WORK/last.out" "$WORK/last.err" >&2; echo "FAILED: $*" >&2; exit 1; }

@@ -45,13 +45,14 @@ import static io.restorekit.source.mysql.MySqlConnect.ident;
  * TABLES}: every view starts at the same commit. A user without the RELOAD privilege falls back
  * to one connection, with a warning.
  *
- * <p>Rows are streamed (the driver fetches in batches, nothing is buffered beyond a few batches
- * of rows and chunks per connection) as row text ({@link RowEncoder}) through the content-defined
- * chunker into data blobs, on three threads per table ({@link RowBatches}: reading; digesting
- * and cutting; storing). Where the driver allows ({@link RawRows}), each row's text is written
- * straight from the bytes the server sent, without an array per value, and numbers and temporal
- * values are read uncast (the text protocol already sends them as their cast's text); batches
- * of row text pass to the cutting thread in place, without a copy per row. Rows of tables with a tenant are grouped by tenant on the client and
+ * <p>Rows are streamed (nothing is buffered beyond a few batches of rows and chunks per
+ * connection) as row text ({@link RowEncoder}) through the content-defined chunker into data
+ * blobs, on three threads per table ({@link RowBatches}: reading; digesting and cutting;
+ * storing). Rows are read off the connection's socket ({@link WireRows}) where it carries the
+ * protocol's packets as they are, else from the driver's row bytes ({@link RawRows}): each row's
+ * text is written straight from the bytes the server sent, without an array per value, and
+ * numbers and temporal values are read uncast (the text protocol already sends them as their
+ * cast's text); batches of row text pass to the cutting thread in place, without a copy per row. Rows of tables with a tenant are grouped by tenant on the client and
  * chunked per tenant, as for PostgreSQL. A table that reaches its tenant through a foreign key
  * is read without a join when it can be: its rows find their tenant in the {@link TenantKeys}
  * its parent left while it was dumped ({@link #lookups}); parents are dumped first.
