@@ -167,6 +167,53 @@ class MySqlRawRowsTest {
         }
     }
 
+    @Test
+    @DisplayName("a compressed connection is not read off the socket: rows come through the driver")
+    void compressedConnectionsUseTheDriver() throws Exception {
+        MySqlConnect compressed = new MySqlConnect(EmbeddedMariaDbServer.url(DB) + "?useCompression=true",
+                EmbeddedMariaDbServer.USER, EmbeddedMariaDbServer.PASSWORD, null);
+        try (Connection c = compressed.open()) {
+            assertThat(WireRows.open(c)).isNull();
+        }
+        try (Connection c = connect.open()) {
+            assertThat(WireRows.open(c)).isNotNull();
+        }
+    }
+
+    @Test
+    @DisplayName("a connection killed while its rows are read off the socket fails the read with an error, not a hang")
+    void killedConnectionFails() throws Exception {
+        try (Connection c = connect.open(); Connection root = EmbeddedMariaDbServer.root(DB)) {
+            long id;
+            try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT CONNECTION_ID()")) {
+                r.next();
+                id = r.getLong(1);
+            }
+            WireRows wire = WireRows.open(c);
+            assertThat(wire).isNotNull();
+            Thread killer = new Thread(() -> {
+                try {
+                    Thread.sleep(300);
+                    try (Statement st = root.createStatement()) {
+                        st.execute("KILL " + id);
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            killer.start();
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> {
+                wire.query("SELECT SLEEP(20), 1");
+                while (wire.next()) {
+                    // the row, if the server sends it before closing
+                }
+            }).isInstanceOf(java.sql.SQLException.class);
+            killer.join();
+            assertThat(System.nanoTime() - started).isLessThan(15_000_000_000L);
+        }
+    }
+
     /** Up to {@code limit} rows of {@code sql} read off the socket, as row text. */
     private static byte[] wire(Connection c, String sql, MySqlSchema.TableInfo t, int limit) throws Exception {
         RowEncoder encoder = new RowEncoder(t.columns());
