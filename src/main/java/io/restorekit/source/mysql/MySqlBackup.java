@@ -52,10 +52,11 @@ import static io.restorekit.source.mysql.MySqlConnect.ident;
  * protocol's packets as they are, else from the driver's row bytes ({@link RawRows}): each row's
  * text is written straight from the bytes the server sent, without an array per value, and
  * numbers and temporal values are read uncast (the text protocol already sends them as their
- * cast's text); batches of row text pass to the cutting thread in place, without a copy per row. Rows of tables with a tenant are grouped by tenant on the client and
- * chunked per tenant, as for PostgreSQL. A table that reaches its tenant through a foreign key
- * is read without a join when it can be: its rows find their tenant in the {@link TenantKeys}
- * its parent left while it was dumped ({@link #lookups}); parents are dumped first.
+ * cast's text); batches of row text pass to the cutting thread in place, without a copy per row.
+ * Rows of tables with a tenant are grouped by tenant on the client and chunked per tenant, as for
+ * PostgreSQL. A table that reaches its tenant through a foreign key is read without a join when
+ * it can be: its rows find their tenant in the {@link TenantKeys} its parent left while it was
+ * dumped ({@link #lookups}); parents are dumped first.
  */
 public final class MySqlBackup {
     private static final int FETCH = 4096;
