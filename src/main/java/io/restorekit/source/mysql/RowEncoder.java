@@ -55,15 +55,10 @@ final class RowEncoder {
     }
 
     /**
-     * Appends the row's first {@code size()} values, read from {@code row}, the bytes of a
-     * text-protocol row ({@link RawRows}), and a newline: the same text as {@link #encode(ResultSet, Buf)}
-     * of that row. Returns where the next value of {@code row} starts.
+     * Appends the first {@code size()} values of the text-protocol row at {@code row[from, end)}
+     * ({@link WireRows}, {@link RawRows}) and a newline: the same text as
+     * {@link #encode(ResultSet, Buf)} of that row. Returns where the row's next value starts.
      */
-    int encode(byte[] row, Buf out) throws SQLException {
-        return encode(row, 0, row.length, out);
-    }
-
-    /** As {@link #encode(byte[], Buf)}, for a row at {@code row[from, end)} ({@link WireRows}). */
     int encode(byte[] row, int from, int end, Buf out) throws SQLException {
         // Room for the whole line at once: a value's text is at most twice its bytes on the wire
         // (its length byte included), a tab or newline per value, and a word's slack (escaped).
@@ -80,14 +75,9 @@ final class RowEncoder {
     }
 
     /**
-     * Appends the value at {@code row[p]} (a length-encoded string, {@code 0xfb} for SQL NULL)
-     * written as {@code c}; returns where the next value starts.
+     * Appends the value at {@code row[p]} (a length-encoded string, {@code 0xfb} for SQL NULL) of
+     * a row that ends at {@code end}, written as {@code c}; returns where the next value starts.
      */
-    static int field(byte[] row, int p, Column c, Buf out) throws SQLException {
-        return field(row, p, row.length, c, out);
-    }
-
-    /** As {@link #field(byte[], int, Column, Buf)}, for a row that ends at {@code end}. */
     static int field(byte[] row, int p, int end, Column c, Buf out) throws SQLException {
         out.ensure(2 * (end - p) + 8);
         return value(row, p, end, c, out);
@@ -102,28 +92,19 @@ final class RowEncoder {
         long len;
         if (b < 0xfb) {
             len = b;
-            p += 1;
+            p++;
         } else if (b == 0xfb) {
             out.data[out.length] = '\\';
             out.data[out.length + 1] = 'N';
             out.length += 2;
             return p + 1;
-        } else if (b == 0xfc && p + 2 < end) {
-            len = (row[p + 1] & 0xff) | (row[p + 2] & 0xff) << 8;
-            p += 3;
-        } else if (b == 0xfd && p + 3 < end) {
-            len = (row[p + 1] & 0xff) | (row[p + 2] & 0xff) << 8 | (row[p + 3] & 0xff) << 16;
-            p += 4;
-        } else if (b == 0xfe && p + 8 < end) {
-            len = 0;
-            for (int k = 8; k >= 1; k--) {
-                len = len << 8 | (row[p + k] & 0xff);
-            }
-            p += 9;
         } else if (b == 0xff) {
             throw new SQLException("a row from the server holds an unknown length prefix 0x" + Integer.toHexString(b));
-        } else {
+        } else if (lengthSize(b) > end - p) {
             throw new SQLException("a row from the server ends inside a value's length");
+        } else {
+            len = length(row, p);
+            p += lengthSize(b);
         }
         if (len < 0 || len > end - p) {
             throw new SQLException("a row from the server holds a value longer than the row");
@@ -134,6 +115,33 @@ final class RowEncoder {
             hexInRoom(row, p, (int) len, out);
         }
         return p + (int) len;
+    }
+
+    /** The protocol's length-encoded integer at {@code b[p]} (its first byte below 0xfb, or 0xfc-0xfe and 2, 3 or 8 bytes). */
+    static long length(byte[] b, int p) {
+        int first = b[p] & 0xff;
+        return switch (first) {
+            case 0xfc -> (b[p + 1] & 0xff) | (b[p + 2] & 0xff) << 8;
+            case 0xfd -> (b[p + 1] & 0xff) | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff) << 16;
+            case 0xfe -> {
+                long v = 0;
+                for (int k = 8; k >= 1; k--) {
+                    v = v << 8 | (b[p + k] & 0xff);
+                }
+                yield v;
+            }
+            default -> first;
+        };
+    }
+
+    /** How many bytes a length-encoded integer whose first byte is {@code first} takes. */
+    static int lengthSize(int first) {
+        return switch (first) {
+            case 0xfc -> 3;
+            case 0xfd -> 4;
+            case 0xfe -> 9;
+            default -> 1;
+        };
     }
 
     /** Appends one field: the value of column {@code index} of {@code r} written as {@code c}. */

@@ -35,20 +35,25 @@ final class WireRows implements AutoCloseable {
     static final int BUFFER = 256 << 10;
     private static final int MAX_PAYLOAD = 0xffffff;
     private static final int COM_QUERY = 0x03;
+    /** The driver's client class whose socket is read, and its socket field; null where not found. */
+    private static final Class<?> CLIENT;
     private static final VarHandle SOCKET;
 
     static {
+        Class<?> client = null;
         VarHandle socket = null;
         if (!Boolean.getBoolean("rk.mysql.jdbc-rows")) {
             try {
                 Class<?> c = Class.forName("org.mariadb.jdbc.client.impl.StandardClient");
                 socket = MethodHandles.privateLookupIn(c, MethodHandles.lookup()).findVarHandle(c, "socket",
                         Socket.class);
+                client = c;
             } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
                 socket = null;
             }
         }
-        SOCKET = socket;
+        CLIENT = client;
+        SOCKET = client == null ? null : socket;
     }
 
     private final InputStream in;
@@ -82,8 +87,7 @@ final class WireRows implements AutoCloseable {
             org.mariadb.jdbc.Connection mariadb = c.unwrap(org.mariadb.jdbc.Connection.class);
             Client client = mariadb.getClient();
             Context context = mariadb.getContext();
-            if (!SOCKET.varType().isAssignableFrom(Socket.class)
-                    || !Class.forName("org.mariadb.jdbc.client.impl.StandardClient").isInstance(client)
+            if (!CLIENT.isInstance(client)
                     || context.hasClientCapability(Capabilities.SSL)
                     || context.hasClientCapability(Capabilities.COMPRESS)
                     || context.getConf().useCompression()) {
@@ -94,7 +98,7 @@ final class WireRows implements AutoCloseable {
                 return null;
             }
             return new WireRows(socket, context.isEofDeprecated());
-        } catch (SQLException | IOException | ReflectiveOperationException | RuntimeException | LinkageError e) {
+        } catch (SQLException | IOException | RuntimeException | LinkageError e) {
             return null;
         }
     }
@@ -130,8 +134,8 @@ final class WireRows implements AutoCloseable {
                 throw new SQLException("the query returned no rows: " + sql);
             }
             int p = pos;
-            long count = lengthAt(buf, p);
-            p += lengthSize(first);
+            long count = RowEncoder.length(buf, p);
+            p += RowEncoder.lengthSize(first);
             // with MariaDB's metadata caching a byte says whether the definitions follow (a text
             // query's always do)
             boolean definitions = p >= pos + len || buf[p] != 0;
@@ -293,30 +297,5 @@ final class WireRows implements AutoCloseable {
 
     private static SQLException readFailure(IOException e) {
         return new SQLException("reading rows from the server failed: " + e.getMessage(), "08S01", e);
-    }
-
-    private static long lengthAt(byte[] b, int p) {
-        int first = b[p] & 0xff;
-        return switch (first) {
-            case 0xfc -> (b[p + 1] & 0xff) | (b[p + 2] & 0xff) << 8;
-            case 0xfd -> (b[p + 1] & 0xff) | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff) << 16;
-            case 0xfe -> {
-                long v = 0;
-                for (int k = 8; k >= 1; k--) {
-                    v = v << 8 | (b[p + k] & 0xff);
-                }
-                yield v;
-            }
-            default -> first;
-        };
-    }
-
-    private static int lengthSize(int first) {
-        return switch (first) {
-            case 0xfc -> 3;
-            case 0xfd -> 4;
-            case 0xfe -> 9;
-            default -> 1;
-        };
     }
 }

@@ -248,7 +248,7 @@ class MySqlRawRowsTest {
                 while (r.next()) {
                     if (raw) {
                         byte[] row = RawRows.current(r);
-                        assertThat(encoder.encode(row, out)).isEqualTo(row.length);
+                        assertThat(encoder.encode(row, 0, row.length, out)).isEqualTo(row.length);
                     } else {
                         encoder.encode(r, out);
                     }
