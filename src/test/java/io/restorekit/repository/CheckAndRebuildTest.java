@@ -100,6 +100,34 @@ class CheckAndRebuildTest {
     }
 
     @Test
+    @DisplayName("a genuine pack saved under another pack's name is reported against the blobs the index places there")
+    void packUnderAnotherName() throws IOException {
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            // the smallest data pack takes the content of the largest (a shorter one would also be truncated)
+            Map<String, Long> sizes = new java.util.HashMap<>();
+            Repository.list(storage, Kind.PACK).forEach(f -> sizes.put(f.handle().name(), f.size()));
+            List<String> packs = blobs.keySet().stream().map(id -> repo.index().find(BlobType.DATA, id).packId())
+                    .distinct().sorted(java.util.Comparator.comparing(sizes::get)).toList();
+            assertThat(packs).hasSizeGreaterThanOrEqualTo(2);
+            Set<BlobId> inFirst = new HashSet<>();
+            for (BlobId id : blobs.keySet()) {
+                if (repo.index().find(BlobType.DATA, id).packId().equals(packs.get(0))) {
+                    inFirst.add(id);
+                }
+            }
+            // every seal of the second pack authenticates: only the index tells the two apart
+            storage.tamper(new Handle(Kind.PACK, packs.get(0)),
+                    storage.readAll(new Handle(Kind.PACK, packs.get(packs.size() - 1))));
+            CheckReport report = repo.check(true, ProgressListener.NONE);
+            assertThat(report.errors()).hasSize(1);
+            Finding f = report.errors().get(0);
+            assertThat(f.object()).endsWith("/" + packs.get(0));
+            assertThat(f.message()).contains("differently from the pack header");
+            assertThat(f.blobs()).isEqualTo(inFirst);
+        }
+    }
+
+    @Test
     @DisplayName("a missing pack is an error naming every blob it held")
     void missingPack() throws IOException {
         BlobId some = blobs.keySet().iterator().next();
