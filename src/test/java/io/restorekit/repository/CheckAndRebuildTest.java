@@ -100,6 +100,55 @@ class CheckAndRebuildTest {
     }
 
     @Test
+    @DisplayName("in a local repository, a flipped byte in a compressed blob and one in a pack header are each"
+            + " reported against exactly what they damage")
+    void localPacks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
+        io.restorekit.storage.local.LocalStorage local = new io.restorekit.storage.local.LocalStorage(dir);
+        // ids are keyed by the repository's own key: the same content has other ids here
+        List<BlobId> ids = new java.util.ArrayList<>();
+        try (Repository repo = Repository.init(local, PASSWORD, OPTIONS)) {
+            for (byte[] b : blobs.values()) {
+                ids.add(repo.saveBlob(BlobType.DATA, b, 0, b.length).id());
+            }
+        }
+        try (Repository repo = Repository.open(local, PASSWORD)) {
+            assertThat(repo.check(true, ProgressListener.NONE).findings()).isEmpty();
+            // a text blob (stored compressed) and a pack holding none of it
+            BlobId victim = ids.get(0);
+            var found = repo.index().find(BlobType.DATA, victim);
+            assertThat(found.entry().rawLength()).isPositive();
+            String other = ids.stream().map(id -> repo.index().find(BlobType.DATA, id).packId())
+                    .filter(p -> !p.equals(found.packId())).findFirst().orElseThrow();
+            Set<BlobId> inOther = new HashSet<>();
+            ids.stream().filter(id -> repo.index().find(BlobType.DATA, id).packId().equals(other))
+                    .forEach(inOther::add);
+            flip(dir, found.packId(), found.entry().offset() + found.entry().storedLength() / 2);
+            flip(dir, other, (int) java.nio.file.Files.size(packFile(dir, other)) - 10);
+            CheckReport report = repo.check(true, ProgressListener.NONE);
+            assertThat(report.errors()).hasSize(2);
+            Finding blob = report.errors().stream().filter(f -> f.object().endsWith(found.packId())).findFirst()
+                    .orElseThrow();
+            assertThat(blob.blobs()).containsExactly(victim);
+            assertThat(blob.message()).contains(victim.shortHex()).doesNotContain("matches its name");
+            Finding header = report.errors().stream().filter(f -> f.object().endsWith(other)).findFirst().orElseThrow();
+            assertThat(header.message()).contains("header cannot be read").contains("does not match its name");
+            assertThat(header.blobs()).isEqualTo(inOther);
+        }
+    }
+
+    private static java.nio.file.Path packFile(java.nio.file.Path dir, String id) {
+        return dir.resolve("data").resolve(id.substring(0, 2)).resolve(id);
+    }
+
+    private static void flip(java.nio.file.Path dir, String pack, int at) throws IOException {
+        java.nio.file.Path file = packFile(dir, pack);
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        bytes[at] ^= 0x01;
+        file.toFile().setWritable(true);
+        java.nio.file.Files.write(file, bytes);
+    }
+
+    @Test
     @DisplayName("a genuine pack saved under another pack's name is reported against the blobs the index places there")
     void packUnderAnotherName() throws IOException {
         try (Repository repo = Repository.open(storage, PASSWORD)) {
