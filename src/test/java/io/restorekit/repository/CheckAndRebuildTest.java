@@ -177,6 +177,26 @@ class CheckAndRebuildTest {
     }
 
     @Test
+    @DisplayName("a pack saved with a damaged blob inside (it matches its name) is told apart from damage in storage")
+    void damagedBeforeSaving() throws IOException {
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            BlobId victim = blobs.keySet().stream().skip(3).findFirst().orElseThrow();
+            var found = repo.index().find(BlobType.DATA, victim);
+            byte[] bytes = storage.readAll(new Handle(Kind.PACK, found.packId()));
+            bytes[found.entry().offset() + 20] ^= 0x01;
+            // as a writer would have saved it: named after its (damaged) content
+            String name = io.restorekit.common.Hex.encode(io.restorekit.repository.crypto.Sha256.digest(bytes));
+            storage.save(new Handle(Kind.PACK, name), io.restorekit.storage.Payload.of(bytes));
+            CheckReport report = repo.check(true, ProgressListener.NONE);
+            Finding f = report.errors().stream().filter(e -> e.object().endsWith(name)).findFirst().orElseThrow();
+            assertThat(f.blobs()).containsExactly(victim);
+            assertThat(f.message()).contains("matches its name").contains("before it was saved");
+            // the genuine pack it was copied from reads correctly
+            assertThat(report.errors()).noneMatch(e -> e.object().endsWith(found.packId()));
+        }
+    }
+
+    @Test
     @DisplayName("a missing pack is an error naming every blob it held")
     void missingPack() throws IOException {
         BlobId some = blobs.keySet().iterator().next();
