@@ -446,65 +446,15 @@ public final class MySqlBackup {
                     throw new IllegalStateException("the driver's result set " + r.getClass().getName()
                             + " cannot be read raw");
                 }
-                RowBatches.RowWriter writer = out -> {
-                    int from = out.length;
-                    byte[] row;
-                    int p;
-                    int end;
-                    if (wire != null) {
-                        if (!wire.next()) {
-                            return false;
-                        }
-                        row = wire.row();
-                        end = wire.end();
-                        p = encoder.encode(row, wire.start(), end, out);
-                    } else {
-                        if (r == null || !r.next()) {
-                            return false;
-                        }
-                        // Raw: the values straight from the driver's row bytes, no array per value.
-                        row = rawRows ? RawRows.current(r) : null;
-                        end = rawRows ? row.length : 0;
-                        p = rawRows ? encoder.encode(row, 0, end, out) : 0;
-                        if (!rawRows) {
-                            encoder.encode(r, out);
-                        }
-                    }
-                    if (grouped) {
-                        out.data[out.length - 1] = '\t';
-                        int tenantFrom = out.length;
-                        if (own >= 0) {
-                            field(out.data, from, own, bounds);
-                            out.add(out.data, bounds[0], bounds[1] - bounds[0]);
-                        } else if (lookup == null) {
-                            if (rawRows) {
-                                p = RowEncoder.field(row, p, end, tenantKey, out);
-                            } else {
-                                RowEncoder.field(r, encoder.size() + 1, tenantKey, out);
-                            }
-                        } else {
-                            field(out.data, from, lookup.column(), bounds);
-                            byte[] tenant = TenantKeys.isNull(out.data, bounds[0], bounds[1])
-                                    ? NULL_TEXT : parent.tenant(TenantKeys.parse(out.data, bounds[0], bounds[1]));
-                            out.add(tenant, 0, tenant.length);
-                        }
-                        for (KeyExport e : exports) {
-                            if (e.keys().givenUp()) {
-                                continue;
-                            }
-                            field(out.data, from, e.column(), bounds);
-                            if (!TenantKeys.isNull(out.data, bounds[0], bounds[1])) {
-                                e.keys().add(TenantKeys.parse(out.data, bounds[0], bounds[1]), out.data, tenantFrom,
-                                        out.length);
-                            }
-                        }
-                        out.add((byte) '\n');
-                    }
-                    if (rawRows && p != end) {
-                        throw new SQLException("a row from the server has more values than selected");
-                    }
-                    return true;
-                };
+                // Rows read off the socket get a writer per kind of table, each its own method: the
+                // JIT compiles each for the branches its tables take, where one writer for all was
+                // compiled again when a later table took a branch the first ones never had.
+                RowBatches.RowWriter writer = wire == null
+                        ? driverRows(r, rawRows, encoder, grouped, own, lookup, parent, tenantKey, exports, bounds)
+                        : !grouped ? plainWireRows(wire, encoder)
+                        : own >= 0 ? ownTenantWireRows(wire, encoder, own, exports, bounds)
+                        : lookup != null ? lookedUpWireRows(wire, encoder, lookup, parent, exports, bounds)
+                        : joinedWireRows(wire, encoder, tenantKey, exports, bounds);
                 // Rows come in the table's own order (no sort on the server) and are grouped by
                 // tenant on the client: one chunker per tenant, so no chunk holds two tenants. The
                 // driver reads on a thread of its own while this one digests and cuts; chunks are
@@ -528,6 +478,147 @@ public final class MySqlBackup {
         Map<String, Long> tenants = t.columnNames().contains(tenantColumn) ? scanner.tenants() : null;
         return new DatabaseManifest.Table(db, t.name(), t.columnNames(), scanner.rows(), tenants, scanner.digest(),
                 scanner.bytes(), result.added(), result.chunks(), primaryKey(t), null, null, null);
+    }
+
+    /** Rows off the socket of a table without a tenant: the row text as the server sent it. */
+    private static RowBatches.RowWriter plainWireRows(WireRows wire, RowEncoder encoder) {
+        return out -> {
+            if (!wire.next()) {
+                return false;
+            }
+            int end = wire.end();
+            checkEnd(encoder.encode(wire.row(), wire.start(), end, out), end);
+            return true;
+        };
+    }
+
+    /** Rows off the socket of a table holding its tenant key: the key copied from the row's own text. */
+    private static RowBatches.RowWriter ownTenantWireRows(WireRows wire, RowEncoder encoder, int own,
+                                                         List<KeyExport> exports, int[] bounds) {
+        return out -> {
+            if (!wire.next()) {
+                return false;
+            }
+            int from = out.length;
+            int end = wire.end();
+            int p = encoder.encode(wire.row(), wire.start(), end, out);
+            out.data[out.length - 1] = '\t';
+            int tenantFrom = out.length;
+            field(out.data, from, own, bounds);
+            out.add(out.data, bounds[0], bounds[1] - bounds[0]);
+            export(exports, out, from, tenantFrom, bounds);
+            out.add((byte) '\n');
+            checkEnd(p, end);
+            return true;
+        };
+    }
+
+    /** Rows off the socket of a table whose tenant is looked up by its foreign key in its parent's keys. */
+    private static RowBatches.RowWriter lookedUpWireRows(WireRows wire, RowEncoder encoder, Lookup lookup,
+                                                         TenantKeys parent, List<KeyExport> exports, int[] bounds) {
+        int column = lookup.column();
+        return out -> {
+            if (!wire.next()) {
+                return false;
+            }
+            int from = out.length;
+            int end = wire.end();
+            int p = encoder.encode(wire.row(), wire.start(), end, out);
+            out.data[out.length - 1] = '\t';
+            int tenantFrom = out.length;
+            field(out.data, from, column, bounds);
+            byte[] tenant = TenantKeys.isNull(out.data, bounds[0], bounds[1])
+                    ? NULL_TEXT : parent.tenant(TenantKeys.parse(out.data, bounds[0], bounds[1]));
+            out.add(tenant, 0, tenant.length);
+            export(exports, out, from, tenantFrom, bounds);
+            out.add((byte) '\n');
+            checkEnd(p, end);
+            return true;
+        };
+    }
+
+    /** Rows off the socket of a table whose tenant the server joins in, as the last value selected. */
+    private static RowBatches.RowWriter joinedWireRows(WireRows wire, RowEncoder encoder, Column tenantKey,
+                                                       List<KeyExport> exports, int[] bounds) {
+        return out -> {
+            if (!wire.next()) {
+                return false;
+            }
+            int from = out.length;
+            byte[] row = wire.row();
+            int end = wire.end();
+            int p = encoder.encode(row, wire.start(), end, out);
+            out.data[out.length - 1] = '\t';
+            int tenantFrom = out.length;
+            p = RowEncoder.field(row, p, end, tenantKey, out);
+            export(exports, out, from, tenantFrom, bounds);
+            out.add((byte) '\n');
+            checkEnd(p, end);
+            return true;
+        };
+    }
+
+    /** Rows through the driver (TLS, compression, another driver): raw row bytes where it allows, else values. */
+    private static RowBatches.RowWriter driverRows(ResultSet r, boolean rawRows, RowEncoder encoder, boolean grouped,
+                                                   int own, Lookup lookup, TenantKeys parent, Column tenantKey,
+                                                   List<KeyExport> exports, int[] bounds) {
+        return out -> {
+            if (r == null || !r.next()) {
+                return false;
+            }
+            int from = out.length;
+            // Raw: the values straight from the driver's row bytes, no array per value.
+            byte[] row = rawRows ? RawRows.current(r) : null;
+            int end = rawRows ? row.length : 0;
+            int p = rawRows ? encoder.encode(row, 0, end, out) : 0;
+            if (!rawRows) {
+                encoder.encode(r, out);
+            }
+            if (grouped) {
+                out.data[out.length - 1] = '\t';
+                int tenantFrom = out.length;
+                if (own >= 0) {
+                    field(out.data, from, own, bounds);
+                    out.add(out.data, bounds[0], bounds[1] - bounds[0]);
+                } else if (lookup == null) {
+                    if (rawRows) {
+                        p = RowEncoder.field(row, p, end, tenantKey, out);
+                    } else {
+                        RowEncoder.field(r, encoder.size() + 1, tenantKey, out);
+                    }
+                } else {
+                    field(out.data, from, lookup.column(), bounds);
+                    byte[] tenant = TenantKeys.isNull(out.data, bounds[0], bounds[1])
+                            ? NULL_TEXT : parent.tenant(TenantKeys.parse(out.data, bounds[0], bounds[1]));
+                    out.add(tenant, 0, tenant.length);
+                }
+                export(exports, out, from, tenantFrom, bounds);
+                out.add((byte) '\n');
+            }
+            if (rawRows) {
+                checkEnd(p, end);
+            }
+            return true;
+        };
+    }
+
+    /** Hands the row's keys to the children that look their tenant up in this table. */
+    private static void export(List<KeyExport> exports, RowEncoder.Buf out, int from, int tenantFrom, int[] bounds) {
+        for (KeyExport e : exports) {
+            if (e.keys().givenUp()) {
+                continue;
+            }
+            field(out.data, from, e.column(), bounds);
+            if (!TenantKeys.isNull(out.data, bounds[0], bounds[1])) {
+                e.keys().add(TenantKeys.parse(out.data, bounds[0], bounds[1]), out.data, tenantFrom, out.length);
+            }
+        }
+    }
+
+    private static void checkEnd(int p, int end) throws SQLException {
+        if (p != end) {
+            throw new SQLException("a row from the server has more values than selected");
+        }
     }
 
     private static final byte[] NULL_TEXT = {'\\', 'N'};
