@@ -1,17 +1,27 @@
 package io.restorekit.repository;
 
+import io.restorekit.common.Hex;
 import io.restorekit.common.ProgressListener;
 import io.restorekit.repository.CheckReport.Finding;
+import io.restorekit.repository.crypto.Sha256;
 import io.restorekit.storage.FileInfo;
 import io.restorekit.storage.Handle;
 import io.restorekit.storage.Kind;
+import io.restorekit.storage.Payload;
+import io.restorekit.storage.local.LocalStorage;
 import io.restorekit.storage.memory.InMemoryStorage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,10 +112,10 @@ class CheckAndRebuildTest {
     @Test
     @DisplayName("in a local repository, a flipped byte in a compressed blob and one in a pack header are each"
             + " reported against exactly what they damage")
-    void localPacks(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws IOException {
-        io.restorekit.storage.local.LocalStorage local = new io.restorekit.storage.local.LocalStorage(dir);
+    void localPacks(@TempDir Path dir) throws IOException {
+        LocalStorage local = new LocalStorage(dir);
         // ids are keyed by the repository's own key: the same content has other ids here
-        List<BlobId> ids = new java.util.ArrayList<>();
+        List<BlobId> ids = new ArrayList<>();
         try (Repository repo = Repository.init(local, PASSWORD, OPTIONS)) {
             for (byte[] b : blobs.values()) {
                 ids.add(repo.saveBlob(BlobType.DATA, b, 0, b.length).id());
@@ -123,7 +133,7 @@ class CheckAndRebuildTest {
             ids.stream().filter(id -> repo.index().find(BlobType.DATA, id).packId().equals(other))
                     .forEach(inOther::add);
             flip(dir, found.packId(), found.entry().offset() + found.entry().storedLength() / 2);
-            flip(dir, other, (int) java.nio.file.Files.size(packFile(dir, other)) - 10);
+            flip(dir, other, (int) Files.size(packFile(dir, other)) - 10);
             CheckReport report = repo.check(true, ProgressListener.NONE);
             assertThat(report.errors()).hasSize(2);
             Finding blob = report.errors().stream().filter(f -> f.object().endsWith(found.packId())).findFirst()
@@ -136,16 +146,16 @@ class CheckAndRebuildTest {
         }
     }
 
-    private static java.nio.file.Path packFile(java.nio.file.Path dir, String id) {
+    private static Path packFile(Path dir, String id) {
         return dir.resolve("data").resolve(id.substring(0, 2)).resolve(id);
     }
 
-    private static void flip(java.nio.file.Path dir, String pack, int at) throws IOException {
-        java.nio.file.Path file = packFile(dir, pack);
-        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+    private static void flip(Path dir, String pack, int at) throws IOException {
+        Path file = packFile(dir, pack);
+        byte[] bytes = Files.readAllBytes(file);
         bytes[at] ^= 0x01;
         file.toFile().setWritable(true);
-        java.nio.file.Files.write(file, bytes);
+        Files.write(file, bytes);
     }
 
     @Test
@@ -153,10 +163,10 @@ class CheckAndRebuildTest {
     void packUnderAnotherName() throws IOException {
         try (Repository repo = Repository.open(storage, PASSWORD)) {
             // the smallest data pack takes the content of the largest (a shorter one would also be truncated)
-            Map<String, Long> sizes = new java.util.HashMap<>();
+            Map<String, Long> sizes = new HashMap<>();
             Repository.list(storage, Kind.PACK).forEach(f -> sizes.put(f.handle().name(), f.size()));
             List<String> packs = blobs.keySet().stream().map(id -> repo.index().find(BlobType.DATA, id).packId())
-                    .distinct().sorted(java.util.Comparator.comparing(sizes::get)).toList();
+                    .distinct().sorted(Comparator.comparing(sizes::get)).toList();
             assertThat(packs).hasSizeGreaterThanOrEqualTo(2);
             Set<BlobId> inFirst = new HashSet<>();
             for (BlobId id : blobs.keySet()) {
@@ -185,8 +195,8 @@ class CheckAndRebuildTest {
             byte[] bytes = storage.readAll(new Handle(Kind.PACK, found.packId()));
             bytes[found.entry().offset() + 20] ^= 0x01;
             // as a writer would have saved it: named after its (damaged) content
-            String name = io.restorekit.common.Hex.encode(io.restorekit.repository.crypto.Sha256.digest(bytes));
-            storage.save(new Handle(Kind.PACK, name), io.restorekit.storage.Payload.of(bytes));
+            String name = Hex.encode(Sha256.digest(bytes));
+            storage.save(new Handle(Kind.PACK, name), Payload.of(bytes));
             CheckReport report = repo.check(true, ProgressListener.NONE);
             Finding f = report.errors().stream().filter(e -> e.object().endsWith(name)).findFirst().orElseThrow();
             assertThat(f.blobs()).containsExactly(victim);
@@ -249,7 +259,7 @@ class CheckAndRebuildTest {
     @Test
     @DisplayName("a pack whose header is damaged keeps its old index entries through a rebuild, so its blobs stay readable")
     void rebuildKeepsOldEntriesOfDamagedHeaders() throws IOException {
-        FileInfo pack = Repository.list(storage, Kind.PACK).stream().max(java.util.Comparator.comparingLong(FileInfo::size))
+        FileInfo pack = Repository.list(storage, Kind.PACK).stream().max(Comparator.comparingLong(FileInfo::size))
                 .orElseThrow();
         byte[] bytes = storage.readAll(pack.handle());
         bytes[bytes.length - 10] ^= 0x40; // inside the sealed header, at the end of the pack

@@ -486,8 +486,7 @@ public final class MySqlBackup {
             if (!wire.next()) {
                 return false;
             }
-            int end = wire.end();
-            checkEnd(encoder.encode(wire.row(), wire.start(), end, out), end);
+            checkEnd(encoder.encode(wire.row(), wire.start(), wire.end(), out), wire.end());
             return true;
         };
     }
@@ -500,15 +499,12 @@ public final class MySqlBackup {
                 return false;
             }
             int from = out.length;
-            int end = wire.end();
-            int p = encoder.encode(wire.row(), wire.start(), end, out);
-            out.data[out.length - 1] = '\t';
+            int p = lineUpToTenant(wire, encoder, out);
             int tenantFrom = out.length;
             field(out.data, from, own, bounds);
             out.add(out.data, bounds[0], bounds[1] - bounds[0]);
-            export(exports, out, from, tenantFrom, bounds);
-            out.add((byte) '\n');
-            checkEnd(p, end);
+            endLine(exports, out, from, tenantFrom, bounds);
+            checkEnd(p, wire.end());
             return true;
         };
     }
@@ -522,17 +518,14 @@ public final class MySqlBackup {
                 return false;
             }
             int from = out.length;
-            int end = wire.end();
-            int p = encoder.encode(wire.row(), wire.start(), end, out);
-            out.data[out.length - 1] = '\t';
+            int p = lineUpToTenant(wire, encoder, out);
             int tenantFrom = out.length;
             field(out.data, from, column, bounds);
             byte[] tenant = TenantKeys.isNull(out.data, bounds[0], bounds[1])
                     ? NULL_TEXT : parent.tenant(TenantKeys.parse(out.data, bounds[0], bounds[1]));
             out.add(tenant, 0, tenant.length);
-            export(exports, out, from, tenantFrom, bounds);
-            out.add((byte) '\n');
-            checkEnd(p, end);
+            endLine(exports, out, from, tenantFrom, bounds);
+            checkEnd(p, wire.end());
             return true;
         };
     }
@@ -545,15 +538,11 @@ public final class MySqlBackup {
                 return false;
             }
             int from = out.length;
-            byte[] row = wire.row();
-            int end = wire.end();
-            int p = encoder.encode(row, wire.start(), end, out);
-            out.data[out.length - 1] = '\t';
+            int p = lineUpToTenant(wire, encoder, out);
             int tenantFrom = out.length;
-            p = RowEncoder.field(row, p, end, tenantKey, out);
-            export(exports, out, from, tenantFrom, bounds);
-            out.add((byte) '\n');
-            checkEnd(p, end);
+            p = RowEncoder.field(wire.row(), p, wire.end(), tenantKey, out);
+            endLine(exports, out, from, tenantFrom, bounds);
+            checkEnd(p, wire.end());
             return true;
         };
     }
@@ -592,8 +581,7 @@ public final class MySqlBackup {
                             ? NULL_TEXT : parent.tenant(TenantKeys.parse(out.data, bounds[0], bounds[1]));
                     out.add(tenant, 0, tenant.length);
                 }
-                export(exports, out, from, tenantFrom, bounds);
-                out.add((byte) '\n');
+                endLine(exports, out, from, tenantFrom, bounds);
             }
             if (rawRows) {
                 checkEnd(p, end);
@@ -602,8 +590,21 @@ public final class MySqlBackup {
         };
     }
 
-    /** Hands the row's keys to the children that look their tenant up in this table. */
-    private static void export(List<KeyExport> exports, RowEncoder.Buf out, int from, int tenantFrom, int[] bounds) {
+    /**
+     * Writes the socket's current row as a line up to its tenant: the row text with a tab where
+     * its newline was. Returns where the row's next value starts.
+     */
+    private static int lineUpToTenant(WireRows wire, RowEncoder encoder, RowEncoder.Buf out) throws SQLException {
+        int p = encoder.encode(wire.row(), wire.start(), wire.end(), out);
+        out.data[out.length - 1] = '\t';
+        return p;
+    }
+
+    /**
+     * Ends a row line after its tenant ({@code out[tenantFrom, length)}), handing the row's keys to
+     * the children that look their tenant up in this table.
+     */
+    private static void endLine(List<KeyExport> exports, RowEncoder.Buf out, int from, int tenantFrom, int[] bounds) {
         for (KeyExport e : exports) {
             if (e.keys().givenUp()) {
                 continue;
@@ -613,6 +614,7 @@ public final class MySqlBackup {
                 e.keys().add(TenantKeys.parse(out.data, bounds[0], bounds[1]), out.data, tenantFrom, out.length);
             }
         }
+        out.add((byte) '\n');
     }
 
     private static void checkEnd(int p, int end) throws SQLException {
