@@ -1,2 +1,5 @@
-/** Archives in standard formats: offline exports readable with gpg, zstd, tar and psql alone, and imports of existing backups. */
+/**
+ * Archives in standard formats: offline exports readable with gpg, zstd, tar and psql alone, imports
+ * of existing backups, and the one jar the launcher joins the application into.
+ */
 package io.restorekit.archive;

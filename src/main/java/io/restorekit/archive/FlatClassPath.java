@@ -1,4 +1,4 @@
-package io.restorekit.shell;
+package io.restorekit.archive;
 
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
@@ -54,8 +54,7 @@ public final class FlatClassPath {
     /** {@code FlatClassPath APP_DIR}: replaces {@code APP_DIR/restorekit.jar} with the joined jar. */
     public static void main(String[] args) throws IOException {
         if (args.length != 1) {
-            System.err.println("usage: FlatClassPath APP_DIR");
-            System.exit(2);
+            throw new IllegalArgumentException("usage: FlatClassPath APP_DIR");
         }
         Path app = Path.of(args[0]);
         Path jar = app.resolve("restorekit.jar");

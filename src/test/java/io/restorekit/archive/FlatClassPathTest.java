@@ -1,4 +1,4 @@
-package io.restorekit.shell;
+package io.restorekit.archive;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
