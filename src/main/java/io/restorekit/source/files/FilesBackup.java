@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -381,6 +382,9 @@ public final class FilesBackup {
                 return null;
             } catch (InterruptedIOException e) {
                 throw e;
+            } catch (ClosedByInterruptException e) {
+                // the backup is being stopped (another reader failed): not this file's fault
+                throw new InterruptedIOException("backup of '" + rel + "' interrupted");
             } catch (IOException e) {
                 warn(rel, "cannot be read: " + e.getMessage());
                 return null;
@@ -446,19 +450,32 @@ public final class FilesBackup {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("backup of '" + root + "' interrupted");
             } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof UncheckedIOException u) {
-                    throw u.getCause();
-                }
-                if (c instanceof IOException io) {
-                    throw io;
-                }
-                if (c instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IOException(c);
+                throw rethrown(e.getCause());
             }
         }
+    }
+
+    /**
+     * What a reader's failure becomes for the backup: its I/O error, its runtime exception, or an
+     * I/O error that says what went wrong (a heap too small for the backup says how to give it
+     * more).
+     */
+    static IOException rethrown(Throwable c) {
+        if (c instanceof UncheckedIOException u) {
+            return u.getCause();
+        }
+        if (c instanceof IOException io) {
+            return io;
+        }
+        if (c instanceof RuntimeException re) {
+            throw re;
+        }
+        if (c instanceof OutOfMemoryError oom) {
+            return new IOException("the Java heap (" + (Runtime.getRuntime().maxMemory() >> 20) + " MiB) is too small"
+                    + " for this backup; shell/rk gives a backup 320 MiB, and RK_JAVA_OPTS=-Xmx512m (for example)"
+                    + " gives it more", oom);
+        }
+        return new IOException(c);
     }
 
     static MessageDigest sha256() {

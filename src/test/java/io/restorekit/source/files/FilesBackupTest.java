@@ -45,6 +45,22 @@ class FilesBackupTest {
         repository.close();
     }
 
+    @Test
+    @DisplayName("a reader's failure reaches the backup as itself; running out of heap says how to give the backup more")
+    void readerFailures() {
+        IOException io = new IOException("disk gone");
+        assertThat(FilesBackup.rethrown(io)).isSameAs(io);
+        assertThat(FilesBackup.rethrown(new UncheckedIOException(io))).isSameAs(io);
+        IllegalStateException bug = new IllegalStateException("bug");
+        assertThatThrownBy(() -> FilesBackup.rethrown(bug)).isSameAs(bug);
+
+        OutOfMemoryError oom = new OutOfMemoryError("Java heap space");
+        IOException heap = FilesBackup.rethrown(oom);
+        assertThat(heap).hasMessageContaining("MiB) is too small for this backup")
+                .hasMessageContaining("RK_JAVA_OPTS=-Xmx").hasCause(oom);
+        assertThat(FilesBackup.rethrown(new StackOverflowError())).hasCauseInstanceOf(StackOverflowError.class);
+    }
+
     private FilesRestore.Outcome restoreAll(FilesBackup.Result r, Path target) throws IOException {
         FilesRestore restore = new FilesRestore(repository, 2);
         return restore.apply(restore.plan(r.tree(), List.of(List.of()), target), ProgressListener.NONE);
