@@ -10,6 +10,7 @@ import io.restorekit.repository.Repository;
 import io.restorekit.repository.Snapshot;
 import io.restorekit.repository.chunk.Chunker;
 import io.restorekit.repository.crypto.Sha256;
+import io.restorekit.repository.pack.PackWriter;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -76,6 +77,20 @@ public final class FilesBackup {
 
     public FilesBackup(Repository repository) {
         this(repository, defaultReaders());
+    }
+
+    /**
+     * Readers of large files: one per core and a spare, but no more than the heap holds the buffers
+     * of. Each keeps twice the largest chunk to cut from and, where its data compresses, a
+     * compression buffer of one chunk; next to them the repository holds up to about five packs
+     * (filling, queued, being written, spare). Arrays that large live in the old generation, about
+     * two thirds of the heap. A fixed heap on a machine with many cores ran out: the `cctv` bench
+     * set on 8 cores (9 readers) in 320 MiB.
+     */
+    static int largeReaders(int cores, long maxHeap, int maxChunk, int packSize) {
+        long perReader = 3L * maxChunk;
+        long room = maxHeap * 2 / 3 - 5L * PackWriter.roomy(packSize);
+        return (int) Math.max(1, Math.min(cores + 1L, room / perReader));
     }
 
     /** Twice the cores, at least four: enough reads in flight to hide the disk's latency. */
@@ -164,7 +179,9 @@ public final class FilesBackup {
             int cores = Runtime.getRuntime().availableProcessors();
             // With few readers one pool serves all files, in the order the walk meets them.
             this.smallFiles = readers(threads, "rk-backup-");
-            this.largeFiles = threads <= cores + 1 ? smallFiles : readers(cores + 1, "rk-backup-large-");
+            int large = largeReaders(cores, Runtime.getRuntime().maxMemory(), repository.config().chunker().max(),
+                    repository.config().packSize());
+            this.largeFiles = threads <= large ? smallFiles : readers(large, "rk-backup-large-");
             AtomicInteger w = new AtomicInteger();
             this.walkers = new ForkJoinPool(walkers(cores), p -> {
                 ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);

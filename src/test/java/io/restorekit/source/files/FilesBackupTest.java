@@ -61,6 +61,17 @@ class FilesBackupTest {
         assertThat(FilesBackup.rethrown(new StackOverflowError())).hasCauseInstanceOf(StackOverflowError.class);
     }
 
+    @Test
+    @DisplayName("readers of large files: one per core and a spare, as many as the heap holds the buffers of")
+    void largeReadersFitTheHeap() {
+        int mib = 1 << 20;
+        long heap320 = 309L * mib;  // what -Xmx320m gives as the maximum heap
+        assertThat(FilesBackup.largeReaders(2, heap320, 8 * mib, 16 * mib)).isEqualTo(3);
+        assertThat(FilesBackup.largeReaders(8, heap320, 8 * mib, 16 * mib)).isEqualTo(4);
+        assertThat(FilesBackup.largeReaders(16, 1024L * mib, 8 * mib, 16 * mib)).isEqualTo(17);
+        assertThat(FilesBackup.largeReaders(8, 64L * mib, 8 * mib, 16 * mib)).isEqualTo(1);
+    }
+
     private FilesRestore.Outcome restoreAll(FilesBackup.Result r, Path target) throws IOException {
         FilesRestore restore = new FilesRestore(repository, 2);
         return restore.apply(restore.plan(r.tree(), List.of(List.of()), target), ProgressListener.NONE);
