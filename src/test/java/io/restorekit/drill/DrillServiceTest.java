@@ -169,7 +169,7 @@ class DrillServiceTest {
             assertThat(report.status()).isEqualTo(RunStatus.FAILED);
             assertThat(report.failures()).isNotEmpty();
             Check failed = report.failures().get(0);
-            assertThat(failed.name()).isEqualTo("restore completes");
+            assertThat(failed.name()).as(report.markdown()).isEqualTo("restore completes");
             assertThat(failed.actual()).contains(biggest.getFileName().toString());
         }
         try (Stream<Path> left = Files.list(DrillLeftovers.root(home))) {
