@@ -32,6 +32,7 @@ import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -622,14 +623,20 @@ public final class FilesRestore {
         }
     }
 
-    /** Stops queueing work once a file has failed. */
-    private static void failFast(List<Future<?>> jobs) throws IOException {
-        for (Future<?> job : jobs) {
+    /**
+     * Stops queueing work once a file has failed: awaits and drops the jobs that are done. Only a
+     * job seen done and awaited is dropped; one that ends meanwhile stays for the next call or the
+     * final wait (dropping every job done by the end of the pass lost the failure of one that ended
+     * in between, and the restore then finished without that file and without an error).
+     */
+    static void failFast(List<Future<?>> jobs) throws IOException {
+        for (Iterator<Future<?>> it = jobs.iterator(); it.hasNext(); ) {
+            Future<?> job = it.next();
             if (job.isDone()) {
                 await(job);
+                it.remove();
             }
         }
-        jobs.removeIf(Future::isDone);
     }
 
     private static void await(Future<?> job) throws IOException {
