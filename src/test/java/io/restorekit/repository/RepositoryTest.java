@@ -1,6 +1,11 @@
 package io.restorekit.repository;
 
+import io.restorekit.storage.Capabilities;
+import io.restorekit.storage.Handle;
 import io.restorekit.storage.Kind;
+import io.restorekit.storage.Payload;
+import io.restorekit.storage.Storage;
+import io.restorekit.storage.decorator.ForwardingStorage;
 import io.restorekit.storage.memory.InMemoryStorage;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -9,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,9 +24,12 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 @DisplayName("Repository")
 class RepositoryTest {
@@ -199,6 +208,95 @@ class RepositoryTest {
                     assertThat(repo.loadBlob(BlobType.DATA, e.getKey())).isEqualTo(e.getValue());
                 }
             }
+        }
+
+        @Test
+        @DisplayName("on a local storage at most three data packs are in memory, however fast threads fill them")
+        void boundedPackBuffers() throws Exception {
+            InMemoryStorage inner = new InMemoryStorage();
+            Repository.init(inner, PASSWORD, OPTIONS).close();
+            AtomicInteger saving = new AtomicInteger();
+            AtomicInteger mostAtOnce = new AtomicInteger();
+            Storage slowLocal = new ForwardingStorage(inner) {
+                @Override
+                public void save(Handle h, Payload p) throws IOException {
+                    if (h.kind() == Kind.PACK) {
+                        mostAtOnce.accumulateAndGet(saving.incrementAndGet(), Math::max);
+                        try {
+                            Thread.sleep(20);
+                        } catch (InterruptedException e) {
+                            throw new java.io.InterruptedIOException();
+                        }
+                        saving.decrementAndGet();
+                    }
+                    super.save(h, p);
+                }
+
+                @Override
+                public Capabilities capabilities() {
+                    return new Capabilities(true, -1);
+                }
+            };
+            Map<BlobId, byte[]> saved = new java.util.concurrent.ConcurrentHashMap<>();
+            try (Repository repo = Repository.open(slowLocal, PASSWORD)) {
+                assertThat(repo.dataPackBuffers()).isEqualTo(3);
+                ExecutorService pool = Executors.newFixedThreadPool(4);
+                List<Future<?>> futures = new ArrayList<>();
+                for (int t = 0; t < 4; t++) {
+                    int thread = t;
+                    futures.add(pool.submit(() -> {
+                        for (int i = 0; i < 12; i++) {
+                            byte[] b = random(100L * thread + i, 600_000);  // two fill a 1 MiB pack
+                            saved.put(repo.saveBlob(BlobType.DATA, b, 0, b.length).id(), b);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+                pool.shutdown();
+                repo.flush();
+                assertThat(repo.dataBuffersMade()).isBetween(1, 3);
+            }
+            assertThat(mostAtOnce.get()).isEqualTo(1);
+            assertThat(count(inner, Kind.PACK)).isGreaterThanOrEqualTo(20);
+            try (Repository repo = Repository.open(inner, PASSWORD)) {
+                for (var e : saved.entrySet()) {
+                    assertThat(repo.loadBlob(BlobType.DATA, e.getKey())).isEqualTo(e.getValue());
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("threads waiting for a pack buffer get the storage's failure instead of waiting forever")
+        void waitingSaversSeeFailure() throws IOException {
+            InMemoryStorage inner = new InMemoryStorage();
+            Repository.init(inner, PASSWORD, OPTIONS).close();
+            Storage failingLocal = new ForwardingStorage(inner) {
+                @Override
+                public void save(Handle h, Payload p) throws IOException {
+                    if (h.kind() == Kind.PACK) {
+                        throw new IOException("No space left on device");
+                    }
+                    super.save(h, p);
+                }
+
+                @Override
+                public Capabilities capabilities() {
+                    return new Capabilities(true, -1);
+                }
+            };
+            Repository repo = Repository.open(failingLocal, PASSWORD);
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> {
+                for (int i = 0; i < 40; i++) {
+                    byte[] b = random(7000 + i, 1_100_000);  // one pack each
+                    repo.saveBlob(BlobType.DATA, b, 0, b.length);
+                }
+            }).hasMessageContaining("No space left on device"));
+            repo.close();
+            assertThat(count(inner, Kind.PACK)).isZero();
+            assertThat(count(inner, Kind.INDEX)).isZero();
         }
 
         @Test

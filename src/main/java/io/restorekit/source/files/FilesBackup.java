@@ -82,14 +82,14 @@ public final class FilesBackup {
     /**
      * Readers of large files: one per core and a spare, but no more than the heap holds the buffers
      * of. Each keeps twice the largest chunk to cut from and, where its data compresses, a
-     * compression buffer of one chunk; next to them the repository holds up to about five packs
-     * (filling, queued, being written, spare). Arrays that large live in the old generation, about
+     * compression buffer of one chunk; next to them the repository holds {@code packBuffers} packs
+     * (filling, being hashed, being written). Arrays that large live in the old generation, about
      * two thirds of the heap. A fixed heap on a machine with many cores ran out: the `cctv` bench
      * set on 8 cores (9 readers) in 320 MiB.
      */
-    static int largeReaders(int cores, long maxHeap, int maxChunk, int packSize) {
+    static int largeReaders(int cores, long maxHeap, int maxChunk, int packSize, int packBuffers) {
         long perReader = 3L * maxChunk;
-        long room = maxHeap * 2 / 3 - 5L * PackWriter.roomy(packSize);
+        long room = maxHeap * 2 / 3 - (long) packBuffers * PackWriter.roomy(packSize);
         return (int) Math.max(1, Math.min(cores + 1L, room / perReader));
     }
 
@@ -180,7 +180,7 @@ public final class FilesBackup {
             // With few readers one pool serves all files, in the order the walk meets them.
             this.smallFiles = readers(threads, "rk-backup-");
             int large = largeReaders(cores, Runtime.getRuntime().maxMemory(), repository.config().chunker().max(),
-                    repository.config().packSize());
+                    repository.config().packSize(), repository.dataPackBuffers());
             this.largeFiles = threads <= large ? smallFiles : readers(large, "rk-backup-large-");
             AtomicInteger w = new AtomicInteger();
             this.walkers = new ForkJoinPool(walkers(cores), p -> {

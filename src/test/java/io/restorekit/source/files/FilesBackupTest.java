@@ -66,10 +66,11 @@ class FilesBackupTest {
     void largeReadersFitTheHeap() {
         int mib = 1 << 20;
         long heap320 = 309L * mib;  // what -Xmx320m gives as the maximum heap
-        assertThat(FilesBackup.largeReaders(2, heap320, 8 * mib, 16 * mib)).isEqualTo(3);
-        assertThat(FilesBackup.largeReaders(8, heap320, 8 * mib, 16 * mib)).isEqualTo(4);
-        assertThat(FilesBackup.largeReaders(16, 1024L * mib, 8 * mib, 16 * mib)).isEqualTo(17);
-        assertThat(FilesBackup.largeReaders(8, 64L * mib, 8 * mib, 16 * mib)).isEqualTo(1);
+        assertThat(FilesBackup.largeReaders(2, heap320, 8 * mib, 16 * mib, 3)).isEqualTo(3);
+        assertThat(FilesBackup.largeReaders(8, heap320, 8 * mib, 16 * mib, 3)).isEqualTo(6);
+        assertThat(FilesBackup.largeReaders(8, heap320, 8 * mib, 16 * mib, 6)).isEqualTo(4);
+        assertThat(FilesBackup.largeReaders(16, 1024L * mib, 8 * mib, 16 * mib, 3)).isEqualTo(17);
+        assertThat(FilesBackup.largeReaders(8, 64L * mib, 8 * mib, 16 * mib, 3)).isEqualTo(1);
     }
 
     private FilesRestore.Outcome restoreAll(FilesBackup.Result r, Path target) throws IOException {
