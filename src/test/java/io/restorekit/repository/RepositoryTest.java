@@ -210,24 +210,18 @@ class RepositoryTest {
             }
         }
 
-        @Test
-        @DisplayName("on a local storage at most three data packs are in memory, however fast threads fill them")
-        void boundedPackBuffers() throws Exception {
-            InMemoryStorage inner = new InMemoryStorage();
-            Repository.init(inner, PASSWORD, OPTIONS).close();
-            AtomicInteger saving = new AtomicInteger();
-            AtomicInteger mostAtOnce = new AtomicInteger();
-            Storage slowLocal = new ForwardingStorage(inner) {
+        /** A hook run before each pack is saved. */
+        interface BeforePack {
+            void run() throws IOException;
+        }
+
+        /** {@code inner} as a storage on a local file system, running {@code hook} before each pack's save. */
+        static Storage localWith(InMemoryStorage inner, BeforePack hook) {
+            return new ForwardingStorage(inner) {
                 @Override
                 public void save(Handle h, Payload p) throws IOException {
                     if (h.kind() == Kind.PACK) {
-                        mostAtOnce.accumulateAndGet(saving.incrementAndGet(), Math::max);
-                        try {
-                            Thread.sleep(20);
-                        } catch (InterruptedException e) {
-                            throw new java.io.InterruptedIOException();
-                        }
-                        saving.decrementAndGet();
+                        hook.run();
                     }
                     super.save(h, p);
                 }
@@ -237,6 +231,24 @@ class RepositoryTest {
                     return new Capabilities(true, -1);
                 }
             };
+        }
+
+        @Test
+        @DisplayName("on a local storage at most three data packs are in memory, however fast threads fill them")
+        void boundedPackBuffers() throws Exception {
+            InMemoryStorage inner = new InMemoryStorage();
+            Repository.init(inner, PASSWORD, OPTIONS).close();
+            AtomicInteger saving = new AtomicInteger();
+            AtomicInteger mostAtOnce = new AtomicInteger();
+            Storage slowLocal = localWith(inner, () -> {
+                mostAtOnce.accumulateAndGet(saving.incrementAndGet(), Math::max);
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    throw new java.io.InterruptedIOException();
+                }
+                saving.decrementAndGet();
+            });
             Map<BlobId, byte[]> saved = new java.util.concurrent.ConcurrentHashMap<>();
             try (Repository repo = Repository.open(slowLocal, PASSWORD)) {
                 assertThat(repo.dataPackBuffers()).isEqualTo(3);
@@ -273,20 +285,9 @@ class RepositoryTest {
         void waitingSaversSeeFailure() throws IOException {
             InMemoryStorage inner = new InMemoryStorage();
             Repository.init(inner, PASSWORD, OPTIONS).close();
-            Storage failingLocal = new ForwardingStorage(inner) {
-                @Override
-                public void save(Handle h, Payload p) throws IOException {
-                    if (h.kind() == Kind.PACK) {
-                        throw new IOException("No space left on device");
-                    }
-                    super.save(h, p);
-                }
-
-                @Override
-                public Capabilities capabilities() {
-                    return new Capabilities(true, -1);
-                }
-            };
+            Storage failingLocal = localWith(inner, () -> {
+                throw new IOException("No space left on device");
+            });
             Repository repo = Repository.open(failingLocal, PASSWORD);
             assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(() -> {
                 for (int i = 0; i < 40; i++) {
