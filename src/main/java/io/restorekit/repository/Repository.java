@@ -426,10 +426,11 @@ public final class Repository implements Closeable {
      * being filled while the one before is hashed and another written: a pack is stored (page
      * cache, ~1 GB/s) much faster than it fills (~300 MB/s from two cores), and more buffers only
      * held memory (six 18 MiB buffers live in a files backup, a third of its heap). On a remote
-     * storage each of the parallel saves holds one.
+     * storage, where the saves take longer and vary more, the depth the writer always had: the
+     * parallel saves, one pack waiting for a save, two queued and one filling.
      */
     static int dataPackBuffers(Storage storage) {
-        return storage.capabilities().localPath() ? 3 : REMOTE_PACK_WRITES + 2;
+        return storage.capabilities().localPath() ? 3 : REMOTE_PACK_WRITES + 4;
     }
 
     /** The data pack buffers this repository holds at most: see {@link #dataPackBuffers(Storage)}. */
