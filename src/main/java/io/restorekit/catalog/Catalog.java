@@ -46,6 +46,13 @@ public interface Catalog extends AutoCloseable {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not keep alerts");
     }
 
+    /**
+     * Creates or migrates the catalog's database now, where it would otherwise be done by the first
+     * command that records a run (a catalog opened on first use); the default has nothing to do.
+     */
+    default void prepare() {
+    }
+
     /** Where the catalog lives, for messages: a JDBC URL without credentials, or a description. */
     default String location() {
         return getClass().getSimpleName();

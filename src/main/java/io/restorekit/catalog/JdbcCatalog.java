@@ -119,12 +119,20 @@ public final class JdbcCatalog implements Catalog {
     }
 
     private boolean isCurrent() {
-        try (Connection c = connect();
-             PreparedStatement st = c.prepareStatement("select count(*) from \"" + HISTORY_TABLE
-                     + "\" where \"version\" = ? and \"success\" = true")) {
-            st.setString(1, SCHEMA_VERSION);
-            try (ResultSet rs = st.executeQuery()) {
-                return rs.next() && rs.getLong(1) > 0;
+        try (Connection c = connect()) {
+            // Asked of the metadata first: querying a missing table would leave its error in H2's
+            // trace file beside a new catalog.
+            try (ResultSet tables = c.getMetaData().getTables(null, null, HISTORY_TABLE, null)) {
+                if (!tables.next()) {
+                    return false;
+                }
+            }
+            try (PreparedStatement st = c.prepareStatement("select count(*) from \"" + HISTORY_TABLE
+                    + "\" where \"version\" = ? and \"success\" = true")) {
+                st.setString(1, SCHEMA_VERSION);
+                try (ResultSet rs = st.executeQuery()) {
+                    return rs.next() && rs.getLong(1) > 0;
+                }
             }
         } catch (SQLException e) {
             return false;

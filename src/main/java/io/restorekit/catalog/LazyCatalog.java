@@ -52,6 +52,11 @@ public final class LazyCatalog implements Catalog {
     }
 
     @Override
+    public void prepare() {
+        open();
+    }
+
+    @Override
     public Run record(Run run) {
         return open().record(run);
     }

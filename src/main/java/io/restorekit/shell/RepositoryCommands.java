@@ -1,5 +1,7 @@
 package io.restorekit.shell;
 
+import io.restorekit.catalog.Catalog;
+import io.restorekit.common.RkException;
 import io.restorekit.config.RepositorySession;
 import io.restorekit.repository.LockInfo;
 import io.restorekit.repository.Repository;
@@ -17,15 +19,26 @@ import java.util.List;
 @Command
 public class RepositoryCommands {
     private final RepositorySession session;
+    private final Catalog catalog;
 
-    public RepositoryCommands(RepositorySession session) {
+    public RepositoryCommands(RepositorySession session, Catalog catalog) {
         this.session = session;
+        this.catalog = catalog;
     }
 
     @Command(command = "init", description = "Create the repository configured in restorekit.yml")
     public String init() throws IOException {
         Repository repository = session.init(RepositoryOptions.defaults());
-        return "created repository " + repository.id().substring(0, 8) + " at " + repository.storage().location();
+        String created = "created repository " + repository.id().substring(0, 8) + " at "
+                + repository.storage().location();
+        // The catalog is created (or migrated) here rather than by the first backup, which would
+        // otherwise pay for it on a schedule's first run. The repository is made either way.
+        try {
+            catalog.prepare();
+        } catch (RkException e) {
+            return created + "\nwarning: " + e.getMessage() + "; the first command that records a run opens it again";
+        }
+        return created;
     }
 
     @Command(command = "snapshots", description = "List snapshots: id, source, time, size, files, tags")

@@ -2,6 +2,13 @@ package io.restorekit.shell;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.restorekit.catalog.AuditSpool;
+import io.restorekit.catalog.InMemoryCatalog;
+import io.restorekit.catalog.JdbcCatalog;
+import io.restorekit.catalog.LazyCatalog;
+import io.restorekit.catalog.RunQuery;
+import io.restorekit.common.ErrorCode;
+import io.restorekit.common.RkException;
 import io.restorekit.config.ConfigLoader;
 import io.restorekit.config.PasswordProvider;
 import io.restorekit.config.RepositorySession;
@@ -154,12 +161,12 @@ class CommandsTest {
         assertThat(out.lines().findFirst().orElseThrow())
                 .matches("SOURCE\\s+SNAPSHOT\\s+FILES\\s+UNCHANGED\\s+NEW\\s+STORED\\s+TIME\\s+WARNINGS");
         assertThat(out).containsPattern("files\\s+[0-9a-f]{8}\\s+2\\s+0\\s+");
-        String first = new RepositoryCommands(session).snapshots(null, true).lines()
+        String first = new RepositoryCommands(session, new InMemoryCatalog()).snapshots(null, true).lines()
                 .filter(l -> l.contains("\"id\"")).findFirst().orElseThrow().replaceAll(".*\"id\" : \"([0-9a-f]+)\".*", "$1");
 
         Files.writeString(data.resolve("a.txt"), "invoice 42, edited\n");
         String second = backup();
-        assertThat(new RepositoryCommands(session).snapshots("files", false))
+        assertThat(new RepositoryCommands(session, new InMemoryCatalog()).snapshots("files", false))
                 .contains(first.substring(0, 8)).contains(second.substring(0, 8)).contains("t");
 
         String ls = new BrowseCommands(session).ls(second.substring(0, 8), null, false);
@@ -264,7 +271,8 @@ class CommandsTest {
 
     @Test
     void wrongPasswordIsExit5() {
-        assertThat(exit(() -> new RepositoryCommands(session("not the password")).snapshots(null, false)))
+        assertThat(exit(() -> new RepositoryCommands(session("not the password"), new InMemoryCatalog())
+                .snapshots(null, false)))
                 .isEqualTo(5);
     }
 
@@ -311,10 +319,12 @@ class CommandsTest {
         assertThat(keys.list(false).lines().skip(1)).singleElement().satisfies(l -> assertThat(l).endsWith("*"));
         assertThat(exit(() -> keys.remove(added))).isEqualTo(2);
         keys.passwd();
-        assertThat(exit(() -> new RepositoryCommands(session(PASSWORD)).snapshots(null, false))).isEqualTo(5);
-        assertThat(exit(() -> new RepositoryCommands(session("second")).snapshots(null, false))).isZero();
+        assertThat(exit(() -> new RepositoryCommands(session(PASSWORD), new InMemoryCatalog()).snapshots(null, false)))
+                .isEqualTo(5);
+        assertThat(exit(() -> new RepositoryCommands(session("second"), new InMemoryCatalog()).snapshots(null, false)))
+                .isZero();
 
-        RepositoryCommands commands = new RepositoryCommands(withNew);
+        RepositoryCommands commands = new RepositoryCommands(withNew, new InMemoryCatalog());
         try (RepositoryLock lock = withNew.repository().lock(LockRequest.shared("verify"))) {
             assertThat(commands.unlock(false)).startsWith("removed 0 stale locks; 1 lock of running processes kept")
                     .contains("verify");
@@ -355,5 +365,42 @@ class CommandsTest {
         Path target = dir.resolve("out");
         restore(unattended(), null, "sub/b.bin", target, false, false, false);
         assertThat(Files.readAllBytes(target.resolve("sub/b.bin"))).isEqualTo(Files.readAllBytes(data.resolve("sub/b.bin")));
+    }
+
+    @Test
+    @DisplayName("init creates the catalog, so that the first backup does not; a catalog that cannot open is a warning")
+    void initPreparesTheCatalog() throws IOException {
+        Path file = dir.resolve("home/catalog");
+        LazyCatalog catalog = new LazyCatalog(() -> JdbcCatalog.open("jdbc:h2:file:" + file, null, null),
+                new AuditSpool(dir.resolve("home/audit.spool")));
+        String out = new RepositoryCommands(freshRepository("first"), catalog).init();
+        assertThat(out).startsWith("created repository ").doesNotContain("warning");
+        assertThat(catalog.isOpen()).isTrue();
+        assertThat(dir.resolve("home/catalog.mv.db")).isRegularFile();
+        assertThat(catalog.runs(RunQuery.ALL)).isEmpty();
+        catalog.close();
+
+        LazyCatalog unreachable = new LazyCatalog(() -> {
+            throw new RkException(ErrorCode.UNREACHABLE, "catalog 'jdbc:postgresql://127.0.0.1:1/rk' cannot be"
+                    + " migrated: Connection refused; check 'catalog.url' and that the database is reachable");
+        }, new AuditSpool(dir.resolve("home/audit.spool")));
+        RepositorySession second = freshRepository("second");
+        out = new RepositoryCommands(second, unreachable).init();
+        assertThat(out.lines()).hasSize(2);
+        assertThat(out.lines().toList().get(1)).startsWith("warning: catalog 'jdbc:postgresql://127.0.0.1:1/rk'"
+                + " cannot be migrated: Connection refused");
+        assertThat(second.repository().snapshots()).isEmpty();
+    }
+
+    /** A session for a repository not made yet, at {@code name}, with its own configuration file. */
+    RepositorySession freshRepository(String name) throws IOException {
+        Path config = Files.writeString(dir.resolve(name + ".yml"), "repository: {url: " + name + "-repo}\n"
+                + "sources:\n  - {name: files, type: files, path: data}\n");
+        Map<String, String> env = new java.util.HashMap<>(Map.of("RK_PASSWORD", PASSWORD, "RK_NEW_PASSWORD", PASSWORD,
+                "RK_CONFIG", config.toString(), "RK_HOME", dir.resolve("home").toString()));
+        RepositorySession s = new RepositorySession(new ConfigLoader(env, dir), new StorageFactory(),
+                new PasswordProvider(env, prompt -> null));
+        sessions.add(s);
+        return s;
     }
 }
