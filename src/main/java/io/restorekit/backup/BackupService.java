@@ -28,7 +28,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Backs up sources into the repository: one snapshot per source, all tagged with one run id. */
@@ -38,6 +40,7 @@ public final class BackupService {
     private final Repository repository;
     private final Clock clock;
     private final int threads;
+    private final Map<String, MySqlBackup.Opening> openings = new HashMap<>();
 
     public BackupService(Repository repository, Clock clock, int threads) {
         this.repository = repository;
@@ -47,6 +50,15 @@ public final class BackupService {
 
     public BackupService(Repository repository) {
         this(repository, Clock.systemUTC(), FilesBackup.defaultReaders());
+    }
+
+    /**
+     * Has the backup of MySQL source {@code source} use the connections {@code opening} started for
+     * it, which are closed by the end of {@link #backup} whether or not the source was backed up.
+     */
+    public BackupService openedAhead(String source, MySqlBackup.Opening opening) {
+        openings.put(source, opening);
+        return this;
     }
 
     /**
@@ -61,24 +73,30 @@ public final class BackupService {
         String host = request.host() != null ? request.host() : localHost();
         String user = request.user() != null ? request.user() : System.getProperty("user.name", "unknown");
         List<BackupResult.SourceResult> results = new ArrayList<>();
-        for (SourceSpec spec : request.sources()) {
-            try {
-                if (spec instanceof FilesSourceSpec files) {
-                    results.add(backupFiles(files, request, run, host, user, progress));
-                } else if (spec instanceof PostgresSourceSpec postgres) {
-                    results.add(backupPostgres(postgres, request, run, host, user, progress));
-                } else if (spec instanceof MySqlSourceSpec mysql) {
-                    results.add(backupMysql(mysql, request, run, host, user, progress));
-                } else {
-                    throw new BadInputException("source '" + spec.name() + "' is of type '" + spec.type()
-                            + "', which this backup does not handle yet");
+        try {
+            for (SourceSpec spec : request.sources()) {
+                try {
+                    if (spec instanceof FilesSourceSpec files) {
+                        results.add(backupFiles(files, request, run, host, user, progress));
+                    } else if (spec instanceof PostgresSourceSpec postgres) {
+                        results.add(backupPostgres(postgres, request, run, host, user, progress));
+                    } else if (spec instanceof MySqlSourceSpec mysql) {
+                        results.add(backupMysql(mysql, request, run, host, user, progress));
+                    } else {
+                        throw new BadInputException("source '" + spec.name() + "' is of type '" + spec.type()
+                                + "', which this backup does not handle yet");
+                    }
+                } catch (RkException e) {
+                    results.add(failed(spec, e.code(), e.getMessage(), progress));
+                } catch (IOException e) {
+                    results.add(failed(spec, unreachable(e) ? ErrorCode.UNREACHABLE : ErrorCode.FAILED,
+                            "backup of source '" + spec.name() + "' failed: " + e.getMessage(), progress));
                 }
-            } catch (RkException e) {
-                results.add(failed(spec, e.code(), e.getMessage(), progress));
-            } catch (IOException e) {
-                results.add(failed(spec, unreachable(e) ? ErrorCode.UNREACHABLE : ErrorCode.FAILED, "backup of source '" + spec.name() + "' failed: "
-                        + e.getMessage(), progress));
             }
+        } finally {
+            // connections opened ahead for a source that failed before its dump
+            openings.values().forEach(MySqlBackup.Opening::close);
+            openings.clear();
         }
         return new BackupResult(run, results);
     }
@@ -121,7 +139,7 @@ public final class BackupService {
                                                   String host, String user, ProgressListener progress)
             throws IOException {
         return backupDatabase(spec.name(), spec.url(), DatabaseManifest.MYSQL_KIND, request, run, host, user, () -> {
-            MySqlBackup.Result r = new MySqlBackup(repository).backup(spec, progress);
+            MySqlBackup.Result r = new MySqlBackup(repository).backup(spec, openings.remove(spec.name()), progress);
             return new Dump(r.manifest(), r.content(), r.tables(), r.bytes(), r.addedBytes(), r.storedBytes(),
                     r.warnings());
         });

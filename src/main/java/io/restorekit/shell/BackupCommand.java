@@ -1,17 +1,18 @@
 package io.restorekit.shell;
 
-import io.restorekit.common.Sizes;
 import io.restorekit.backup.BackupRequest;
 import io.restorekit.backup.BackupResult;
 import io.restorekit.backup.BackupService;
 import io.restorekit.common.RkException;
-import io.restorekit.config.RepositorySession;
+import io.restorekit.common.Sizes;
 import io.restorekit.config.Operations;
+import io.restorekit.config.RepositorySession;
 import io.restorekit.config.RkConfig;
-import io.restorekit.status.Recorded;
-import org.springframework.beans.factory.annotation.Autowired;
 import io.restorekit.repository.Snapshot;
 import io.restorekit.source.SourceSpec;
+import io.restorekit.source.mysql.MySqlBackup;
+import io.restorekit.status.Recorded;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.shell.command.CommandContext;
 import org.springframework.shell.command.CommandRegistration.OptionArity;
 import org.springframework.shell.command.annotation.Command;
@@ -61,6 +62,10 @@ public class BackupCommand {
                 : sources.stream().map(config::source).toList();
         Instant at = time == null ? null : Times.startOf(time, Clock.systemUTC(), ZoneId.systemDefault());
         BackupService service = new BackupService(session.repository());
+        MySqlBackup.Opening ahead = specs.isEmpty() ? null : EarlyConnect.takeBackup(specs.get(0).name());
+        if (ahead != null) {
+            service.openedAhead(specs.get(0).name(), ahead);
+        }
         BackupResult result;
         try (TerminalProgress progress = interaction.progress("backup", "files")) {
             Recorded<BackupResult> recorded = OpsCommands.runner(operations)

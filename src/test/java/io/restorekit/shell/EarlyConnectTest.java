@@ -4,6 +4,7 @@ import io.restorekit.config.ConfigLoader;
 import io.restorekit.config.PasswordProvider;
 import io.restorekit.config.RepositorySession;
 import io.restorekit.config.StorageFactory;
+import io.restorekit.source.mysql.MySqlBackup;
 import io.restorekit.source.postgres.EmbeddedPostgresServer;
 import io.restorekit.source.postgres.PgConnect;
 import org.junit.jupiter.api.Test;
@@ -57,5 +58,41 @@ class EarlyConnectTest {
         }
         EarlyConnect.start(List.of("restore", "--source", "files", "--module", "m", "--in-place"), session);
         assertThat(EarlyConnect.take("files")).as("not a database").isNull();
+    }
+
+    @Test
+    void opensTheFirstSourceOfABackupWhenItIsMySql() throws Exception {
+        Files.writeString(dir.resolve("restorekit.yml"), """
+                repository: {url: repo}
+                sources:
+                  - {name: shop, type: mysql, url: "jdbc:mariadb://127.0.0.1:1/shop", username: rk}
+                  - {name: files, type: files, path: "%s"}
+                  - {name: crm, type: mysql, url: "jdbc:mariadb://127.0.0.1:1/crm", username: rk}
+                """.formatted(dir));
+        Map<String, String> env = Map.of("RK_CONFIG", dir.resolve("restorekit.yml").toString(),
+                "RK_HOME", dir.resolve("home").toString());
+        RepositorySession session = new RepositorySession(new ConfigLoader(env, dir), new StorageFactory(),
+                new PasswordProvider(env, p -> null));
+        for (List<String> args : List.of(List.of("backup"), List.of("backup", "--json"),
+                List.of("backup", "--source", "shop", "files"))) {
+            EarlyConnect.start(args, session);
+            assertThat(EarlyConnect.takeBackup("crm")).as("not the first source of %s", args).isNull();
+            MySqlBackup.Opening opening = EarlyConnect.takeBackup("shop");
+            assertThat(opening).as("the first source of %s", args).isNotNull();
+            opening.close();
+            assertThat(EarlyConnect.takeBackup("shop")).as("taken once").isNull();
+        }
+        EarlyConnect.start(List.of("backup", "--source", "crm", "--tag", "t"), session);
+        assertThat(EarlyConnect.takeBackup("shop")).isNull();
+        MySqlBackup.Opening crm = EarlyConnect.takeBackup("crm");
+        assertThat(crm).isNotNull();
+        crm.close();
+        for (List<String> args : List.of(List.of("backup", "--source", "files", "shop"),
+                List.of("backup", "--source", "nosuch"), List.of("backup", "--source"),
+                List.of("backup", "--source", "--json"))) {
+            EarlyConnect.start(args, session);
+            assertThat(EarlyConnect.takeBackup("shop")).as("nothing started for %s", args).isNull();
+            assertThat(EarlyConnect.takeBackup("crm")).as("nothing started for %s", args).isNull();
+        }
     }
 }

@@ -79,20 +79,21 @@ public final class MySqlBackup {
     }
 
     public Result backup(MySqlSourceSpec spec, ProgressListener progress) throws IOException {
-        MySqlConnect connect = MySqlConnect.of(spec);
-        List<Connection> connections = new ArrayList<>();
+        return backup(spec, null, progress);
+    }
+
+    /**
+     * @param ahead the source's connections opened ahead ({@link Opening#start}), or null to open
+     *              them now; either way they are closed when this returns
+     */
+    public Result backup(MySqlSourceSpec spec, Opening ahead, ProgressListener progress) throws IOException {
+        Opened opened = ahead != null ? ahead.take() : Opened.open(spec);
+        MySqlConnect connect = opened.connect();
+        List<Connection> connections = opened.connections();
         try {
-            List<String> warnings = new ArrayList<>();
-            connections.addAll(snapshots(connect, spec.jobs(), warnings));
-            Connection coordinator = connections.get(0);
-            String server;
-            MySqlSchema.Result schema;
-            try {
-                server = single(coordinator, "SELECT VERSION()");
-                schema = MySqlSchema.read(coordinator);
-            } catch (SQLException e) {
-                throw connect.failure("back up", e);
-            }
+            List<String> warnings = new ArrayList<>(opened.warnings());
+            String server = opened.server();
+            MySqlSchema.Result schema = opened.schema();
             warnings.addAll(schema.warnings());
             List<TableInfo> tables = selected(schema.tables(), spec);
             String db = schema.database();
@@ -138,6 +139,38 @@ public final class MySqlBackup {
             return new Result(saved.id(), manifest, dumped.size(), rows, bytes, added,
                     stored.get() + saved.storedBytes(), warnings);
         } finally {
+            opened.close();
+        }
+    }
+
+    /**
+     * A backup's connections with their consistent snapshots started, and the server's version and
+     * schema read in the first of them: all a backup asks of the server before its first row.
+     */
+    record Opened(MySqlConnect connect, List<Connection> connections, String server, MySqlSchema.Result schema,
+                  List<String> warnings) {
+        static Opened open(MySqlSourceSpec spec) {
+            MySqlConnect connect = MySqlConnect.of(spec);
+            List<String> warnings = new ArrayList<>();
+            List<Connection> connections = snapshots(connect, spec.jobs(), warnings);
+            try {
+                Connection coordinator = connections.get(0);
+                return new Opened(connect, connections, single(coordinator, "SELECT VERSION()"),
+                        MySqlSchema.read(coordinator), warnings);
+            } catch (SQLException e) {
+                close(connections);
+                throw connect.failure("back up", e);
+            } catch (RuntimeException | Error e) {
+                close(connections);
+                throw e;
+            }
+        }
+
+        void close() {
+            close(connections);
+        }
+
+        private static void close(List<Connection> connections) {
             for (Connection c : connections) {
                 try {
                     c.close();
@@ -145,6 +178,57 @@ public final class MySqlBackup {
                     // the snapshot is read-only: nothing to lose
                 }
             }
+        }
+    }
+
+    /**
+     * A source's connections being opened on a thread of their own, from as soon as the command
+     * knows its source: the log-ins, the consistent snapshots and the schema queries then overlap
+     * the repository's opening (its key derivation and index) instead of following it. The
+     * snapshots start that much earlier, before the backup's lock is taken. Taken by one backup
+     * ({@link #backup(MySqlSourceSpec, Opening, ProgressListener)}); closing it closes connections
+     * no backup took.
+     */
+    public static final class Opening implements AutoCloseable {
+        private final CompletableFuture<Opened> opened = new CompletableFuture<>();
+
+        private Opening() {
+        }
+
+        /** Starts opening {@code spec}'s connections on a daemon thread. */
+        public static Opening start(MySqlSourceSpec spec) {
+            Opening o = new Opening();
+            Thread t = new Thread(() -> {
+                try {
+                    o.opened.complete(Opened.open(spec));
+                } catch (Throwable e) {
+                    o.opened.completeExceptionally(e);
+                }
+            }, "rk-mysql-open");
+            t.setDaemon(true);
+            t.start();
+            return o;
+        }
+
+        /** The opened connections (waiting for them), or the failure opening them met: as {@link Opened#open}. */
+        Opened take() {
+            try {
+                return opened.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof RuntimeException r) {
+                    throw r;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            opened.thenAccept(Opened::close);
         }
     }
 
@@ -331,6 +415,14 @@ public final class MySqlBackup {
             t.setDaemon(true);
             return t;
         });
+        // A table's last chunks are stored and awaited here while its connection reads the next
+        // table: the server does not wait for them.
+        ExecutorService finishers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "mysql-finish");
+            t.setDaemon(true);
+            return t;
+        });
+        List<Future<DatabaseManifest.Table>> finishing = Collections.synchronizedList(new ArrayList<>());
         try {
             List<Future<Void>> futures = new ArrayList<>();
             for (Connection c : connections) {
@@ -339,8 +431,16 @@ public final class MySqlBackup {
                         TableInfo t;
                         while (!failed.get() && (t = queue.poll()) != null) {
                             String q = db + "." + t.name();
-                            out.add(dump(c, db, t, spec.tenantColumn(), joins.get(q), byName, lookups.get(q),
-                                    parentKeys, budget, savers, connect, progress));
+                            Finish rest = dump(c, db, t, spec.tenantColumn(), joins.get(q), byName, lookups.get(q),
+                                    parentKeys, budget, savers, connect, progress);
+                            finishing.add(finishers.submit(() -> {
+                                try {
+                                    return rest.finish();
+                                } catch (RuntimeException | IOException e) {
+                                    failed.set(true);
+                                    throw e;
+                                }
+                            }));
                         }
                     } catch (RuntimeException | IOException e) {
                         failed.set(true);
@@ -352,8 +452,12 @@ public final class MySqlBackup {
             for (Future<Void> f : futures) {
                 await(f);
             }
+            for (Future<DatabaseManifest.Table> f : finishing) {
+                out.add(io.restorekit.common.Futures.await(f));
+            }
         } finally {
             pool.shutdownNow();
+            finishers.shutdownNow();
             savers.shutdownNow();
             // a table waiting for a parent that will never finish stops too
             parentKeys.values().forEach(f -> f.completeExceptionally(new IOException("the backup stopped")));
@@ -369,10 +473,14 @@ public final class MySqlBackup {
     private record KeyExport(int column, TenantKeys.Builder keys, CompletableFuture<TenantKeys> done) {
     }
 
-    private DatabaseManifest.Table dump(Connection c, String db, TableInfo t, String tenantColumn, TenantJoin join,
-                                        Map<String, Map<String, Column>> byName, Lookup lookup,
-                                        Map<String, CompletableFuture<TenantKeys>> parentKeys, TenantKeys.Budget budget,
-                                        ExecutorService savers, MySqlConnect connect, ProgressListener progress)
+    /**
+     * Reads and cuts a table's rows on connection {@code c}; returns once the connection is free
+     * again, with the keys its children look their tenants up in handed over, and what is left.
+     */
+    private Finish dump(Connection c, String db, TableInfo t, String tenantColumn, TenantJoin join,
+                        Map<String, Map<String, Column>> byName, Lookup lookup,
+                        Map<String, CompletableFuture<TenantKeys>> parentKeys, TenantKeys.Budget budget,
+                        ExecutorService savers, MySqlConnect connect, ProgressListener progress)
             throws IOException {
         String q = db + "." + t.name();
         boolean grouped = join != null && !t.columns().isEmpty();
@@ -400,12 +508,12 @@ public final class MySqlBackup {
             int own = grouped && lookup == null && join.via().isEmpty() ? t.columnNames().indexOf(join.key()) : -1;
             String sql = grouped && lookup == null && own < 0 ? new JoinSql(join).dumpQuery(t.columns(), tenantKey, raw)
                     : plain;
-            DatabaseManifest.Table dumped = dump(c, db, q, t, tenantColumn, join, tenantKey, sql, own, lookup, parent,
-                    exports, savers, connect, progress);
+            Finish rest = dump(c, db, q, t, tenantColumn, join, tenantKey, sql, own, lookup, parent, exports, savers,
+                    connect, progress);
             for (KeyExport e : exports) {
                 e.done().complete(e.keys().build());
             }
-            return dumped;
+            return rest;
         } finally {
             for (KeyExport e : exports) {
                 e.done().completeExceptionally(new IOException("table '" + q + "' was not dumped"));
@@ -424,13 +532,13 @@ public final class MySqlBackup {
         }
     }
 
-    private DatabaseManifest.Table dump(Connection c, String db, String q, TableInfo t, String tenantColumn, TenantJoin join,
-                                        Column tenantKey, String sql, int own, Lookup lookup, TenantKeys parent,
-                                        List<KeyExport> exports, ExecutorService savers, MySqlConnect connect,
-                                        ProgressListener progress) throws IOException {
+    private Finish dump(Connection c, String db, String q, TableInfo t, String tenantColumn, TenantJoin join,
+                        Column tenantKey, String sql, int own, Lookup lookup, TenantKeys parent,
+                        List<KeyExport> exports, ExecutorService savers, MySqlConnect connect,
+                        ProgressListener progress) throws IOException {
         boolean grouped = tenantKey != null;
         RowScanner scanner = new RowScanner(grouped ? -1 : t.columnNames().indexOf(tenantColumn));
-        TenantChunks.Result result;
+        TenantChunks chunks = new TenantChunks(repository, scanner, grouped, null, progress, savers);
         // Raw rows straight off the socket where the connection allows, else through the driver.
         WireRows wire = RawRows.available() && !t.columns().isEmpty() ? WireRows.open(c) : null;
         try (Statement st = c.createStatement(); WireRows w = wire) {
@@ -460,7 +568,7 @@ public final class MySqlBackup {
                 // driver reads on a thread of its own while this one digests and cuts; chunks are
                 // compressed, sealed and stored on a third.
                 try (RowBatches rows = new RowBatches(writer, "mysql-read")) {
-                    result = new TenantChunks(repository, scanner, grouped, null, progress, savers).run(rows);
+                    chunks.consume(rows);
                 }
             }
         } catch (RowSegments.ReadFailure e) {
@@ -468,8 +576,23 @@ public final class MySqlBackup {
         } catch (SQLException e) {
             throw tableFailure(q, connect, e);
         }
-        stored.addAndGet(result.stored());
-        progress.advance(0, 1);
+        // Every row is read and cut: the connection is free for the next table while the tenants'
+        // pending chunks are stored and the table's chunks awaited.
+        return () -> {
+            TenantChunks.Result result = chunks.finish();
+            stored.addAndGet(result.stored());
+            progress.advance(0, 1);
+            return table(db, t, tenantColumn, join, grouped, scanner, result);
+        };
+    }
+
+    /** The rest of a table's dump once its rows are read and cut: its pending chunks stored, its manifest entry. */
+    private interface Finish {
+        DatabaseManifest.Table finish() throws IOException;
+    }
+
+    private static DatabaseManifest.Table table(String db, TableInfo t, String tenantColumn, TenantJoin join,
+                                                boolean grouped, RowScanner scanner, TenantChunks.Result result) {
         if (grouped) {
             return new DatabaseManifest.Table(db, t.name(), t.columnNames(), scanner.rows(),
                     Map.copyOf(result.tenantRows()), scanner.digest(), scanner.bytes(), result.added(), result.chunks(), primaryKey(t), join.viaNames(), join.key(),

@@ -199,6 +199,16 @@ public final class TenantChunks {
 
     /** Like {@link #run(RowSource)}, reading each row where it lies in its block. */
     public Result run(RowBlocks source) throws IOException {
+        consume(source);
+        return finish();
+    }
+
+    /**
+     * Cuts the rows of {@code source}, leaving each tenant's last chunk pending: {@link #finish}
+     * stores those and awaits every save, for example while the source's connection already reads
+     * the next table.
+     */
+    public void consume(RowBlocks source) throws IOException {
         for (Block b; (b = source.next()) != null; ) {
             byte[] data = b.data();
             int[] ends = b.ends();
@@ -209,7 +219,6 @@ public final class TenantChunks {
                 start = end;
             }
         }
-        return finish();
     }
 
     /**
@@ -254,7 +263,8 @@ public final class TenantChunks {
         }
     }
 
-    private Result finish() throws IOException {
+    /** Stores the tenants' pending chunks and awaits every save: what the rows produced. */
+    public Result finish() throws IOException {
         List<Group> ordered = new ArrayList<>(groups);
         ordered.sort(TENANT_ORDER);
         if (nullGroup != null) {
