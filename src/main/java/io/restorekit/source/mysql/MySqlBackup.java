@@ -1,6 +1,7 @@
 package io.restorekit.source.mysql;
 
 import io.restorekit.common.ErrorCode;
+import io.restorekit.common.Futures;
 import io.restorekit.common.ProgressListener;
 import io.restorekit.common.RkException;
 import io.restorekit.repository.BlobId;
@@ -190,40 +191,20 @@ public final class MySqlBackup {
      * no backup took.
      */
     public static final class Opening implements AutoCloseable {
-        private final CompletableFuture<Opened> opened = new CompletableFuture<>();
+        private final CompletableFuture<Opened> opened;
 
-        private Opening() {
+        private Opening(CompletableFuture<Opened> opened) {
+            this.opened = opened;
         }
 
         /** Starts opening {@code spec}'s connections on a daemon thread. */
         public static Opening start(MySqlSourceSpec spec) {
-            Opening o = new Opening();
-            Thread t = new Thread(() -> {
-                try {
-                    o.opened.complete(Opened.open(spec));
-                } catch (Throwable e) {
-                    o.opened.completeExceptionally(e);
-                }
-            }, "rk-mysql-open");
-            t.setDaemon(true);
-            t.start();
-            return o;
+            return new Opening(Futures.onOwnThread("rk-mysql-open", () -> Opened.open(spec)));
         }
 
         /** The opened connections (waiting for them), or the failure opening them met: as {@link Opened#open}. */
-        Opened take() {
-            try {
-                return opened.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException r) {
-                    throw r;
-                }
-                if (cause instanceof Error err) {
-                    throw err;
-                }
-                throw e;
-            }
+        Opened take() throws IOException {
+            return Futures.await(opened);
         }
 
         @Override
@@ -453,7 +434,7 @@ public final class MySqlBackup {
                 await(f);
             }
             for (Future<DatabaseManifest.Table> f : finishing) {
-                out.add(io.restorekit.common.Futures.await(f));
+                out.add(Futures.await(f));
             }
         } finally {
             pool.shutdownNow();
@@ -466,7 +447,7 @@ public final class MySqlBackup {
     }
 
     static void await(Future<?> f) throws IOException {
-        io.restorekit.common.Futures.await(f);
+        Futures.await(f);
     }
 
     /** The keys of a table's rows as a child collects them from the row text: where to read, and where to. */
