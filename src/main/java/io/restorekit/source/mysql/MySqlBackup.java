@@ -576,8 +576,8 @@ public final class MySqlBackup {
                                                 boolean grouped, RowScanner scanner, TenantChunks.Result result) {
         if (grouped) {
             return new DatabaseManifest.Table(db, t.name(), t.columnNames(), scanner.rows(),
-                    Map.copyOf(result.tenantRows()), scanner.digest(), scanner.bytes(), result.added(), result.chunks(), primaryKey(t), join.viaNames(), join.key(),
-                    result.tenantChunks());
+                    Map.copyOf(result.tenantRows()), scanner.digest(), scanner.bytes(), result.added(), result.chunks(),
+                    primaryKey(t), join.viaNames(), join.key(), result.tenantChunks());
         }
         Map<String, Long> tenants = t.columnNames().contains(tenantColumn) ? scanner.tenants() : null;
         return new DatabaseManifest.Table(db, t.name(), t.columnNames(), scanner.rows(), tenants, scanner.digest(),
