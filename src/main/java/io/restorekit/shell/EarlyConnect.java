@@ -68,7 +68,8 @@ final class EarlyConnect {
      */
     private static void startBackup(List<String> args, RepositorySession session) {
         int at = args.indexOf("--source");
-        String named = at >= 0 && at + 1 < args.size() && !args.get(at + 1).startsWith("--") ? args.get(at + 1) : null;
+        String named = at >= 0 && at + 1 < args.size() && !args.get(at + 1).startsWith("--") ? args.get(at + 1)
+                : null;
         if (at >= 0 && named == null) {
             return;
         }

@@ -36,7 +36,8 @@ public class RepositoryCommands {
         try {
             catalog.prepare();
         } catch (RkException e) {
-            return created + "\nwarning: " + e.getMessage() + "; the first command that records a run opens it again";
+            return created + "\nwarning: " + e.getMessage()
+                    + "; the first command that records a run opens it again";
         }
         return created;
     }

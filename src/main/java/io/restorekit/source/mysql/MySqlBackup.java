@@ -49,7 +49,9 @@ import static io.restorekit.source.mysql.MySqlConnect.ident;
  * <p>Rows are streamed (nothing is buffered beyond a few batches of rows and chunks per
  * connection) as row text ({@link RowEncoder}) through the content-defined chunker into data
  * blobs, on three threads per table ({@link RowBatches}: reading; digesting and cutting;
- * storing). Rows are read off the connection's socket ({@link WireRows}) where it carries the
+ * storing). Once a table's rows are read and cut its connection goes on to the next table, while
+ * the table's last chunks are stored on a thread of their own. A one-command backup may have its
+ * connections opened before the repository is ({@link Opening}). Rows are read off the connection's socket ({@link WireRows}) where it carries the
  * protocol's packets as they are, else from the driver's row bytes ({@link RawRows}): each row's
  * text is written straight from the bytes the server sent, without an array per value, and
  * numbers and temporal values are read uncast (the text protocol already sends them as their
