@@ -296,17 +296,31 @@ public final class RowScanner {
             h2 = h2 * 5 + 0x38495ab5;
         }
         int tail = len & 15;
-        if (tail > 8) {
-            long k2 = 0;
-            for (int i = tail - 1; i >= 8; i--) {
-                k2 = (k2 << 8) | (data[p + i] & 0xff);
-            }
-            h2 ^= Long.rotateLeft(k2 * C2, 33) * C1;
-        }
         if (tail > 0) {
-            long k1 = 0;
-            for (int i = Math.min(tail, 8) - 1; i >= 0; i--) {
-                k1 = (k1 << 8) | (data[p + i] & 0xff);
+            long k1;
+            long k2 = 0;
+            if (p + 16 <= data.length) {
+                // The tail's bytes as whole little-endian words, the bytes past the row masked off:
+                // the same words as byte by byte, without a loop per byte (the array goes on past
+                // the row, as rows lie in larger blocks).
+                long lo = (long) LITTLE_ENDIAN.get(data, p);
+                if (tail > 8) {
+                    k1 = lo;
+                    k2 = (long) LITTLE_ENDIAN.get(data, p + 8) & (-1L >>> (64 - 8 * (tail - 8)));
+                } else {
+                    k1 = lo & (-1L >>> (64 - 8 * tail));
+                }
+            } else {
+                k1 = 0;
+                for (int i = Math.min(tail, 8) - 1; i >= 0; i--) {
+                    k1 = (k1 << 8) | (data[p + i] & 0xff);
+                }
+                for (int i = tail - 1; i >= 8; i--) {
+                    k2 = (k2 << 8) | (data[p + i] & 0xff);
+                }
+            }
+            if (tail > 8) {
+                h2 ^= Long.rotateLeft(k2 * C2, 33) * C1;
             }
             h1 ^= Long.rotateLeft(k1 * C1, 31) * C2;
         }

@@ -137,4 +137,87 @@ class RowScannerDigestTest {
         s.update(all, 0, all.length);
         return s;
     }
+
+    @Test
+    @DisplayName("a row's hash is the same wherever it lies: every tail length, at the end of its array or not")
+    void tailsAtAnyPosition() {
+        Random random = new Random(11);
+        for (int len = 0; len <= 80; len++) {
+            byte[] row = new byte[len];
+            random.nextBytes(row);
+            long expected = reference(row);
+            for (int before = 0; before <= 3; before++) {
+                for (int after : new int[] {0, 1, 7, 8, 15, 16, 40}) {
+                    byte[] block = new byte[before + len + after];
+                    random.nextBytes(block);
+                    System.arraycopy(row, 0, block, before, len);
+                    RowScanner one = new RowScanner(-1);
+                    one.row(block, before, len);
+                    assertThat(one.lastRowHash()).as("length %d at %d, %d bytes after", len, before, after)
+                            .isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    /** MurmurHash3_x64_128's h1 with seed 0, written as the reference implementation reads bytes. */
+    private static long reference(byte[] b) {
+        final long c1 = 0x87c37b91114253d5L;
+        final long c2 = 0x4cf5ad432745937fL;
+        long h1 = 0;
+        long h2 = 0;
+        int blocks = b.length / 16;
+        for (int i = 0; i < blocks; i++) {
+            long k1 = 0;
+            long k2 = 0;
+            for (int j = 7; j >= 0; j--) {
+                k1 = (k1 << 8) | (b[i * 16 + j] & 0xff);
+                k2 = (k2 << 8) | (b[i * 16 + 8 + j] & 0xff);
+            }
+            h1 ^= Long.rotateLeft(k1 * c1, 31) * c2;
+            h1 = Long.rotateLeft(h1, 27) + h2;
+            h1 = h1 * 5 + 0x52dce729;
+            h2 ^= Long.rotateLeft(k2 * c2, 33) * c1;
+            h2 = Long.rotateLeft(h2, 31) + h1;
+            h2 = h2 * 5 + 0x38495ab5;
+        }
+        int tail = b.length & 15;
+        int at = blocks * 16;
+        long k1 = 0;
+        long k2 = 0;
+        switch (tail) {
+            case 15: k2 ^= (long) (b[at + 14] & 0xff) << 48;
+            case 14: k2 ^= (long) (b[at + 13] & 0xff) << 40;
+            case 13: k2 ^= (long) (b[at + 12] & 0xff) << 32;
+            case 12: k2 ^= (long) (b[at + 11] & 0xff) << 24;
+            case 11: k2 ^= (long) (b[at + 10] & 0xff) << 16;
+            case 10: k2 ^= (long) (b[at + 9] & 0xff) << 8;
+            case 9: k2 ^= b[at + 8] & 0xff;
+                h2 ^= Long.rotateLeft(k2 * c2, 33) * c1;
+            case 8: k1 ^= (long) (b[at + 7] & 0xff) << 56;
+            case 7: k1 ^= (long) (b[at + 6] & 0xff) << 48;
+            case 6: k1 ^= (long) (b[at + 5] & 0xff) << 40;
+            case 5: k1 ^= (long) (b[at + 4] & 0xff) << 32;
+            case 4: k1 ^= (long) (b[at + 3] & 0xff) << 24;
+            case 3: k1 ^= (long) (b[at + 2] & 0xff) << 16;
+            case 2: k1 ^= (long) (b[at + 1] & 0xff) << 8;
+            case 1: k1 ^= b[at] & 0xff;
+                h1 ^= Long.rotateLeft(k1 * c1, 31) * c2;
+            default:
+                break;
+        }
+        h1 ^= b.length;
+        h2 ^= b.length;
+        h1 += h2;
+        h2 += h1;
+        h1 = fmix(h1);
+        h2 = fmix(h2);
+        return h1 + h2;
+    }
+
+    private static long fmix(long k) {
+        k = (k ^ (k >>> 33)) * 0xff51afd7ed558ccdL;
+        k = (k ^ (k >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return k ^ (k >>> 33);
+    }
 }
