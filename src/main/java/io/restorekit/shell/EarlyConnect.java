@@ -1,6 +1,7 @@
 package io.restorekit.shell;
 
 import io.restorekit.config.RepositorySession;
+import io.restorekit.config.RkConfig;
 import io.restorekit.restore.DatabaseRestoreService;
 import io.restorekit.source.DatabaseSpec;
 import io.restorekit.source.SourceSpec;
@@ -74,8 +75,9 @@ final class EarlyConnect {
             return;
         }
         try {
-            SourceSpec first = named != null ? session.config().source(named)
-                    : session.config().sources().isEmpty() ? null : session.config().sources().get(0);
+            RkConfig config = session.config();
+            SourceSpec first = named != null ? config.source(named)
+                    : config.sources().isEmpty() ? null : config.sources().get(0);
             if (first instanceof MySqlSourceSpec mysql) {
                 pendingBackupSource = mysql.name();
                 pendingBackup = MySqlBackup.Opening.start(mysql);

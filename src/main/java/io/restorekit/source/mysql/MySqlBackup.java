@@ -51,15 +51,16 @@ import static io.restorekit.source.mysql.MySqlConnect.ident;
  * blobs, on three threads per table ({@link RowBatches}: reading; digesting and cutting;
  * storing). Once a table's rows are read and cut its connection goes on to the next table, while
  * the table's last chunks are stored on a thread of their own. A one-command backup may have its
- * connections opened before the repository is ({@link Opening}). Rows are read off the connection's socket ({@link WireRows}) where it carries the
- * protocol's packets as they are, else from the driver's row bytes ({@link RawRows}): each row's
- * text is written straight from the bytes the server sent, without an array per value, and
- * numbers and temporal values are read uncast (the text protocol already sends them as their
- * cast's text); batches of row text pass to the cutting thread in place, without a copy per row.
- * Rows of tables with a tenant are grouped by tenant on the client and chunked per tenant, as for
- * PostgreSQL. A table that reaches its tenant through a foreign key is read without a join when
- * it can be: its rows find their tenant in the {@link TenantKeys} its parent left while it was
- * dumped ({@link #lookups}); parents are dumped first.
+ * connections opened before the repository is ({@link Opening}). Rows are read off the
+ * connection's socket ({@link WireRows}) where it carries the protocol's packets as they are,
+ * else from the driver's row bytes ({@link RawRows}): each row's text is written straight from
+ * the bytes the server sent, without an array per value, and numbers and temporal values are
+ * read uncast (the text protocol already sends them as their cast's text); batches of row text
+ * pass to the cutting thread in place, without a copy per row. Rows of tables with a tenant are
+ * grouped by tenant on the client and chunked per tenant, as for PostgreSQL. A table that
+ * reaches its tenant through a foreign key is read without a join when it can be: its rows find
+ * their tenant in the {@link TenantKeys} its parent left while it was dumped ({@link #lookups});
+ * parents are dumped first.
  */
 public final class MySqlBackup {
     private static final int FETCH = 4096;
