@@ -336,7 +336,13 @@ public final class Repository implements Closeable {
         return saveBlob(type, data, off, len, Content.ANY);
     }
 
-    /** What a blob holds, for how it is compressed; readers do not depend on it. */
+    /**
+     * What a blob holds, for how it is compressed; readers do not depend on it. Tree blobs
+     * (directory listings, database manifests) are always compressed as {@link #ROWS}: JSON whose
+     * ids and hashes are random hex, in blobs of a few KiB, which zstd's level 1 makes smaller
+     * than levels 2 and 3 (the {@code uploads} set's 1,701 directory listings: 3.55 MB of tree
+     * pack against 3.68 MB at level 2).
+     */
     public enum Content {
         /** Anything: compressed at the repository's level when a sample of it shows that pays. */
         ANY,
@@ -372,7 +378,7 @@ public final class Repository implements Closeable {
         PackWriter full = null;
         int stored;
         try {
-            ToSeal payload = toSeal(data, off, len, content);
+            ToSeal payload = toSeal(data, off, len, type == BlobType.TREE ? Content.ROWS : content);
             synchronized (packLocks.get(type)) {
                 PackWriter writer = openPacks.get(type);
                 if (writer == null) {

@@ -152,6 +152,40 @@ class RepositoryTest {
         }
 
         @Test
+        @DisplayName("tree blobs are written as row text is, at level 1 in a repository of a fast level; they read back alike")
+        void treeLevel() throws IOException {
+            Random r = new Random(11);
+            StringBuilder json = new StringBuilder("{\"nodes\":[");
+            for (int i = 0; i < 40; i++) {
+                byte[] sha = new byte[32];
+                byte[] blob = new byte[32];
+                r.nextBytes(sha);
+                r.nextBytes(blob);
+                json.append(i == 0 ? "" : ",").append("{\"name\":\"").append(Integer.toHexString(r.nextInt()))
+                        .append(".xml\",\"type\":\"file\",\"mode\":420,\"mtime\":").append(1_700_000_000_000_000_000L
+                                + r.nextInt(1 << 30)).append(",\"size\":").append(r.nextInt(200_000))
+                        .append(",\"sha256\":\"").append(io.restorekit.common.Hex.encode(sha)).append("\",\"content\":[\"")
+                        .append(io.restorekit.common.Hex.encode(blob)).append("\"]}");
+            }
+            byte[] tree = json.append("]}").toString().getBytes(StandardCharsets.US_ASCII);
+            InMemoryStorage storage = new InMemoryStorage();
+            BlobId id;
+            long stored;
+            try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
+                Repository.SaveResult saved = repo.saveBlob(BlobType.TREE, tree, 0, tree.length);
+                id = saved.id();
+                stored = saved.storedBytes();
+            }
+            long one = com.github.luben.zstd.Zstd.compress(tree, 1).length;
+            assertThat(com.github.luben.zstd.Zstd.compress(tree, 2).length).as("levels 1 and 2 differ on it")
+                    .isNotEqualTo(one);
+            assertThat(stored).as("the level-1 frame, sealed").isEqualTo(one + 28);
+            try (Repository repo = Repository.open(storage, PASSWORD)) {
+                assertThat(repo.loadBlob(BlobType.TREE, id)).isEqualTo(tree);
+            }
+        }
+
+        @Test
         @DisplayName("stores identical content once, by a keyed id")
         void dedup() throws IOException {
             InMemoryStorage storage = new InMemoryStorage();
