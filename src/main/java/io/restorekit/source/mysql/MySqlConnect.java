@@ -124,6 +124,16 @@ public final class MySqlConnect {
                     + e.getMessage() + "; check the username" + (passwordEnv == null ? " and password"
                     : " and the password in $" + passwordEnv), e);
         }
+        if (mentions(e, "RSA public key")) {
+            // MySQL 8's default caching_sha2_password (and sha256_password) send the password
+            // encrypted with the server's RSA key when the connection is not TLS; the driver does
+            // not fetch that key unless told to.
+            return new RkException(ErrorCode.FAILED, "MySQL at '" + url() + "' asks " + who + " to log in with"
+                    + " caching_sha2_password over an unencrypted connection, which needs the server's RSA public"
+                    + " key: " + e.getMessage() + "; add allowPublicKeyRetrieval=true to the URL (the driver"
+                    + " fetches the key from the server), or serverRsaPublicKeyFile=PATH (a copy of the server's"
+                    + " public_key.pem), or connect with TLS (sslMode=verify-full)", e);
+        }
         if (state.startsWith("08") || causedBy(e, ConnectException.class) || causedBy(e, UnknownHostException.class)
                 || causedBy(e, NoRouteToHostException.class)) {
             return new RkException(ErrorCode.UNREACHABLE, "cannot " + action + " MySQL at '" + url() + "': "
@@ -140,6 +150,15 @@ public final class MySqlConnect {
         }
         return new RkException(ErrorCode.FAILED, "cannot " + action + " MySQL at '" + url() + "': "
                 + e.getMessage(), e);
+    }
+
+    private static boolean mentions(Throwable e, String text) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains(text)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
