@@ -205,6 +205,12 @@ repo_size=$(du -sb "$WORK/rk-repo" | cut -f1)
   a=$(rss_of rk:backup); b=$(rss_of dump:backup)
   printf '| peak client memory, backup (MiB) | %.0f | %.0f | | |\n' "$(echo "$a/1024" | bc -l)" "$(echo "$b/1024" | bc -l)"
   echo
+  # the pairs behind the first median: on a shared host they spread more than the medians differ
+  pairs=$(paste -d' ' <(grep '^rk:backup ' "$WORK/times" | awk '{print $2}') \
+                      <(grep '^dump:backup ' "$WORK/times" | awk '{print $2}') \
+    | awk '{printf "%s%.2f/%.2f s (%.2f×)", (NR > 1 ? ", " : ""), $1, $2, $1 / $2}')
+  echo "Each run's backup against mariadb-dump: $pairs."
+  echo
   echo "bench: $rows rows, $(echo "$size/1000000" | bc) MB in InnoDB; dump.sql $(echo "$dump_size/1000000" | bc) MB," \
     "restorekit repository $(echo "$repo_size/1000000" | bc) MB. Medians of $RUNS run(s), alternating which tool goes first;" \
     "$(date -u +%Y-%m-%d), $(nproc) cores shared, $("$RK" version 2>/dev/null || echo "rk version unknown"), MariaDB $("${CLIENT[@]}" -N -e 'select version()')."
