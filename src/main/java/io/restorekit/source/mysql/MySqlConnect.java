@@ -130,9 +130,9 @@ public final class MySqlConnect {
             // not fetch that key unless told to.
             return new RkException(ErrorCode.FAILED, "MySQL at '" + url() + "' asks " + who + " to log in with"
                     + " caching_sha2_password over an unencrypted connection, which needs the server's RSA public"
-                    + " key: " + e.getMessage() + "; add allowPublicKeyRetrieval=true to the URL (the driver"
-                    + " fetches the key from the server), or serverRsaPublicKeyFile=PATH (a copy of the server's"
-                    + " public_key.pem), or connect with TLS (sslMode=verify-full)", e);
+                    + " key: " + e.getMessage() + "; connect with TLS (sslMode=verify-full in the URL), or give"
+                    + " the key (serverRsaPublicKeyFile=PATH, a copy of the server's public_key.pem), or, on a"
+                    + " trusted network, let the driver fetch it (allowPublicKeyRetrieval=true)", e);
         }
         if (state.startsWith("08") || causedBy(e, ConnectException.class) || causedBy(e, UnknownHostException.class)
                 || causedBy(e, NoRouteToHostException.class)) {
