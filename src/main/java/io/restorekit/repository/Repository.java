@@ -336,13 +336,7 @@ public final class Repository implements Closeable {
         return saveBlob(type, data, off, len, Content.ANY);
     }
 
-    /**
-     * What a blob holds, for how it is compressed; readers do not depend on it. Tree blobs
-     * (directory listings, database manifests) are always compressed as {@link #ROWS}: JSON whose
-     * ids and hashes are random hex, in blobs of a few KiB, which zstd's level 1 makes smaller
-     * than levels 2 and 3 (the {@code uploads} set's 1,701 directory listings: 3.55 MB of tree
-     * pack against 3.68 MB at level 2).
-     */
+    /** What a blob holds, for how it is compressed; readers do not depend on it. */
     public enum Content {
         /** Anything: compressed at the repository's level when a sample of it shows that pays. */
         ANY,
@@ -378,7 +372,7 @@ public final class Repository implements Closeable {
         PackWriter full = null;
         int stored;
         try {
-            ToSeal payload = toSeal(data, off, len, type == BlobType.TREE ? Content.ROWS : content);
+            ToSeal payload = toSeal(type, data, off, len, content);
             synchronized (packLocks.get(type)) {
                 PackWriter writer = openPacks.get(type);
                 if (writer == null) {
@@ -476,8 +470,14 @@ public final class Repository implements Closeable {
         return blobLevel <= 3 ? 1 : blobLevel;
     }
 
-    private ToSeal toSeal(byte[] data, int off, int len, Content content) {
-        boolean rows = content == Content.ROWS;
+    /**
+     * The blob as it is sealed. Tree blobs (directory listings, database manifests) are compressed
+     * as {@link Content#ROWS} are, whatever the caller says: JSON whose ids and hashes are random
+     * hex, in blobs of a few KiB, which zstd's level 1 makes smaller than levels 2 and 3 (the
+     * {@code uploads} set's 1,701 directory listings: 3.55 MB of tree pack against 3.68 MB at level 2).
+     */
+    private ToSeal toSeal(BlobType type, byte[] data, int off, int len, Content content) {
+        boolean rows = content == Content.ROWS || type == BlobType.TREE;
         if (!rows && !worthCompressing(data, off, len)) {
             return new ToSeal(data, off, len, 0);
         }

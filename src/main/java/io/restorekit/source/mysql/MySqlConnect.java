@@ -153,17 +153,16 @@ public final class MySqlConnect {
     }
 
     private static boolean mentions(Throwable e, String text) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains(text)) {
-                return true;
-            }
-        }
-        return false;
+        return anyInChain(e, t -> t.getMessage() != null && t.getMessage().contains(text));
     }
 
     private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        return anyInChain(e, type::isInstance);
+    }
+
+    private static boolean anyInChain(Throwable e, java.util.function.Predicate<Throwable> test) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (type.isInstance(t)) {
+            if (test.test(t)) {
                 return true;
             }
         }
