@@ -34,16 +34,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Brings copies of the primary repository up to date: every object of the primary that a copy
  * lacks is transferred as stored, still encrypted (a copy is the same repository, opened with the
- * same passwords). Objects go in the order config, keys, packs, index, snapshots, so that a copy
- * interrupted at any point is a valid repository whose snapshots name only data it holds; a
- * snapshot is not copied at all while any pack or index file failed. Locks are never copied.
+ * same passwords). Objects go in the order config, keys, dictionaries, packs, index, snapshots, so
+ * that a copy interrupted at any point is a valid repository whose snapshots name only data it
+ * holds; a snapshot is not copied at all while any object failed. Locks are never copied.
  * Re-running after an interruption transfers only what is still missing.
  *
  * <p>Each object is checked against its name (the SHA-256 of its bytes) before it is sent, so
  * damage in the primary does not spread. Objects only a copy has are left alone.
  */
 public final class CopyService {
-    private static final List<Kind> ORDER = List.of(Kind.CONFIG, Kind.KEY, Kind.PACK, Kind.INDEX, Kind.SNAPSHOT);
+    private static final List<Kind> ORDER = List.of(Kind.CONFIG, Kind.KEY, Kind.DICT, Kind.PACK, Kind.INDEX,
+            Kind.SNAPSHOT);
 
     private final Repository primary;
     private final int threads;

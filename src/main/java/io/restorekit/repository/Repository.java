@@ -101,6 +101,7 @@ public final class Repository implements Closeable {
     final Sealer sealer;
     final Clock clock;
     private final int blobLevel;
+    private final Dictionaries dictionaries;
     final ObjectMapper json;
     private final SnapshotCache snapshotCache;
     private final Object snapshotListing = new Object();
@@ -142,6 +143,7 @@ public final class Repository implements Closeable {
         this.storage = storage;
         this.config = config;
         this.blobLevel = config.blobLevel();
+        this.dictionaries = new Dictionaries(this, config.version() >= RepositoryConfig.DICTIONARY_VERSION);
         this.masterKey = masterKey;
         this.sealer = new Sealer(masterKey.encrypt());
         this.keyedHash = new KeyedHash(masterKey.mac());
@@ -239,7 +241,7 @@ public final class Repository implements Closeable {
             throw new RepositoryCorruptException("the config of repository '" + storage.location()
                     + "' does not authenticate with its master key: it is damaged or was replaced");
         }
-        if (config.version() != RepositoryConfig.VERSION) {
+        if (config.version() < 1 || config.version() > RepositoryConfig.VERSION) {
             throw new RepositoryCorruptException("repository '" + storage.location() + "' has format version "
                     + config.version() + ", which this restorekit does not know; use a newer restorekit");
         }
@@ -465,6 +467,11 @@ public final class Repository implements Closeable {
         return COMPRESSOR.get().setLevel(level);
     }
 
+    /** The zstd level data and tree blobs are written with. */
+    int blobLevel() {
+        return blobLevel;
+    }
+
     /** The zstd level of row text: see {@link Content#ROWS}. */
     static int rowLevel(int blobLevel) {
         return blobLevel <= 3 ? 1 : blobLevel;
@@ -475,8 +482,10 @@ public final class Repository implements Closeable {
      * as {@link Content#ROWS} are, whatever the caller says: JSON whose ids and hashes are random
      * hex, in blobs of a few KiB, which zstd's level 1 makes smaller than levels 2 and 3 (the
      * {@code uploads} set's 1,701 directory listings: 3.55 MB of tree pack against 3.68 MB at level 2).
+     * Small data blobs are compressed with the repository's dictionary once it has one, and until
+     * then train it (see {@link Dictionaries}).
      */
-    private ToSeal toSeal(BlobType type, byte[] data, int off, int len, Content content) {
+    private ToSeal toSeal(BlobType type, byte[] data, int off, int len, Content content) throws IOException {
         boolean rows = content == Content.ROWS || type == BlobType.TREE;
         if (!rows && !worthCompressing(data, off, len)) {
             return new ToSeal(data, off, len, 0);
@@ -487,10 +496,18 @@ public final class Repository implements Closeable {
             dst = new byte[bound];
             SCRATCH.set(dst);
         }
-        int compressed = compressor(rows ? rowLevel(blobLevel) : blobLevel)
-                .compressByteArray(dst, 0, dst.length, data, off, len);
+        boolean small = !rows && type == BlobType.DATA && len <= Dictionaries.MAX_BLOB;
+        int compressed = small ? dictionaries.compress(dst, data, off, len) : -1;
+        boolean sample = small && compressed < 0;
+        if (compressed < 0) {
+            compressed = compressor(rows ? rowLevel(blobLevel) : blobLevel)
+                    .compressByteArray(dst, 0, dst.length, data, off, len);
+        }
         if (compressed > len - len / 32) {
             return new ToSeal(data, off, len, 0);
+        }
+        if (sample) {
+            dictionaries.sample(data, off, len);
         }
         return new ToSeal(dst, 0, compressed, len);
     }
@@ -631,7 +648,10 @@ public final class Repository implements Closeable {
             plain = buffers != null ? buffers.plain(plainLength) : new byte[plainLength];
             int n;
             try {
-                n = DECOMPRESSOR.get().decompressByteArray(plain, 0, plainLength, payload, 0, payloadLength);
+                n = dictionaries.decompress(DECOMPRESSOR.get(), plain, plainLength, payload, payloadLength,
+                        e.id(), packId);
+            } catch (RepositoryCorruptException missingDictionary) {
+                throw missingDictionary;
             } catch (RuntimeException bad) {
                 throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId
                         + " does not decompress: " + bad.getMessage());

@@ -101,6 +101,17 @@ final class RepositoryChecker {
             }
         }
 
+        // Dictionaries: each is intact. Frames naming one that is missing fail with --read-data.
+        for (FileInfo f : Repository.list(repo.storage, Kind.DICT)) {
+            String name = f.handle().name();
+            try {
+                Dictionaries.open(repo, name, repo.storage.readAll(f.handle()));
+            } catch (IOException | RuntimeException e) {
+                error("dicts/" + name, e.getMessage() + "; small files stored with it cannot be restored",
+                        Set.of());
+            }
+        }
+
         // Snapshots: each decrypts, and its root tree is indexed.
         List<String> snapshotIds = Repository.list(repo.storage, Kind.SNAPSHOT).stream()
                 .map(f -> f.handle().name()).sorted().toList();
@@ -185,13 +196,19 @@ final class RepositoryChecker {
                     + " 'rk index rebuild' recreates the index from the packs", disagree);
         }
         Set<BlobId> bad = new LinkedHashSet<>();
+        Map<String, Set<BlobId>> noDictionary = new TreeMap<>();
         for (PackEntry e : header) {
             try {
                 repo.decodeInto(id, e, pack, e.offset(), buffer.blobs, (data, off, len) -> { });
+            } catch (Dictionaries.MissingDictionaryException missing) {
+                noDictionary.computeIfAbsent(missing.dictionary(), k -> new LinkedHashSet<>()).add(e.id());
             } catch (RepositoryCorruptException damaged) {
                 bad.add(e.id());
             }
         }
+        noDictionary.forEach((dictionary, blobs) -> error(path, blobs.size() + " of its " + header.size()
+                + " blobs are compressed with zstd dictionary " + dictionary + ", which the repository does not hold"
+                + " under dicts/ (intact): they cannot be restored; a copy of the repository has it", blobs));
         if (!bad.isEmpty()) {
             error(path, "pack is damaged: " + bad.size() + " of its " + header.size() + " blobs fail authentication"
                     + " or do not match their id (" + bad.stream().map(BlobId::shortHex).collect(Collectors.joining(", "))

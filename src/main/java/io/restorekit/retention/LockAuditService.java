@@ -32,8 +32,8 @@ import java.util.TreeMap;
 
 /**
  * {@code verify --locks}: for every snapshot the policy keeps, its manifest and every pack holding
- * one of its blobs must be under Object Lock retention at least until the snapshot's planned
- * expiry (see {@link RetentionPlan.Decision#expires()}; snapshots kept without a known end need
+ * one of its blobs (and the repository's zstd dictionaries, which its small files may need) must
+ * be under Object Lock retention at least until the snapshot's planned expiry (see {@link RetentionPlan.Decision#expires()}; snapshots kept without a known end need
  * their objects locked at least until now). Takes a shared lock.
  */
 public final class LockAuditService {
@@ -81,6 +81,17 @@ public final class LockAuditService {
                     neededBy.computeIfAbsent(o, k -> new LinkedHashSet<>()).add(s.shortId());
                 }
             }
+            // The repository's zstd dictionaries: any snapshot's small files may need one, so each is
+            // needed as long as the longest-kept snapshot.
+            Instant latest = needed.values().stream().max(Instant::compareTo).orElse(null);
+            if (latest != null) {
+                List<String> keptIds = plan.kept().stream().map(d -> byId.get(d.snapshot().id()).shortId())
+                        .limit(SNAPSHOTS_NAMED).toList();
+                repository.storage().list(Kind.DICT, f -> {
+                    needed.put(f.handle().path(), latest);
+                    neededBy.put(f.handle().path(), new LinkedHashSet<>(keptIds));
+                });
+            }
             List<LockAuditReport.Shortfall> shortfalls = new ArrayList<>();
             for (Map.Entry<String, Instant> e : needed.entrySet()) {
                 Handle handle = handle(e.getKey());
@@ -100,6 +111,9 @@ public final class LockAuditService {
     private static Handle handle(String path) {
         if (path.startsWith("snapshots/")) {
             return new Handle(Kind.SNAPSHOT, path.substring("snapshots/".length()));
+        }
+        if (path.startsWith("dicts/")) {
+            return new Handle(Kind.DICT, path.substring("dicts/".length()));
         }
         return new Handle(Kind.PACK, path.substring(path.lastIndexOf('/') + 1));
     }

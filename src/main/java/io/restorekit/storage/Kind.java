@@ -4,6 +4,7 @@ package io.restorekit.storage;
 public enum Kind {
     CONFIG("config"),
     KEY("keys"),
+    DICT("dicts"),
     SNAPSHOT("snapshots"),
     INDEX("index"),
     PACK("data"),

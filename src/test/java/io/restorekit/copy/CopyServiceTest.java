@@ -78,6 +78,8 @@ class CopyServiceTest {
 
     private Path primaryWithTwoSnapshots(Path source) throws IOException {
         FilesFixtures.sampleTree(source, 5);
+        // Small documents enough for the repository to train its dictionary, which copies carry.
+        FilesFixtures.documents(source.resolve("documents"), 1200, 7);
         byte[] bytes = new byte[5 << 20];
         new Random(6).nextBytes(bytes);
         Files.write(source.resolve("media.bin"), bytes);
@@ -123,6 +125,8 @@ class CopyServiceTest {
             }
             assertThat(toS3.stat(io.restorekit.storage.Handle.config()).size()).isPositive();
             assertThat(listCount(toS3, Kind.LOCK)).isZero();
+            assertThat(listCount(toS3, Kind.DICT)).isEqualTo(listCount(repository.storage(), Kind.DICT)).isEqualTo(1);
+            assertThat(listCount(toSftp, Kind.DICT)).isEqualTo(1);
 
             CopyResult again = new CopyService(repository).copy(new CopyRequest(List.of(
                     new CopyRequest.Destination("offsite", toS3))), ProgressListener.NONE);

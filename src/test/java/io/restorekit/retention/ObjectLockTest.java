@@ -112,7 +112,7 @@ class ObjectLockTest {
     }
 
     @Test
-    @DisplayName("verify --locks finds objects locked for less long than the kept snapshots' planned expiry")
+    @DisplayName("verify --locks finds objects (packs, snapshots, dictionaries) locked for less long than the kept snapshots' planned expiry")
     void audit() throws IOException {
         Path repoDir = tmp.resolve("repo");
         RetainingStorage storage = new RetainingStorage(LocalStorage.create(repoDir), Duration.ofDays(10));
@@ -147,6 +147,25 @@ class ObjectLockTest {
                     .satisfies(f -> {
                         assertThat(f.object()).isEqualTo(pack.path());
                         assertThat(f.lockedUntil()).isNull();
+                    });
+            // The dictionary small files are compressed with is needed as long as any kept snapshot.
+            storage.until.put(pack, now.plus(Duration.ofDays(400)));
+            java.util.Random docs = new java.util.Random(3);
+            for (long saved = 0; saved < 3L << 20; ) {
+                byte[] doc = io.restorekit.source.files.FilesFixtures.invoice(docs);
+                r.saveBlob(io.restorekit.repository.BlobType.DATA, doc, 0, doc.length);
+                saved += doc.length;
+            }
+            r.flush();
+            Handle dict = storage.until.keySet().stream().filter(h -> h.kind() == Kind.DICT).findFirst().orElseThrow();
+            storage.until.replaceAll((h, u) -> now.plus(Duration.ofDays(400)));
+            assertThat(audit.audit(daily30, ZoneOffset.UTC).shortfalls()).isEmpty();
+            storage.until.put(dict, now.plus(Duration.ofDays(20)));
+            assertThat(audit.audit(daily30, ZoneOffset.UTC).shortfalls()).singleElement()
+                    .satisfies(f -> {
+                        assertThat(f.object()).isEqualTo(dict.path()).startsWith("dicts/");
+                        assertThat(f.needed()).isAfter(now.plus(Duration.ofDays(20)));
+                        assertThat(f.snapshots()).hasSize(3);
                     });
         }
         try (Repository r = PruneFixture.open(new LocalStorage(repoDir))) {

@@ -23,6 +23,42 @@ public final class FilesFixtures {
     private FilesFixtures() {
     }
 
+    private static final String[] NAMES = {"Acme GmbH", "Northwind Traders", "Clinica Santa Maria", "Bauer & Söhne",
+        "Contoso Ltd", "Fabrikam Inc", "Adventure Works", "Tailspin Toys"};
+    private static final String[] ITEMS = {"Consulting hours", "Annual licence", "Support contract", "Hardware",
+        "Travel expenses", "Training day", "Blood panel", "X-ray, two views"};
+
+    /** A business document of a few KiB: the same structure every time, other values. */
+    public static byte[] invoice(java.util.Random r) {
+        StringBuilder sb = new StringBuilder("{\n  \"document\": \"invoice\",\n  \"number\": \"INV-")
+                .append(100000 + r.nextInt(900000)).append("\",\n  \"tenant\": ").append(r.nextInt(40))
+                .append(",\n  \"customer\": {\"name\": \"").append(NAMES[r.nextInt(NAMES.length)])
+                .append("\", \"vat_id\": \"DE").append(100000000 + r.nextInt(800000000))
+                .append("\", \"address\": \"").append(r.nextInt(300)).append(" Main Street\"},\n  \"currency\": \"EUR\",\n")
+                .append("  \"lines\": [\n");
+        int lines = 5 + r.nextInt(60);
+        for (int i = 0; i < lines; i++) {
+            sb.append("    {\"position\": ").append(i + 1).append(", \"description\": \"")
+                    .append(ITEMS[r.nextInt(ITEMS.length)]).append("\", \"quantity\": ").append(1 + r.nextInt(20))
+                    .append(", \"unit_price\": ").append(r.nextInt(100000) / 100.0).append(", \"tax_rate\": 0.19}")
+                    .append(i + 1 < lines ? ",\n" : "\n");
+        }
+        return sb.append("  ],\n  \"terms\": \"Payable within 30 days without deduction.\"\n}\n")
+                .toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes {@code count} small business documents (a few KiB each, {@link #invoice}) into
+     * {@code folder}: enough past 700 or so for a repository to train a dictionary on.
+     */
+    public static void documents(Path folder, int count, long seed) throws IOException {
+        Files.createDirectories(folder);
+        java.util.Random r = new java.util.Random(seed);
+        for (int i = 0; i < count; i++) {
+            Files.write(folder.resolve(String.format("invoice-%05d.json", i)), invoice(r));
+        }
+    }
+
     public static Repository newRepository() throws IOException {
         return Repository.init(new InMemoryStorage(), "secret".toCharArray(),
                 new RepositoryOptions(RepositoryOptions.KdfParams.cheap(), 1 << 20));
