@@ -47,7 +47,13 @@ final class Dictionaries {
     static final int MIN_SAMPLES = 32;
     /** Dictionary size: 64 KiB does as well as 112 KiB on the bench's business files. */
     static final int SIZE = 64 << 10;
+    /** Every how many small blobs one is compressed without the dictionary as well. */
+    static final int CHECK_EVERY = 64;
+    /** Checks per verdict on the dictionary: 16 checks, over 1,024 small blobs. */
+    static final int CHECK_WINDOW = 16;
     private static final int DICT_MAGIC = 0xEC30A437;
+    private static final ThreadLocal<ZstdCompressCtx> PLAIN = ThreadLocal.withInitial(ZstdCompressCtx::new);
+    private static final ThreadLocal<byte[]> CHECK_SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
 
     private static final ThreadLocal<Loaded<ZstdCompressCtx>> COMPRESSOR =
             ThreadLocal.withInitial(() -> new Loaded<>(new ZstdCompressCtx()));
@@ -64,6 +70,10 @@ final class Dictionaries {
     private volatile boolean gathering;
     private List<byte[]> samples = new ArrayList<>();
     private long sampled;
+    private final java.util.concurrent.atomic.AtomicLong checked = new java.util.concurrent.atomic.AtomicLong();
+    private long tally;
+    private int checks;
+    private volatile boolean outgrown;
 
     /** A context of this thread and the dictionary it refers to now. */
     private static final class Loaded<C> {
@@ -100,7 +110,44 @@ final class Dictionaries {
             c.ctx.loadDict(dict);
             c.dict = dict;
         }
-        return c.ctx.compressByteArray(dst, 0, dst.length, data, off, len);
+        int n = c.ctx.compressByteArray(dst, 0, dst.length, data, off, len);
+        if (checked.incrementAndGet() % CHECK_EVERY == 0) {
+            compareWithout(dict, n, data, off, len);
+        }
+        return n;
+    }
+
+    /**
+     * Keeps the dictionary honest: every {@value #CHECK_EVERY}th small blob is also compressed
+     * without it, at the repository's level. Small files unlike those it was trained on can come out
+     * larger with it (at level 1) than without (at level 2); once those checked over the last
+     * {@value #CHECK_WINDOW} checks are, this writer stops using it.
+     */
+    private void compareWithout(ZstdDictCompress dict, int withDict, byte[] data, int off, int len) {
+        byte[] dst = CHECK_SCRATCH.get();
+        int bound = (int) Zstd.compressBound(len);
+        if (dst.length < bound) {
+            dst = new byte[bound];
+            CHECK_SCRATCH.set(dst);
+        }
+        int without = PLAIN.get().setLevel(repo.blobLevel()).compressByteArray(dst, 0, dst.length, data, off, len);
+        synchronized (writing) {
+            tally += withDict - without;
+            if (++checks < CHECK_WINDOW) {
+                return;
+            }
+            if (tally > 0 && forWriting == dict) {
+                forWriting = null;
+                outgrown = true;
+            }
+            checks = 0;
+            tally = 0;
+        }
+    }
+
+    /** Whether this writer stopped using the dictionary because blobs came out larger with it. */
+    boolean outgrown() {
+        return outgrown;
     }
 
     /**

@@ -467,6 +467,11 @@ public final class Repository implements Closeable {
         return COMPRESSOR.get().setLevel(level);
     }
 
+    /** This repository's zstd dictionaries (see {@link Dictionaries}). */
+    Dictionaries dictionaries() {
+        return dictionaries;
+    }
+
     /** The zstd level data and tree blobs are written with. */
     int blobLevel() {
         return blobLevel;

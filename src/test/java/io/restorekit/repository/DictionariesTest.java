@@ -106,6 +106,36 @@ class DictionariesTest {
     }
 
     @Test
+    @DisplayName("a writer stops using the dictionary once small blobs unlike its samples come out larger with it")
+    void outgrown() throws IOException {
+        InMemoryStorage storage = new InMemoryStorage();
+        try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
+            saveDocuments(repo, 1, Dictionaries.SAMPLE_BYTES + 1);
+            assertThat(dictionaries(storage)).hasSize(1);
+            Dictionaries dictionaries = repo.dictionaries();
+            long with = 0;
+            long without = 0;
+            int saved = 0;
+            // Prose of other words than the documents': the dictionary (at level 1) loses to level 2.
+            Random r = new Random(12);
+            while (!dictionaries.outgrown() && saved < 4 * Dictionaries.CHECK_EVERY * Dictionaries.CHECK_WINDOW) {
+                byte[] prose = RepositoryTest.text(r.nextLong(), 6_000 + r.nextInt(20_000));
+                Repository.SaveResult s = repo.saveBlob(BlobType.DATA, prose, 0, prose.length);
+                with += s.storedBytes();
+                without += Zstd.compress(prose, repo.blobLevel()).length + 28;
+                saved++;
+            }
+            assertThat(with).as("stored with the dictionary against level %d without", repo.blobLevel())
+                    .isGreaterThan(without);
+            assertThat(dictionaries.outgrown()).isTrue();
+            assertThat(saved).isGreaterThanOrEqualTo(Dictionaries.CHECK_EVERY * Dictionaries.CHECK_WINDOW);
+            byte[] next = RepositoryTest.text(99, 9_000);
+            assertThat(repo.saveBlob(BlobType.DATA, next, 0, next.length).storedBytes())
+                    .isEqualTo(Zstd.compress(next, repo.blobLevel()).length + 28);
+        }
+    }
+
+    @Test
     @DisplayName("a blob whose dictionary is missing fails with a message that names it; verify reports a damaged dictionary")
     void missingOrDamaged() throws IOException {
         InMemoryStorage storage = new InMemoryStorage();
