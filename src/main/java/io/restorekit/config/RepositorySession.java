@@ -138,8 +138,16 @@ public class RepositorySession implements Closeable {
     public synchronized Repository init(RepositoryOptions options) throws IOException {
         RkConfig c = config();
         closeRepository();
-        Storage storage = storages.create(c.repository(), c.baseDir());
-        char[] password = passwords.newPassword("the new repository at " + storage.location());
+        // The password first: an init that cannot get one leaves no folder behind.
+        char[] password = passwords.newPassword("the new repository at "
+                + storages.location(c.repository(), c.baseDir()));
+        Storage storage;
+        try {
+            storage = storages.create(c.repository(), c.baseDir());
+        } catch (IOException | RuntimeException e) {
+            Arrays.fill(password, '\0');
+            throw e;
+        }
         try {
             repository = Repository.init(storage, password, options);
             repository.cacheSnapshotsIn(loader.home().resolve("cache"));

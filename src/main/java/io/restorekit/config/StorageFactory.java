@@ -43,6 +43,11 @@ public final class StorageFactory {
         return new RetryingStorage(remote(repository, baseDir));
     }
 
+    /** Where the repository is, as the operator is told before anything is opened or created. */
+    public String location(RepositoryConfig repository, Path baseDir) {
+        return isLocal(repository) ? localPath(repository, baseDir).toString() : repository.url();
+    }
+
     /**
      * Creates the storage location for a new repository ({@code init}): the folders of a local or
      * SFTP repository. An S3 bucket must exist already.

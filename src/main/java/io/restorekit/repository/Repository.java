@@ -37,7 +37,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -617,14 +616,13 @@ public final class Repository implements Closeable {
         }
     }
 
-    /** Opens, decompresses and checks one blob read from {@code bytes[at..]}. */
-    byte[] decodeBlob(String packId, PackEntry e, byte[] bytes, int at) {
+    /**
+     * Opens, decompresses and checks one blob read from {@code bytes[at..]}; IOException only when
+     * the dictionary its frame names cannot be read from the storage.
+     */
+    byte[] decodeBlob(String packId, PackEntry e, byte[] bytes, int at) throws IOException {
         byte[][] out = new byte[1][];
-        try {
-            decodeInto(packId, e, bytes, at, null, (data, off, len) -> out[0] = data);
-        } catch (IOException impossible) {
-            throw new UncheckedIOException(impossible);
-        }
+        decodeInto(packId, e, bytes, at, null, (data, off, len) -> out[0] = data);
         return out[0];
     }
 

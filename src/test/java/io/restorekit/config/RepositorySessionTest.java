@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RepositorySessionTest {
     @Test
@@ -26,6 +27,22 @@ class RepositorySessionTest {
         Files.writeString(file, "repository: {url: b}\nsources: [{name: a, type: files, path: a}]\n");
         Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(5)));
         assertThat(session.config().sources()).hasSize(1);
+        assertThat(session.isOpen()).isFalse();
+    }
+
+    @Test
+    void anInitWithoutANewPasswordCreatesNothing(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("restorekit.yml");
+        Files.writeString(file, "repository: {url: new-repo}\n");
+        RepositorySession session = new RepositorySession(
+                new ConfigLoader(Map.of("RK_CONFIG", file.toString()), dir), new StorageFactory(),
+                new PasswordProvider(Map.of(), p -> null), (storage, password) -> null);
+        assertThatThrownBy(() -> session.init(new io.restorekit.repository.RepositoryOptions(
+                io.restorekit.repository.RepositoryOptions.KdfParams.cheap(), 1 << 20)))
+                .isInstanceOf(io.restorekit.common.RkException.class)
+                .hasMessage("no new password for the new repository at " + dir.resolve("new-repo")
+                        + ": set RK_NEW_PASSWORD or run this command in a terminal");
+        assertThat(dir.resolve("new-repo")).doesNotExist();
         assertThat(session.isOpen()).isFalse();
     }
 }
