@@ -14,13 +14,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RepositorySessionTest {
+    /** A session of the configuration {@code file}, with no password to be had. */
+    private static RepositorySession session(Path file, Path dir) {
+        return new RepositorySession(new ConfigLoader(Map.of("RK_CONFIG", file.toString()), dir), new StorageFactory(),
+                new PasswordProvider(Map.of(), p -> null), (storage, password) -> null);
+    }
+
     @Test
     void readsTheConfigurationOnceAndAgainWhenItChanges(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("restorekit.yml");
         Files.writeString(file, "repository: {url: b}\n");
-        RepositorySession session = new RepositorySession(
-                new ConfigLoader(Map.of("RK_CONFIG", file.toString()), dir), new StorageFactory(),
-                new PasswordProvider(Map.of(), p -> null), (storage, password) -> null);
+        RepositorySession session = session(file, dir);
         RkConfig first = session.config();
         assertThat(session.config()).isSameAs(first);
 
@@ -34,9 +38,7 @@ class RepositorySessionTest {
     void anInitWithoutANewPasswordCreatesNothing(@TempDir Path dir) throws IOException {
         Path file = dir.resolve("restorekit.yml");
         Files.writeString(file, "repository: {url: new-repo}\n");
-        RepositorySession session = new RepositorySession(
-                new ConfigLoader(Map.of("RK_CONFIG", file.toString()), dir), new StorageFactory(),
-                new PasswordProvider(Map.of(), p -> null), (storage, password) -> null);
+        RepositorySession session = session(file, dir);
         assertThatThrownBy(() -> session.init(new io.restorekit.repository.RepositoryOptions(
                 io.restorekit.repository.RepositoryOptions.KdfParams.cheap(), 1 << 20)))
                 .isInstanceOf(io.restorekit.common.RkException.class)

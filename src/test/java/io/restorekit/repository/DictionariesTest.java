@@ -39,6 +39,14 @@ class DictionariesTest {
         return saved;
     }
 
+    /** A new repository that has trained its dictionary. */
+    private static Repository trained(InMemoryStorage storage) throws IOException {
+        Repository repo = Repository.init(storage, PASSWORD, OPTIONS);
+        saveDocuments(repo, 1, Dictionaries.SAMPLE_BYTES + 1);
+        assertThat(dictionaries(storage)).hasSize(1);
+        return repo;
+    }
+
     private static List<FileInfo> dictionaries(InMemoryStorage storage) throws IOException {
         return Repository.list(storage, Kind.DICT);
     }
@@ -89,15 +97,15 @@ class DictionariesTest {
     @DisplayName("large blobs, tree blobs and incompressible small blobs are written without the dictionary")
     void onlySmallData() throws IOException {
         InMemoryStorage storage = new InMemoryStorage();
-        try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
-            saveDocuments(repo, 1, Dictionaries.SAMPLE_BYTES + 1);
-            assertThat(dictionaries(storage)).hasSize(1);
+        try (Repository repo = trained(storage)) {
             byte[] large = RepositoryTest.text(7, Dictionaries.MAX_BLOB + 1);
             byte[] tree = FilesFixtures.invoice(new Random(8));
             byte[] small = FilesFixtures.invoice(new Random(9));
             Repository.SaveResult l = repo.saveBlob(BlobType.DATA, large, 0, large.length);
             Repository.SaveResult t = repo.saveBlob(BlobType.TREE, tree, 0, tree.length);
             Repository.SaveResult s = repo.saveBlob(BlobType.DATA, small, 0, small.length);
+            byte[] noise = RepositoryTest.random(10, 10_000);
+            assertThat(repo.saveBlob(BlobType.DATA, noise, 0, noise.length).storedBytes()).isEqualTo(noise.length + 28);
             assertThat(l.storedBytes()).isEqualTo(Zstd.compress(large, repo.blobLevel()).length + 28);
             assertThat(t.storedBytes()).isEqualTo(Zstd.compress(tree, 1).length + 28);
             assertThat(s.storedBytes()).isLessThan(Zstd.compress(small, repo.blobLevel()).length + 28)
@@ -109,9 +117,7 @@ class DictionariesTest {
     @DisplayName("a writer stops using the dictionary once small blobs unlike its samples come out larger with it")
     void outgrown() throws IOException {
         InMemoryStorage storage = new InMemoryStorage();
-        try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
-            saveDocuments(repo, 1, Dictionaries.SAMPLE_BYTES + 1);
-            assertThat(dictionaries(storage)).hasSize(1);
+        try (Repository repo = trained(storage)) {
             Dictionaries dictionaries = repo.dictionaries();
             long with = 0;
             long without = 0;
