@@ -7,6 +7,7 @@ import io.restorekit.common.ProgressListener;
 import io.restorekit.repository.Repository;
 import io.restorekit.restore.RestoreRequest;
 import io.restorekit.restore.RestoreService;
+import io.restorekit.source.files.FilesFixtures;
 import io.restorekit.source.files.FilesSourceSpec;
 import io.restorekit.storage.FileInfo;
 import io.restorekit.storage.Kind;
@@ -121,6 +122,52 @@ class VerifyServiceTest {
         }
         assertThatThrownBy(() -> restore.restore(new RestoreRequest("uploads", null, null, List.of(damaged),
                 tmp.resolve("out2"), false, false), ProgressListener.NONE)).hasMessageContaining(damaged.substring(damaged.lastIndexOf('/') + 1));
+    }
+
+    @Test
+    @DisplayName("a missing dictionary is found by --read-data, which names the small files stored with it; a large file still restores")
+    void missingDictionaryNamesItsFiles() throws IOException {
+        Path docs = tmp.resolve("docs");
+        FilesFixtures.documents(docs, 900, 3);
+        byte[] large = new byte[600_000];
+        new Random(4).nextBytes(large);
+        Files.write(docs.resolve("scan.bin"), large);
+        InMemoryStorage store = new InMemoryStorage();
+        FilesSourceSpec documents = new FilesSourceSpec("docs", docs, List.of(), null);
+        try (Repository repo = Repository.init(store, "pw".toCharArray(),
+                new RepositoryOptions(RepositoryOptions.KdfParams.cheap(), 1 << 20))) {
+            assertThat(new BackupService(repo).backup(BackupRequest.of(List.of(documents)), ProgressListener.NONE)
+                    .succeeded()).isTrue();
+        }
+        // The next day's documents: a backup that finds the dictionary compresses every one with it.
+        FilesFixtures.documents(docs.resolve("next day"), 300, 5);
+        try (Repository repo = Repository.open(store, "pw".toCharArray())) {
+            assertThat(new BackupService(repo).backup(BackupRequest.of(List.of(documents)), ProgressListener.NONE)
+                    .succeeded()).isTrue();
+        }
+        List<FileInfo> dictionaries = new ArrayList<>();
+        store.list(Kind.DICT, dictionaries::add);
+        assertThat(dictionaries).hasSize(1);
+        store.remove(dictionaries.get(0).handle());
+
+        try (Repository repo = Repository.open(store, "pw".toCharArray())) {
+            VerifyReport report = new VerifyService(repo).verify(new VerifyRequest(null, true), ProgressListener.NONE);
+            assertThat(report.ok()).isFalse();
+            assertThat(report.problems()).allSatisfy(p -> assertThat(p.message()).contains("zstd dictionary"));
+            List<String> affected = report.problems().stream().flatMap(p -> p.files().stream())
+                    .map(f -> f.substring(f.indexOf(":docs:") + ":docs:".length())).distinct().toList();
+            // (the report names up to 50 files per problem)
+            assertThat(affected).isNotEmpty().allMatch(f -> f.contains("invoice-")).doesNotContain("scan.bin");
+            String lost = "next day/invoice-00000.json";
+            RestoreService restore = new RestoreService(repo);
+            Path out = tmp.resolve("docs-out");
+            restore.restore(new RestoreRequest("docs", null, null, List.of("scan.bin"), out, false, false),
+                    ProgressListener.NONE);
+            assertThat(Files.readAllBytes(out.resolve("scan.bin"))).isEqualTo(large);
+            assertThatThrownBy(() -> restore.restore(new RestoreRequest("docs", null, null, List.of(lost),
+                    tmp.resolve("docs-out2"), false, false), ProgressListener.NONE))
+                    .hasMessageContaining("zstd dictionary");
+        }
     }
 
     @Test
