@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # JMH microbenchmarks of the hot paths (src/test/java/io/restorekit/bench/*Bench with @Benchmark):
-# chunker, chunk ids, zstd, AES-GCM, pack writing, index lookups, the COPY text parser.
+# chunker, chunk ids, zstd (with and without the small files' dictionary), AES-GCM, pack writing,
+# index lookups, the COPY text parser.
 #
 #   bench/jmh.sh                      all of them, short runs (1 fork, 2 warm-up and 3 measured iterations of 2 s)
 #   bench/jmh.sh SealBench HashBench  only these (JMH regular expressions)
