@@ -120,8 +120,9 @@ final class Dictionaries {
     /**
      * Keeps the dictionary honest: every {@value #CHECK_EVERY}th small blob is also compressed
      * without it, at the repository's level. Small files unlike those it was trained on can come out
-     * larger with it (at level 1) than without (at level 2); once those checked over the last
-     * {@value #CHECK_WINDOW} checks are, this writer stops using it.
+     * larger with it (at level 1) than without (at level 2): when the blobs of
+     * {@value #CHECK_WINDOW} checks in a row came out larger with it in all, this writer stops
+     * using it.
      */
     private void compareWithout(ZstdDictCompress dict, int withDict, byte[] data, int off, int len) {
         byte[] dst = CHECK_SCRATCH.get();
