@@ -208,7 +208,7 @@ final class RepositoryChecker {
         }
         noDictionary.forEach((dictionary, blobs) -> error(path, blobs.size() + " of its " + header.size()
                 + " blobs are compressed with zstd dictionary " + dictionary + ", which the repository does not hold"
-                + " under dicts/ (intact): they cannot be restored; a copy of the repository has it", blobs));
+                + " intact under dicts/: they cannot be restored; a copy of the repository has it", blobs));
         if (!bad.isEmpty()) {
             error(path, "pack is damaged: " + bad.size() + " of its " + header.size() + " blobs fail authentication"
                     + " or do not match their id (" + bad.stream().map(BlobId::shortHex).collect(Collectors.joining(", "))

@@ -33,8 +33,9 @@ import java.util.TreeMap;
 /**
  * {@code verify --locks}: for every snapshot the policy keeps, its manifest and every pack holding
  * one of its blobs (and the repository's zstd dictionaries, which its small files may need) must
- * be under Object Lock retention at least until the snapshot's planned expiry (see {@link RetentionPlan.Decision#expires()}; snapshots kept without a known end need
- * their objects locked at least until now). Takes a shared lock.
+ * be under Object Lock retention at least until the snapshot's planned expiry (see
+ * {@link RetentionPlan.Decision#expires()}; snapshots kept without a known end need their objects
+ * locked at least until now). Takes a shared lock.
  */
 public final class LockAuditService {
     private static final int SNAPSHOTS_NAMED = 10;

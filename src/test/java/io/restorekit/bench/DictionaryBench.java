@@ -103,17 +103,17 @@ public class DictionaryBench {
 
     @Benchmark
     public int compressLevel2(Sizes sizes) {
-        byte[] doc = documents.get(nextIndex());
-        int n = plainCompressor.compressByteArray(out, 0, out.length, doc, 0, doc.length);
-        sizes.bytesIn += doc.length;
-        sizes.bytesOut += n;
-        return n;
+        return compress(plainCompressor, sizes);
     }
 
     @Benchmark
     public int compressDictionaryLevel1(Sizes sizes) {
+        return compress(dictCompressor, sizes);
+    }
+
+    private int compress(ZstdCompressCtx compressor, Sizes sizes) {
         byte[] doc = documents.get(nextIndex());
-        int n = dictCompressor.compressByteArray(out, 0, out.length, doc, 0, doc.length);
+        int n = compressor.compressByteArray(out, 0, out.length, doc, 0, doc.length);
         sizes.bytesIn += doc.length;
         sizes.bytesOut += n;
         return n;
