@@ -94,6 +94,41 @@ class DictionariesTest {
     }
 
     @Test
+    @DisplayName("four threads saving small blobs while the dictionary is trained: one dictionary, every blob reads back")
+    void concurrentWriters() throws Exception {
+        InMemoryStorage storage = new InMemoryStorage();
+        Map<BlobId, byte[]> saved = new java.util.concurrent.ConcurrentHashMap<>();
+        try (Repository repo = Repository.init(storage, PASSWORD, OPTIONS)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            List<java.util.concurrent.Future<?>> writers = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                long seed = 100 + t;
+                writers.add(pool.submit(() -> {
+                    Random r = new Random(seed);
+                    for (int i = 0; i < 600; i++) {
+                        byte[] doc = FilesFixtures.invoice(r);
+                        saved.put(repo.saveBlob(BlobType.DATA, doc, 0, doc.length).id(), doc);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> w : writers) {
+                w.get();
+            }
+            pool.shutdown();
+            repo.flush();
+        }
+        assertThat(dictionaries(storage)).hasSize(1);
+        try (Repository repo = Repository.open(storage, PASSWORD)) {
+            assertThat(saved).hasSize(2400);
+            for (Map.Entry<BlobId, byte[]> e : saved.entrySet()) {
+                assertThat(repo.loadBlob(BlobType.DATA, e.getKey())).isEqualTo(e.getValue());
+            }
+            assertThat(repo.check(true, io.restorekit.common.ProgressListener.NONE).findings()).isEmpty();
+        }
+    }
+
+    @Test
     @DisplayName("large blobs, tree blobs and incompressible small blobs are written without the dictionary")
     void onlySmallData() throws IOException {
         InMemoryStorage storage = new InMemoryStorage();
