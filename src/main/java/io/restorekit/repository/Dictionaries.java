@@ -17,11 +17,13 @@ import io.restorekit.storage.Payload;
 import javax.crypto.AEADBadTagException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The zstd dictionaries of a repository (docs/repository-format.md §6a). Small data blobs (whole
@@ -70,7 +72,7 @@ final class Dictionaries {
     private volatile boolean gathering;
     private List<byte[]> samples = new ArrayList<>();
     private long sampled;
-    private final java.util.concurrent.atomic.AtomicLong checked = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong checked = new AtomicLong();
     private long tally;
     private int checks;
     private volatile boolean outgrown;
@@ -164,7 +166,7 @@ final class Dictionaries {
             if (!gathering) {
                 return;
             }
-            samples.add(java.util.Arrays.copyOfRange(data, off, off + len));
+            samples.add(Arrays.copyOfRange(data, off, off + len));
             sampled += len;
             if (sampled < SAMPLE_BYTES || samples.size() < MIN_SAMPLES) {
                 return;
@@ -234,16 +236,16 @@ final class Dictionaries {
     }
 
     /**
-     * Decompresses a frame into {@code plain}, with the dictionary it names when it names one.
+     * The context that decompresses {@code frame}: {@code plainContext} when it names no dictionary,
+     * else this thread's context holding the dictionary it names.
      *
-     * @return the plaintext length
-     * @throws RepositoryCorruptException when it names a dictionary the repository does not hold
+     * @throws MissingDictionaryException when it names a dictionary the repository does not hold
      */
-    int decompress(ZstdDecompressCtx plainContext, byte[] plain, int plainLength, byte[] frame, int frameLength,
-                   BlobId blob, String packId) throws IOException {
+    ZstdDecompressCtx decompressorFor(ZstdDecompressCtx plainContext, byte[] frame, int frameLength, BlobId blob,
+                                      String packId) throws IOException {
         int id = frameDictionaryId(frame, frameLength);
         if (id == 0) {
-            return plainContext.decompressByteArray(plain, 0, plainLength, frame, 0, frameLength);
+            return plainContext;
         }
         ZstdDictDecompress dict = dictionaryForReading(id, blob, packId);
         Loaded<ZstdDecompressCtx> d = DECOMPRESSOR.get();
@@ -251,7 +253,7 @@ final class Dictionaries {
             d.ctx.loadDict(dict);
             d.dict = dict;
         }
-        return d.ctx.decompressByteArray(plain, 0, plainLength, frame, 0, frameLength);
+        return d.ctx;
     }
 
     private ZstdDictDecompress dictionaryForReading(int id, BlobId blob, String packId) throws IOException {

@@ -649,12 +649,11 @@ public final class Repository implements Closeable {
         if (e.rawLength() > 0) {
             plainLength = e.rawLength();
             plain = buffers != null ? buffers.plain(plainLength) : new byte[plainLength];
+            ZstdDecompressCtx decompressor = dictionaries.decompressorFor(DECOMPRESSOR.get(), payload, payloadLength,
+                    e.id(), packId);
             int n;
             try {
-                n = dictionaries.decompress(DECOMPRESSOR.get(), plain, plainLength, payload, payloadLength,
-                        e.id(), packId);
-            } catch (RepositoryCorruptException missingDictionary) {
-                throw missingDictionary;
+                n = decompressor.decompressByteArray(plain, 0, plainLength, payload, 0, payloadLength);
             } catch (RuntimeException bad) {
                 throw new RepositoryCorruptException("blob " + e.id() + " in pack " + packId
                         + " does not decompress: " + bad.getMessage());
