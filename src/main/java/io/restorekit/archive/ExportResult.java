@@ -20,7 +20,8 @@ public record ExportResult(Path folder, List<ExportedFile> files, long durationM
     /**
      * One encrypted archive of the export.
      *
-     * @param kind       {@code files} (a tar) or {@code postgres} (a SQL script)
+     * @param kind       {@code files} (a tar), {@code postgres} (a psql script) or {@code mysql} (a script for
+     *                   the mariadb or mysql client)
      * @param plainBytes the tar or SQL before compression and encryption
      * @param bytes      the encrypted file's size
      * @param items      files in the tar, or rows in the SQL script

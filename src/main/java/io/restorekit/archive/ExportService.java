@@ -10,6 +10,7 @@ import io.restorekit.common.ProgressListener;
 import io.restorekit.common.RkException;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.Snapshot;
+import io.restorekit.source.mysql.MySqlScript;
 import io.restorekit.source.postgres.DatabaseManifest;
 
 import java.io.BufferedOutputStream;
@@ -35,10 +36,11 @@ import java.util.Map;
 
 /**
  * Writes the offline export of DESIGN.md §6: per snapshot one encrypted archive in standard formats
- * (tar or a psql script, zstd, OpenPGP), with {@code manifest.json}, {@code checksum.sha256} and
- * {@code RESTORE_INSTRUCTIONS.md}, so the data comes back years later with gpg, zstd, tar and psql
- * alone. Every file is written under a temporary name, synced, then renamed, and the folder itself is
- * synced last: a drive unplugged right after the command ends holds a complete export.
+ * (tar, or a SQL script for psql or the mariadb/mysql client; zstd; OpenPGP), with {@code manifest.json},
+ * {@code checksum.sha256} and {@code RESTORE_INSTRUCTIONS.md}, so the data comes back years later with
+ * gpg, zstd, tar and psql or mariadb alone. Every file is written under a temporary name, synced, then
+ * renamed, and the folder itself is synced last: a drive unplugged right after the command ends holds
+ * a complete export.
  */
 public final class ExportService {
     static final String FORMAT = "restorekit-export/1";
@@ -56,15 +58,6 @@ public final class ExportService {
     public ExportResult export(ExportRequest request, ProgressListener progress) throws IOException {
         long t0 = System.nanoTime();
         List<Snapshot> chosen = choose(request);
-        for (Snapshot s : chosen) {
-            if (DatabaseManifest.MYSQL_KIND.equals(s.kind())) {
-                // The offline SQL script is written for psql; a MySQL script is not written yet.
-                throw new BadInputException("snapshot " + s.shortId() + " of source '" + s.source() + "' is a"
-                        + " MySQL/MariaDB snapshot, which export cannot write as a SQL script yet; nothing was"
-                        + " exported. Export the other sources with --source, and restore this one with 'rk restore"
-                        + " --source " + s.source() + " --target jdbc:mariadb://HOST[:PORT]/DATABASE'");
-            }
-        }
         Path folder = newFolder(request);
         requireSpace(folder, chosen);
         List<ExportResult.ExportedFile> written = new ArrayList<>();
@@ -145,7 +138,7 @@ public final class ExportService {
 
     private ExportResult.ExportedFile write(Path folder, Snapshot s, char[] passphrase, ProgressListener progress)
             throws IOException {
-        boolean database = DatabaseManifest.KIND.equals(s.kind());
+        boolean database = DatabaseManifest.isDatabase(s.kind());
         if (!database && !FILES_KIND.equals(s.kind())) {
             throw new RkException(ErrorCode.FAILED, "snapshot " + s.shortId() + " of source '" + s.source()
                     + "' is of kind '" + s.kind() + "', which export does not handle");
@@ -163,8 +156,11 @@ public final class ExportService {
                      ZstdOutputStream zstd = new ZstdOutputStream(pgp, ZSTD_LEVEL);
                      Counting plain = new Counting(zstd)) {
                     zstd.setWorkers(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
-                    items = database ? new SqlScriptWriter(repository).write(s, plain, progress)
-                            : new TarWriter(repository).write(s, plain, progress);
+                    items = !database ? new TarWriter(repository).write(s, plain, progress)
+                            : DatabaseManifest.MYSQL_KIND.equals(s.kind())
+                            ? new MySqlScript(repository).write(s, DatabaseManifest.load(repository, s.tree()), plain,
+                                    progress)
+                            : new SqlScriptWriter(repository).write(s, plain, progress);
                     plain.flush();
                     plainBytes = plain.count;
                 }
@@ -172,7 +168,7 @@ public final class ExportService {
                 channel.force(true);
                 Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
                 return new ExportResult.ExportedFile(name, s.source(), s.id(), s.time().toString(),
-                        database ? DatabaseManifest.KIND : FILES_KIND, plainBytes, encrypted.count,
+                        database ? s.kind() : FILES_KIND, plainBytes, encrypted.count,
                         Hex.encode(sha256.digest()), items);
             }
         } catch (IOException | RuntimeException e) {
