@@ -30,9 +30,11 @@ CREATE TABLE invoice_items (
   KEY idx_item_invoice (invoice_id, line),
   CONSTRAINT fk_item_invoice FOREIGN KEY (invoice_id) REFERENCES invoices (id) ON DELETE CASCADE
 ) ENGINE=InnoDB;
+CREATE SEQUENCE doc_refs START WITH 5000 INCREMENT BY 7 CACHE 20;
 CREATE TABLE documents (
   id INT NOT NULL AUTO_INCREMENT PRIMARY KEY,
   tenant_id INT NOT NULL,
+  ref BIGINT NOT NULL DEFAULT NEXTVAL(doc_refs),
   name VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
   body LONGBLOB,
   small VARBINARY(16),

@@ -34,9 +34,10 @@ import static io.restorekit.source.mysql.MySqlConnect.ident;
 
 /**
  * Recreates a MySQL or MariaDB database from a manifest: the database with its character set,
- * the tables as {@code SHOW CREATE TABLE} printed them (with {@code foreign_key_checks} and
- * {@code unique_checks} off), their rows streamed with {@code LOAD DATA LOCAL INFILE} from the
- * repository (several tables at once with {@code jobs}), then routines, views, triggers and events,
+ * the sequences (MariaDB), the tables as {@code SHOW CREATE TABLE} printed them (with
+ * {@code foreign_key_checks} and {@code unique_checks} off), their rows streamed with
+ * {@code LOAD DATA LOCAL INFILE} from the repository (several tables at once with {@code jobs}),
+ * then the sequences' next values, routines, views, triggers and events,
  * each under the {@code sql_mode} and character set it was created with. Each table's rows and
  * digest are checked against the manifest as they stream in.
  *
@@ -163,8 +164,16 @@ public final class MySqlRestore {
             try (Statement st = c.createStatement()) {
                 st.execute("SET foreign_key_checks = 0");
             }
-            timed(phases, "tables", () -> execute(c, byPhase.getOrDefault(Phase.TABLES, List.of())));
+            List<Ddl> sequences = byPhase.getOrDefault(Phase.SEQUENCES, List.of());
+            if (!sequences.isEmpty()) {
+                timed(phases, "sequences", () -> execute(c, sequences));
+            }
+            timed(phases, "tables", () -> execute(c, tables(manifest)));
             timed(phases, "data", () -> load(manifest, target, options.jobs(), loaded, progress));
+            List<Ddl> values = byPhase.getOrDefault(Phase.SEQUENCE_VALUES, List.of());
+            if (!values.isEmpty()) {
+                timed(phases, "sequence values", () -> execute(c, values));
+            }
             // Routines first: views may call functions; function bodies are not checked at creation.
             timed(phases, "routines", () -> execute(c, byPhase.getOrDefault(Phase.FUNCTIONS, List.of())));
             timed(phases, "views", () -> {
@@ -177,6 +186,48 @@ public final class MySqlRestore {
         } catch (SQLException e) {
             throw target.failure("restore into", e);
         }
+    }
+
+    /**
+     * The manifest's CREATE TABLE statements, drawing from the sequences of the database they are
+     * run in rather than from the source database's ({@link MySqlSchema#inAnyDatabase}).
+     */
+    static List<Ddl> tables(DatabaseManifest manifest) {
+        List<Ddl> out = new ArrayList<>();
+        for (Ddl d : manifest.schema()) {
+            if (d.phase() == Phase.TABLES) {
+                out.add(new Ddl(d.phase(), d.object(), MySqlSchema.inAnyDatabase(d.sql(), manifest.database()),
+                        d.session()));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The sequences that {@code tables} draw their defaults from, as statements that create each one
+     * where it is missing and then move it to its snapshot's next value (a sequence already there
+     * keeps its own when that is higher).
+     */
+    static List<Ddl> sequencesFor(DatabaseManifest manifest, List<Ddl> tables) {
+        List<Ddl> creates = new ArrayList<>();
+        List<Ddl> values = new ArrayList<>();
+        for (Ddl d : manifest.schema()) {
+            if (d.phase() != Phase.SEQUENCES && d.phase() != Phase.SEQUENCE_VALUES) {
+                continue;
+            }
+            String name = d.object().substring(d.object().indexOf('.') + 1);
+            if (tables.stream().noneMatch(t -> t.sql().contains("nextval(" + ident(name) + ")"))) {
+                continue;
+            }
+            if (d.phase() == Phase.SEQUENCES) {
+                creates.add(new Ddl(d.phase(), d.object(), d.sql().replaceFirst("^CREATE SEQUENCE ",
+                        "CREATE SEQUENCE IF NOT EXISTS "), d.session()));
+            } else {
+                values.add(d);
+            }
+        }
+        creates.addAll(values);
+        return creates;
     }
 
     private interface Step {

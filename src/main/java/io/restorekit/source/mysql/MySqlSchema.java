@@ -70,6 +70,7 @@ final class MySqlSchema {
         Map<String, Long> sizes = new LinkedHashMap<>();
         Map<String, Long> rowCounts = new LinkedHashMap<>();
         List<String> views = new ArrayList<>();
+        List<String> sequences = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT TABLE_NAME, TABLE_TYPE,"
                 + " COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0), COALESCE(TABLE_ROWS, 0)"
                 + " FROM information_schema.TABLES"
@@ -78,6 +79,8 @@ final class MySqlSchema {
                 String type = r.getString(2);
                 if (type.equals("VIEW")) {
                     views.add(r.getString(1));
+                } else if (type.equals("SEQUENCE")) {
+                    sequences.add(r.getString(1));
                 } else if (type.equals("BASE TABLE") || type.equals("SYSTEM VERSIONED")) {
                     columns.put(r.getString(1), new ArrayList<>());
                     sizes.put(r.getString(1), r.getLong(3));
@@ -124,6 +127,19 @@ final class MySqlSchema {
                 }).add(r.getString(3), r.getString(6));
             }
         }
+        // MariaDB sequences, before the tables whose defaults draw from them; their next value is
+        // state, set again after the rows are loaded.
+        for (String q : sequences) {
+            ddl.add(new Ddl(Phase.SEQUENCES, "sequence " + db + "." + q, show(c, "SHOW CREATE SEQUENCE " + ident(q), 2)));
+        }
+        for (String q : sequences) {
+            try (Statement st = c.createStatement(); ResultSet r = st.executeQuery(
+                    "SELECT next_not_cached_value, cycle_count FROM " + ident(q))) {
+                r.next();
+                ddl.add(new Ddl(Phase.SEQUENCE_VALUES, "sequence value " + db + "." + q, "DO SETVAL(" + ident(q) + ", "
+                        + r.getLong(1) + ", 0, " + r.getLong(2) + ")"));
+            }
+        }
         List<TableInfo> tables = new ArrayList<>();
         for (Map.Entry<String, List<Column>> e : columns.entrySet()) {
             String t = e.getKey();
@@ -158,16 +174,23 @@ final class MySqlSchema {
                     "Create Event"));
         }
         List<ForeignKey> foreignKeys = fks.values().stream().map(ForeignKeyBuilder::build).toList();
-        return new Result(db, List.copyOf(ddl), tables, foreignKeys, warnings, fingerprint(ddl));
+        return new Result(db, List.copyOf(ddl), tables, foreignKeys, warnings, fingerprint(ddl, db));
     }
 
-    /** SHA-256 over every statement (the database's own name and AUTO_INCREMENT counters left out). */
-    static String fingerprint(List<Ddl> ddl) {
+    /**
+     * SHA-256 over every statement (the database's own name, AUTO_INCREMENT counters and sequence
+     * values left out).
+     */
+    static String fingerprint(List<Ddl> ddl, String db) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (Ddl d : ddl) {
+                if (d.phase() == Phase.SEQUENCE_VALUES) {
+                    continue;
+                }
                 String object = d.object().replaceFirst("^(\\w+) [^.]*\\.?", "$1 ");
-                String sql = d.phase() == Phase.SCHEMAS ? createOptions(d.sql()) : comparable(d);
+                String sql = d.phase() == Phase.SCHEMAS ? createOptions(d.sql())
+                        : inAnyDatabase(comparable(d), db);
                 sha.update((d.phase() + "\u0000" + object + "\u0000" + sql + "\u0000" + d.session() + "\n")
                         .getBytes(StandardCharsets.UTF_8));
             }
@@ -175,6 +198,16 @@ final class MySqlSchema {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * {@code sql} with the references to sequences of its own database {@code db} unqualified. MariaDB
+     * prints a column default that draws from a sequence as {@code nextval(`db`.`seq`)}, naming the
+     * database even where it is the table's own: unqualified, the statement draws from the sequence
+     * of whichever database it is run in (a restore's new one, a drill's).
+     */
+    static String inAnyDatabase(String sql, String db) {
+        return db == null ? sql : sql.replace("nextval(" + ident(db) + ".", "nextval(");
     }
 
     /** The statement as compared between two databases: a table's AUTO_INCREMENT counter left out. */

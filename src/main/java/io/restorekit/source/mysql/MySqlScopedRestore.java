@@ -11,7 +11,6 @@ import io.restorekit.source.postgres.TableData;
 import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.DatabaseManifest.Ddl;
 import io.restorekit.source.postgres.DatabaseManifest.ForeignKey;
-import io.restorekit.source.postgres.DatabaseManifest.Phase;
 import io.restorekit.source.postgres.RowScanner;
 import io.restorekit.source.postgres.ScopedRestore.Outcome;
 import io.restorekit.source.postgres.ScopedRestore.Scope;
@@ -285,8 +284,8 @@ public final class MySqlScopedRestore {
                 }
             }
             Set<String> objects = selected.stream().map(s -> "table " + s.name()).collect(Collectors.toSet());
-            List<Ddl> tables = m.schema().stream().filter(d -> d.phase() == Phase.TABLES
-                    && objects.contains(d.object())).toList();
+            List<Ddl> tables = MySqlRestore.tables(m).stream().filter(d -> objects.contains(d.object())).toList();
+            MySqlRestore.execute(c, MySqlRestore.sequencesFor(m, tables));
             MySqlRestore.execute(c, tables);
             Map<String, Map<String, String>> types = MySqlRestore.columnTypes(target);
             for (Diff d : diffs) {

@@ -25,11 +25,12 @@ import static io.restorekit.source.mysql.MySqlConnect.ident;
 
 /**
  * A MySQL or MariaDB snapshot as a plain SQL script for the {@code mariadb} or {@code mysql}
- * client, loaded into a database the operator created: the tables as {@code SHOW CREATE TABLE}
- * printed them, each table's rows as multi-row {@code INSERT}s of about {@link #STATEMENT} bytes
- * in one transaction, then routines, views, triggers and events under the {@code sql_mode} and
- * character set each was created with — the order and session of {@link MySqlRestore}. Rows are
- * checked against the manifest's count and digest as they are written.
+ * client, loaded into a database the operator created: the sequences (MariaDB), the tables as
+ * {@code SHOW CREATE TABLE} printed them, each table's rows as multi-row {@code INSERT}s of about
+ * {@link #STATEMENT} bytes in one transaction, then the sequences' next values, routines, views,
+ * triggers and events under the {@code sql_mode} and character set each was created with — the
+ * order and session of {@link MySqlRestore}. Rows are checked against the manifest's count and
+ * digest as they are written.
  *
  * <p>Values come from the row text ({@link RowEncoder}) as it is: a text value's escapes
  * ({@code \\ \t \n \r \0}) are those of a MySQL string literal, so only its quotes are escaped;
@@ -72,15 +73,21 @@ public final class MySqlScript {
             text(out, s + ";\n");
         }
         text(out, "SET foreign_key_checks = 0;\nSET unique_checks = 0;\nSET autocommit = 0;\n\n");
-        for (Ddl d : byPhase.getOrDefault(Phase.TABLES, List.of())) {
+        Map<String, String> tables = new LinkedHashMap<>();
+        for (Ddl d : byPhase.getOrDefault(Phase.SEQUENCES, List.of())) {
             text(out, "-- " + d.object() + "\n" + terminated(d.sql()) + "\n");
         }
-        Map<String, String> tables = new LinkedHashMap<>();
-        byPhase.getOrDefault(Phase.TABLES, List.of()).forEach(d -> tables.put(d.object(), d.sql()));
+        for (Ddl d : MySqlRestore.tables(manifest)) {
+            text(out, "-- " + d.object() + "\n" + terminated(d.sql()) + "\n");
+            tables.put(d.object(), d.sql());
+        }
         long rows = 0;
         for (DatabaseManifest.Table t : manifest.tables()) {
             String ddl = tables.get("table " + manifest.database() + "." + t.name());
             rows += data(out, t, ddl, progress);
+        }
+        for (Ddl d : byPhase.getOrDefault(Phase.SEQUENCE_VALUES, List.of())) {
+            text(out, "-- " + d.object() + "\n" + terminated(d.sql()) + "\n");
         }
         compound(out, byPhase.getOrDefault(Phase.FUNCTIONS, List.of()));
         for (Ddl d : viewsInOrder(byPhase.getOrDefault(Phase.VIEWS, List.of()))) {

@@ -17,9 +17,10 @@ import java.util.TreeMap;
 
 /**
  * The test schema (src/test/resources/mysql/awkward.sql: foreign keys, indexes, views, triggers,
- * routines, an event, generated columns) filled with awkward data from a fixed seed: utf8mb4 with
- * emoji, tabs, newlines and backslashes, NULL next to empty strings and empty BLOBs, bytes 0x00 to
- * 0xff, zero dates, DATETIME(6), DECIMAL(65,30), JSON, BIT, unsigned BIGINT. Five tenants.
+ * routines, an event, generated columns, a sequence a column's default draws from) filled with
+ * awkward data from a fixed seed: utf8mb4 with emoji, tabs, newlines and backslashes, NULL next to
+ * empty strings and empty BLOBs, bytes 0x00 to 0xff, zero dates, DATETIME(6), DECIMAL(65,30), JSON,
+ * BIT, unsigned BIGINT. Five tenants.
  */
 final class AwkwardMySql {
     static final int TENANTS = 5;
@@ -129,7 +130,10 @@ final class AwkwardMySql {
         c.setAutoCommit(true);
     }
 
-    /** Every schema object as {@code SHOW CREATE} prints it, keyed by kind and name. */
+    /**
+     * Every schema object as {@code SHOW CREATE} prints it, keyed by kind and name; the database's
+     * own name, where a statement names it, reads {@code `DB`}.
+     */
     static Map<String, String> showCreate(String database) throws SQLException {
         Map<String, String> out = new TreeMap<>();
         try (Connection c = EmbeddedMariaDbServer.root(database); Statement st = c.createStatement()) {
@@ -137,7 +141,9 @@ final class AwkwardMySql {
             try (ResultSet r = st.executeQuery("SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES"
                     + " WHERE TABLE_SCHEMA = DATABASE()")) {
                 while (r.next()) {
-                    objects.add(new String[]{r.getString(2).equals("VIEW") ? "VIEW" : "TABLE", r.getString(1)});
+                    String type = r.getString(2);
+                    objects.add(new String[]{type.equals("VIEW") || type.equals("SEQUENCE") ? type : "TABLE",
+                            r.getString(1)});
                 }
             }
             try (ResultSet r = st.executeQuery("SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES"
@@ -168,7 +174,8 @@ final class AwkwardMySql {
                             sb.append(label).append('=').append(r.getString(i)).append('\n');
                         }
                     }
-                    out.put(o[0] + " " + o[1], sb.toString());
+                    // a default drawing from a sequence names the table's own database
+                    out.put(o[0] + " " + o[1], sb.toString().replace("`" + database + "`.", "`DB`."));
                 }
             }
         }

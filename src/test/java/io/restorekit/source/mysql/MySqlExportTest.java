@@ -47,7 +47,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * The offline export of a MySQL/MariaDB snapshot is a script the {@code mariadb} client loads on its
  * own: into a new database it gives every object's {@code SHOW CREATE} text and every table's rows
- * and digest back. The awkward schema and data of the round trip, plus a table of many rows cut
+ * and digest back, and a sequence that goes on past the source's values. The awkward schema and data of the round trip, plus a table of many rows cut
  * into several statements and a row of 3 MB that is a statement of its own.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -183,6 +183,7 @@ class MySqlExportTest {
             r.next();
             assertThat(r.getLong(1)).isEqualTo(3_000_000);
         }
+        MySqlRoundTripTest.assertSequenceGoesOn("ex_src", database);
     }
 
     private static String client(String database) {

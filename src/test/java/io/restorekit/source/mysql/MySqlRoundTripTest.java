@@ -109,7 +109,8 @@ class MySqlRoundTripTest {
                 null, null, target, "root", null, 2, false, false), ProgressListener.NONE);
         assertThat(r.created()).isTrue();
         assertThat(r.phases()).extracting(DatabaseRestoreResult.Phase::name)
-                .containsExactly("tables", "data", "routines", "views", "triggers", "events");
+                .containsExactly("sequences", "tables", "data", "sequence values", "routines", "views", "triggers",
+                        "events");
 
         Map<String, String> expected = AwkwardMySql.showCreate("rt_src");
         Map<String, String> actual = AwkwardMySql.showCreate("rt_dst");
@@ -128,6 +129,36 @@ class MySqlRoundTripTest {
             rs.next();
             assertThat(rs.getBigDecimal(1)).isNotNull();
         }
+        assertSequenceGoesOn("rt_src", "rt_dst");
+    }
+
+    /**
+     * The restored sequence goes on past every value the source drew (from where the source's
+     * cache ended, as after a server restart), and a new row of the restored database draws from
+     * it, not from the source database's sequence.
+     */
+    static void assertSequenceGoesOn(String source, String database) throws Exception {
+        long drawn;
+        try (Connection c = EmbeddedMariaDbServer.root(source); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT MAX(ref), COUNT(*) FROM documents")) {
+            rs.next();
+            drawn = rs.getLong(1);
+            assertThat(rs.getLong(2)).isEqualTo(60);
+        }
+        long sourceNext;
+        try (Connection c = EmbeddedMariaDbServer.root(source); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT next_not_cached_value FROM doc_refs")) {
+            rs.next();
+            sourceNext = rs.getLong(1);
+        }
+        try (Connection c = EmbeddedMariaDbServer.root(database); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO documents (tenant_id) VALUES (1)");
+            try (ResultSet rs = st.executeQuery("SELECT MAX(ref) FROM documents")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isGreaterThan(drawn).isGreaterThanOrEqualTo(sourceNext);
+            }
+            st.execute("DELETE FROM documents WHERE id = (SELECT MAX(id) FROM (SELECT id FROM documents) d)");
+        }
     }
 
     @Test
@@ -138,11 +169,11 @@ class MySqlRoundTripTest {
         DatabaseRestoreService service = new DatabaseRestoreService(repository);
         assertThatThrownBy(() -> service.restore(new DatabaseRestoreRequest("shop", null, null, target, "root", null,
                 1, false, false), ProgressListener.NONE))
-                .isInstanceOf(RkException.class).hasMessageContaining("already holds 8 tables")
+                .isInstanceOf(RkException.class).hasMessageContaining("already holds 9 tables")
                 .hasMessageContaining("--yes");
         DatabaseRestoreResult r = service.restore(new DatabaseRestoreRequest("shop", null, null, target, "root", null,
                 1, false, true), ProgressListener.NONE);
-        assertThat(r.targetTables()).isEqualTo(8);
+        assertThat(r.targetTables()).isEqualTo(9);
         assertThat(MySqlTableCheck.compare(manifest(), new MySqlConnect(target, "root", null, null)))
                 .allSatisfy(c -> assertThat(c.equal()).isTrue());
     }

@@ -143,6 +143,32 @@ class MySqlTenantRestoreTest {
     }
 
     @Test
+    @DisplayName("a module restored into a new database brings the sequence its table's default draws from")
+    void moduleIntoNewDatabaseBringsItsSequence() throws Exception {
+        EmbeddedMariaDbServer.drop("tr_docs");
+        new MySqlScopedRestore(repository).restoreInto(manifest, new ScopedRestore.Scope("2", "docs",
+                List.of("documents")), new MySqlConnect(EmbeddedMariaDbServer.url("tr_docs"), "root", null, null),
+                false, false, ProgressListener.NONE);
+        try (Connection c = EmbeddedMariaDbServer.root("tr_docs"); Statement st = c.createStatement()) {
+            long drawn;
+            try (var r = st.executeQuery("SELECT COUNT(*), MAX(ref) FROM documents WHERE tenant_id = 2")) {
+                r.next();
+                assertThat(r.getLong(1)).isEqualTo(12);
+                drawn = r.getLong(2);
+            }
+            st.execute("INSERT INTO documents (tenant_id) VALUES (2)");
+            try (var r = st.executeQuery("SELECT MAX(ref), (SELECT MAX(ref) FROM tr_src.documents) FROM documents")) {
+                r.next();
+                assertThat(r.getLong(1)).isGreaterThan(drawn).isGreaterThan(r.getLong(2));
+            }
+            try (var r = st.executeQuery("SHOW CREATE TABLE documents")) {
+                r.next();
+                assertThat(r.getString(2)).contains("nextval(`tr_docs`.`doc_refs`)");
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a dry run plans the changes and changes nothing")
     void dryRun() throws Exception {
         Map<String, String> before2 = digests("tr_src", "2");
