@@ -251,12 +251,9 @@ public final class DoctorService {
         }
     }
 
-    private static PgConnect admin(DrillLeftovers.Marker m, RkConfig config) {
-        if (config != null && !config.drill().target().equals("embedded")
-                && PgConnect.redact(config.drill().target()).equals(m.server())) {
-            return new PgConnect(config.drill().target(), null, null, null);
-        }
-        return new PgConnect(m.server(), m.user(), null, null);
+    private static DrillLeftovers.Admin admin(DrillLeftovers.Marker m, RkConfig config) {
+        String target = config == null || config.drill().target().equals("embedded") ? null : config.drill().target();
+        return DrillLeftovers.Admin.forMarker(m, target, null, null);
     }
 
     /** The first line a tool prints, or null when it is not installed. */

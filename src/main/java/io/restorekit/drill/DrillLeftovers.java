@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.restorekit.common.AtomicFiles;
+import io.restorekit.source.mysql.MySqlConnect;
+import io.restorekit.source.mysql.MySqlRestore;
 import io.restorekit.source.postgres.PgConnect;
 
 import java.io.IOException;
@@ -87,6 +89,64 @@ public final class DrillLeftovers {
         }
     }
 
+    /**
+     * Drops a drill's temporary databases on the server its marker names: PostgreSQL or MySQL and
+     * MariaDB, by the marker's URL.
+     */
+    public interface Admin {
+        /** The server, password masked. */
+        String url();
+
+        /** Drops {@code database} if it is there. */
+        void drop(String database) throws SQLException;
+
+        static Admin of(PgConnect admin) {
+            return new Admin() {
+                @Override
+                public String url() {
+                    return admin.url();
+                }
+
+                @Override
+                public void drop(String database) throws SQLException {
+                    try (Connection c = admin.open(); Statement st = c.createStatement()) {
+                        st.execute("DROP DATABASE IF EXISTS " + PgConnect.ident(database) + " WITH (FORCE)");
+                    }
+                }
+            };
+        }
+
+        static Admin of(MySqlConnect admin) {
+            return new Admin() {
+                @Override
+                public String url() {
+                    return admin.url();
+                }
+
+                @Override
+                public void drop(String database) {
+                    MySqlRestore.drop(admin.withDatabase(database));
+                }
+            };
+        }
+
+        /**
+         * The admin of the marker's server: {@code target} with its credentials where it names the
+         * same server (masked alike), else the marker's URL and user.
+         */
+        static Admin forMarker(Marker m, String target, String user, String password) {
+            boolean same = target != null && m.server() != null;
+            if (MySqlConnect.accepts(m.server())) {
+                return same && MySqlConnect.accepts(target) && MySqlConnect.redact(target).equals(m.server())
+                        ? of(new MySqlConnect(target, user, password, null))
+                        : of(new MySqlConnect(m.server(), m.user(), null, null));
+            }
+            return same && PgConnect.redact(target).equals(m.server())
+                    ? of(new PgConnect(target, user, password, null))
+                    : of(new PgConnect(m.server(), m.user(), null, null));
+        }
+    }
+
     /** The folder of markers and scratch folders. */
     public static Path root(Path home) {
         return home.resolve("drills");
@@ -135,7 +195,7 @@ public final class DrillLeftovers {
      * @param admin how to reach the server named in the marker (JDBC URL masked as stored) with
      *              credentials; null to connect with the stored URL and user alone
      */
-    public static List<String> clean(Leftover leftover, Function<Marker, PgConnect> admin) {
+    public static List<String> clean(Leftover leftover, Function<Marker, Admin> admin) {
         List<String> steps = new ArrayList<>();
         boolean complete = true;
         Marker m = leftover.marker();
@@ -143,9 +203,9 @@ public final class DrillLeftovers {
             complete &= stop(m.serverPid(), steps);
         }
         if (m != null && !m.databases().isEmpty()) {
-            PgConnect connect = null;
+            Admin connect = null;
             try {
-                connect = admin != null ? admin.apply(m) : new PgConnect(m.server(), m.user(), null, null);
+                connect = admin != null ? admin.apply(m) : Admin.forMarker(m, null, null, null);
             } catch (RuntimeException e) {
                 steps.add("could not reach " + m.server() + " to drop " + m.databases() + ": " + e.getMessage());
                 complete = false;
@@ -227,21 +287,16 @@ public final class DrillLeftovers {
         }
     }
 
-    static boolean drop(PgConnect admin, List<String> databases, List<String> steps) {
+    static boolean drop(Admin admin, List<String> databases, List<String> steps) {
         boolean ok = true;
-        try (Connection c = admin.open(); Statement st = c.createStatement()) {
-            for (String db : databases) {
-                try {
-                    st.execute("DROP DATABASE IF EXISTS " + PgConnect.ident(db) + " WITH (FORCE)");
-                    steps.add("dropped database " + db + " on " + admin.url());
-                } catch (SQLException e) {
-                    steps.add("could not drop database " + db + " on " + admin.url() + ": " + e.getMessage());
-                    ok = false;
-                }
+        for (String db : databases) {
+            try {
+                admin.drop(db);
+                steps.add("dropped database " + db + " on " + admin.url());
+            } catch (SQLException | RuntimeException e) {
+                steps.add("could not drop database " + db + " on " + admin.url() + ": " + e.getMessage());
+                ok = false;
             }
-        } catch (SQLException | RuntimeException e) {
-            steps.add("could not reach " + admin.url() + " to drop " + databases + ": " + e.getMessage());
-            ok = false;
         }
         return ok;
     }

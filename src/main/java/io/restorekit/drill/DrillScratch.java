@@ -23,7 +23,7 @@ final class DrillScratch {
     private final Path folder;
     private DrillLeftovers.Marker marker;
     private EmbeddedServer server;
-    private PgConnect admin;
+    private DrillLeftovers.Admin admin;
     private boolean cleaned;
 
     private DrillScratch(Path markerFile, Path folder, DrillLeftovers.Marker marker) {
@@ -71,7 +71,7 @@ final class DrillScratch {
     }
 
     /** Records a database about to be created on a JDBC server, reached for dropping through {@code adminConnect}. */
-    synchronized void databaseCreated(PgConnect adminConnect, String user, String database) {
+    synchronized void databaseCreated(DrillLeftovers.Admin adminConnect, String user, String database) {
         if (cleaned) {
             throw interrupted();
         }

@@ -143,11 +143,7 @@ public final class DrillService {
         String keptAt = null;
         try (RepositoryLock lock = repository.lock(LockRequest.shared("drill"))) {
             d.scratch = scratch;
-            try {
-                d.runAll();
-            } finally {
-                cleanup.addAll(d.dropMysql(request.keep()));
-            }
+            d.runAll();
         } catch (RkException | IOException e) {
             error = e.getMessage();
             errorCode = e instanceof RkException rk ? rk.code() : ErrorCode.FAILED;
@@ -209,17 +205,11 @@ public final class DrillService {
             if (l.running() || (l.marker() != null && l.marker().kept())) {
                 continue;
             }
-            DrillLeftovers.clean(l, m -> adminFor(m, request)).forEach(s -> steps.add("earlier drill " + l.drill() + ": " + s));
+            DrillLeftovers.clean(l, m -> DrillLeftovers.Admin.forMarker(m, request.target().equals(DrillRequest.EMBEDDED)
+                    ? null : request.target(), request.targetUser(), request.targetPassword()))
+                    .forEach(s -> steps.add("earlier drill " + l.drill() + ": " + s));
         }
         return steps;
-    }
-
-    private static PgConnect adminFor(DrillLeftovers.Marker m, DrillRequest request) {
-        if (!request.target().equals(DrillRequest.EMBEDDED)
-                && PgConnect.redact(request.target()).equals(m.server())) {
-            return new PgConnect(request.target(), request.targetUser(), request.targetPassword(), null);
-        }
-        return new PgConnect(m.server(), m.user(), null, null);
     }
 
     private static byte[] randomBytes() {
@@ -321,7 +311,7 @@ public final class DrillService {
                             + "; drill into a server of version " + major(m.server()) + " or newer");
                 }
                 dbName = name + (databases++ == 0 ? "" : "_" + databases);
-                scratch.databaseCreated(admin, request.targetUser(), dbName);
+                scratch.databaseCreated(DrillLeftovers.Admin.of(admin), request.targetUser(), dbName);
                 db = admin.withDatabase(dbName);
             }
             PostgresRestore.Result r;
@@ -346,8 +336,6 @@ public final class DrillService {
 
         // ---- MySQL and MariaDB: into a temporary database on drill.target, dropped afterwards ----
 
-        final List<MySqlConnect> mysqlCreated = new ArrayList<>();
-
         private void mysql(Snapshot s) throws IOException {
             if (!MySqlConnect.accepts(request.target())) {
                 checks.add(new Check(s.source(), "a server to restore into", "drill.target: jdbc:mariadb://HOST[:PORT]/DB",
@@ -367,7 +355,8 @@ public final class DrillService {
                     throw new RkException(ErrorCode.FAILED, "database '" + dbName + "' already exists on '"
                             + admin.url() + "'");
                 }
-                mysqlCreated.add(db);
+                // recorded before it exists: a drill killed while restoring leaves it for 'rk doctor --fix'
+                scratch.databaseCreated(DrillLeftovers.Admin.of(admin), request.targetUser(), dbName);
                 r = new MySqlRestore(repository).restore(m, db, new MySqlRestore.Options(RESTORE_JOBS, false), progress);
             } catch (RkException | IOException e) {
                 long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -400,24 +389,6 @@ public final class DrillService {
                             "error: " + e.getMessage(), false, Severity.ERROR, null));
                 }
             }
-        }
-
-        /** Drops the temporary MySQL databases (or names them when kept); returns the cleanup steps. */
-        List<String> dropMysql(boolean keep) {
-            List<String> steps = new ArrayList<>();
-            for (MySqlConnect db : mysqlCreated) {
-                if (keep) {
-                    steps.add("kept database '" + db.database() + "' on " + db.url());
-                    continue;
-                }
-                try {
-                    MySqlRestore.drop(db);
-                    steps.add("dropped database '" + db.database() + "' on " + db.url());
-                } catch (RkException e) {
-                    steps.add("could not drop database '" + db.database() + "': " + e.getMessage());
-                }
-            }
-            return steps;
         }
 
         private void tables(String source, DatabaseManifest m, List<PostgresRestore.TableLoad> loaded) {

@@ -192,8 +192,8 @@ class DrillServiceTest {
 
         List<DrillLeftovers.Leftover> left = DrillLeftovers.find(home);
         assertThat(left).singleElement().satisfies(l -> assertThat(l.describe()).contains("(kept with --keep)"));
-        DrillLeftovers.clean(left.get(0), m -> new io.restorekit.source.postgres.PgConnect(
-                EmbeddedPostgresServer.url("postgres"), "postgres", null, null));
+        DrillLeftovers.clean(left.get(0), m -> DrillLeftovers.Admin.of(new io.restorekit.source.postgres.PgConnect(
+                EmbeddedPostgresServer.url("postgres"), "postgres", null, null)));
         assertThat(databasesLike(report.drill())).isEmpty();
         assertThat(DrillLeftovers.find(home)).isEmpty();
     }

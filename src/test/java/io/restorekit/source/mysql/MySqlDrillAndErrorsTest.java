@@ -7,6 +7,7 @@ import io.restorekit.catalog.InMemoryCatalog;
 import io.restorekit.catalog.RunStatus;
 import io.restorekit.common.ErrorCode;
 import io.restorekit.common.ProgressListener;
+import io.restorekit.drill.DrillLeftovers;
 import io.restorekit.drill.DrillReport;
 import io.restorekit.drill.DrillRequest;
 import io.restorekit.drill.DrillService;
@@ -64,10 +65,32 @@ class MySqlDrillAndErrorsTest {
     }
 
     private DrillReport drill(List<DrillRequest.SqlCheck> checks) {
+        return drill(checks, false, tmp.resolve("home"));
+    }
+
+    private DrillReport drill(List<DrillRequest.SqlCheck> checks, boolean keep, Path home) {
         DrillRequest request = new DrillRequest(List.<SourceSpec>of(spec), null, null,
-                EmbeddedMariaDbServer.url("mysql"), "root", null, false, null, checks, 0, 0, null);
-        return new DrillService(repository, new InMemoryCatalog(), tmp.resolve("home"), Clock.systemUTC())
+                EmbeddedMariaDbServer.url("mysql"), "root", null, keep, null, checks, 0, 0, null);
+        return new DrillService(repository, new InMemoryCatalog(), home, Clock.systemUTC())
                 .run(request, ProgressListener.NONE);
+    }
+
+    @Test
+    @DisplayName("the drill's database is in its marker from before it exists: kept or left by a killed drill, doctor's cleanup drops it")
+    void leftoverDatabaseIsFoundAndDropped() throws Exception {
+        Path home = tmp.resolve("home-keep");
+        DrillReport report = drill(List.of(), true, home);
+        assertThat(report.status()).as(report.toJson()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(report.keptAt()).contains("databases " + report.drill() + " on jdbc:mariadb://");
+        assertThat(databases(report.drill().replace("_", "\\_"))).isEqualTo(1);
+
+        List<DrillLeftovers.Leftover> left = DrillLeftovers.find(home);
+        assertThat(left).singleElement().satisfies(l -> assertThat(l.describe())
+                .contains("database " + report.drill() + " on jdbc:mariadb://", "(kept with --keep)"));
+        List<String> steps = DrillLeftovers.clean(left.get(0), null);
+        assertThat(steps).contains("dropped database " + report.drill() + " on " + EmbeddedMariaDbServer.url("mysql"));
+        assertThat(databases(report.drill().replace("_", "\\_"))).isZero();
+        assertThat(DrillLeftovers.find(home)).isEmpty();
     }
 
     @Test
@@ -79,7 +102,7 @@ class MySqlDrillAndErrorsTest {
         assertThat(report.status()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(report.checks()).extracting(DrillReport.Check::name).contains("table dr_src.invoices",
                 "tables read back from the server", "schema fingerprint", "check: five companies");
-        assertThat(report.cleanup()).anySatisfy(c -> assertThat(c).startsWith("dropped database 'rk_drill_"));
+        assertThat(report.cleanup()).anySatisfy(c -> assertThat(c).startsWith("dropped database rk_drill_"));
         assertThat(databases("rk\\_drill\\_")).isZero();
     }
 
