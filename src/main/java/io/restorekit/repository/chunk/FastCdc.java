@@ -83,12 +83,10 @@ public final class FastCdc implements Chunker {
 
     @Override
     public Chunk next() throws IOException {
-        fill();
-        int n = limit - pos;
-        if (n == 0) {
+        int len = nextLength();
+        if (len == 0) {
             return null;
         }
-        int len = cut(buf, pos, n);
         byte[] data = Arrays.copyOfRange(buf, pos, pos + len);
         pos += len;
         return new Chunk(data, len);
@@ -96,12 +94,10 @@ public final class FastCdc implements Chunker {
 
     @Override
     public Slice nextSlice() throws IOException {
-        fill();
-        int n = limit - pos;
-        if (n == 0) {
+        int len = nextLength();
+        if (len == 0) {
             return null;
         }
-        int len = cut(buf, pos, n);
         Slice s = new Slice(buf, pos, len);
         pos += len;
         return s;
@@ -112,36 +108,59 @@ public final class FastCdc implements Chunker {
         return buf;
     }
 
-    private int cut(byte[] b, int start, int n) {
-        if (n <= min) {
-            return n;
-        }
-        int end = start + Math.min(n, max);
+    /**
+     * The length of the chunk that starts at {@code pos} (0 at the end of the stream), reading only
+     * as far as its cut point: the gear hash rolls over the bytes as they arrive instead of over
+     * the maximum chunk read ahead, so the buffer holds about one chunk and a read's worth, not
+     * twice the maximum. Cuts where a whole window of {@code max} bytes would: past {@code min}, at
+     * the first byte the normalised rule ends a chunk with, else at {@code max} or the stream's end.
+     */
+    private int nextLength() throws IOException {
+        int scanned = min; // offset from pos up to which the hash has rolled
         roll.hash = 0;
-        int cut = roll.cut(b, start + min, end, start + avg);
-        return (cut < 0 ? end : cut) - start;
-    }
-
-    /** Makes at least {@code max} bytes available after {@code pos}, unless the stream ends first. */
-    private void fill() throws IOException {
-        int largest = Math.max(bufferSize(max), buf.length);
-        while (!eof && limit - pos < max) {
-            if (limit == buf.length) {
-                if (buf.length < largest) {
-                    buf = Arrays.copyOf(buf, Math.min(buf.length * 2, largest));
-                } else {
-                    // Only when the buffer is full: each byte moves at most once per max bytes read.
-                    System.arraycopy(buf, pos, buf, 0, limit - pos);
-                    limit -= pos;
-                    pos = 0;
+        while (true) {
+            int n = limit - pos;
+            if (n > min) {
+                int end = Math.min(n, max);
+                if (scanned < end) {
+                    int cut = roll.cut(buf, pos + scanned, pos + end, pos + avg);
+                    if (cut >= 0) {
+                        return cut - pos;
+                    }
+                    scanned = end;
+                }
+                if (n >= max) {
+                    return max;
                 }
             }
-            int r = in.read(buf, limit, Math.min(READ, buf.length - limit));
-            if (r < 0) {
-                eof = true;
-            } else {
-                limit += r;
+            if (eof || !read()) {
+                return n;
             }
         }
+    }
+
+    /**
+     * Reads more after {@code limit}, first making room: the bytes from {@code pos} on move to the
+     * front when they are at most half of a full buffer, else the buffer doubles (up to
+     * {@link #bufferSize(int)}, which always has room for a chunk and a read). False at the end.
+     */
+    private boolean read() throws IOException {
+        if (limit == buf.length) {
+            int largest = Math.max(bufferSize(max), buf.length);
+            if (pos > 0 && (limit - pos <= buf.length / 2 || buf.length >= largest)) {
+                System.arraycopy(buf, pos, buf, 0, limit - pos);
+                limit -= pos;
+                pos = 0;
+            } else {
+                buf = Arrays.copyOf(buf, Math.min(buf.length * 2, largest));
+            }
+        }
+        int r = in.read(buf, limit, Math.min(READ, buf.length - limit));
+        if (r < 0) {
+            eof = true;
+            return false;
+        }
+        limit += r;
+        return true;
     }
 }
