@@ -40,8 +40,8 @@ public final class FastCdc implements Chunker {
     }
 
     /**
-     * @param buffer a buffer this chunker may use and {@link #nextSlice()} returns slices of, best of
-     *               {@link #bufferSize(int)} bytes (smaller ones are outgrown); null for a fresh one
+     * @param buffer a buffer this chunker may use and {@link #nextSlice()} returns slices of, grown
+     *               as a chunk needs (up to {@link #bufferSize(int)}); null for a fresh one
      */
     public FastCdc(InputStream in, long[] gear, int min, int avg, int max, byte[] buffer) {
         if (Integer.bitCount(avg) != 1 || min <= 0 || min > avg || avg > max) {
@@ -55,7 +55,7 @@ public final class FastCdc implements Chunker {
         this.max = max;
     }
 
-    /** The buffer size with which a chunker never grows its buffer: twice the maximum chunk. */
+    /** The largest buffer a chunker grows: twice the maximum chunk (a chunk and a read always fit). */
     public static int bufferSize(int max) {
         return 2 * max;
     }
