@@ -287,17 +287,12 @@ public final class Repository implements Closeable {
     }
 
     /**
-     * A chunker that works in {@code buffer} (see {@link #chunkBufferSize()}): one buffer per
+     * A chunker that works in {@code buffer}, which it grows as its chunks need: one buffer per
      * thread, reused file after file, instead of a fresh one per stream.
      */
     public Chunker chunker(InputStream in, byte[] buffer) {
         RepositoryConfig.ChunkerParams p = config.chunker();
         return new FastCdc(in, gear, p.min(), p.avg(), p.max(), buffer);
-    }
-
-    /** The buffer size a chunker never outgrows. */
-    public int chunkBufferSize() {
-        return FastCdc.bufferSize(config.chunker().max());
     }
 
     /** The keyed id of {@code data[off, off+len)}. */
