@@ -17,7 +17,7 @@ import java.nio.ByteBuffer;
  * reached by reflection); pointers are {@code long}s, data passes in direct buffers.
  *
  * <p>Each thread keeps its own cipher and digest contexts and native buffers, grown to the largest
- * object met and reused.
+ * piece met (at most 1 MiB: larger objects pass in pieces) and reused.
  */
 final class OpenSsl {
     private static final int EVP_CTRL_GCM_GET_TAG = 0x10;
@@ -70,52 +70,85 @@ final class OpenSsl {
      */
     static void seal(byte[] key, byte[] nonce, byte[] plain, int off, int len, byte[] out, int at) {
         Work w = WORK.get();
-        ByteBuffer in = w.in(plain, off, len);
-        ByteBuffer result = w.out(len);
         int[] n = w.length;
         check(EVP_EncryptInit_ex(w.cipher, EVP_aes_256_gcm(), 0, key, nonce), "EVP_EncryptInit_ex");
-        n[0] = 0;
-        check(len == 0 || EVP_EncryptUpdate(w.cipher, result, n, in, len) == 1 && n[0] == len ? 1 : 0,
-                "EVP_EncryptUpdate");
+        // In pieces: the thread's native buffers stay at a piece, however large the blob.
+        for (int p = 0; p < len; p += PIECE) {
+            int piece = Math.min(PIECE, len - p);
+            ByteBuffer in = w.in(plain, off + p, piece);
+            ByteBuffer result = w.out(piece);
+            n[0] = 0;
+            check(EVP_EncryptUpdate(w.cipher, result, n, in, piece) == 1 && n[0] == piece ? 1 : 0,
+                    "EVP_EncryptUpdate");
+            result.get(0, out, at + p, piece);
+        }
         // GCM has no padding: the final call writes nothing.
         check(EVP_EncryptFinal_ex(w.cipher, w.spare, n), "EVP_EncryptFinal_ex");
         byte[] tag = new byte[16];
         check(EVP_CIPHER_CTX_ctrl(w.cipher, EVP_CTRL_GCM_GET_TAG, 16, tag), "EVP_CIPHER_CTX_ctrl");
-        result.get(0, out, at, len);
         System.arraycopy(tag, 0, out, at + len, 16);
     }
 
     /**
      * Opens {@code sealed[off, off+len)} (ciphertext then the 16-byte tag) under {@code key} and
-     * {@code nonce} into {@code out[at, at+len-16)}; false, and nothing written, when the tag does not match.
+     * {@code nonce} into {@code out[at, at+len-16)}; false, with that range of {@code out} zeroed,
+     * when the tag does not match.
      */
     static boolean open(byte[] key, byte[] nonce, byte[] sealed, int off, int len, byte[] out, int at) {
         int plain = len - 16;
         Work w = WORK.get();
-        ByteBuffer in = w.in(sealed, off, plain);
-        ByteBuffer result = w.out(plain);
         int[] n = w.length;
         check(EVP_DecryptInit_ex(w.cipher, EVP_aes_256_gcm(), 0, key, nonce), "EVP_DecryptInit_ex");
-        n[0] = 0;
-        check(plain == 0 || EVP_DecryptUpdate(w.cipher, result, n, in, plain) == 1 && n[0] == plain ? 1 : 0,
-                "EVP_DecryptUpdate");
+        for (int p = 0; p < plain; p += PIECE) {
+            int piece = Math.min(PIECE, plain - p);
+            ByteBuffer in = w.in(sealed, off + p, piece);
+            ByteBuffer result = w.out(piece);
+            n[0] = 0;
+            check(EVP_DecryptUpdate(w.cipher, result, n, in, piece) == 1 && n[0] == piece ? 1 : 0,
+                    "EVP_DecryptUpdate");
+            result.get(0, out, at + p, piece);
+        }
         byte[] tag = java.util.Arrays.copyOfRange(sealed, off + plain, off + len);
         check(EVP_CIPHER_CTX_ctrl(w.cipher, EVP_CTRL_GCM_SET_TAG, 16, tag), "EVP_CIPHER_CTX_ctrl");
         if (EVP_DecryptFinal_ex(w.cipher, w.spare, n) != 1) {
+            // what was decrypted is not authentic: nothing of it stays
+            java.util.Arrays.fill(out, at, at + plain, (byte) 0);
             return false;
         }
-        result.get(0, out, at, plain);
         return true;
     }
 
     /** HMAC-SHA-256 of {@code data[off, off+len)} under {@code key}. */
     static byte[] hmacSha256(byte[] key, byte[] data, int off, int len) {
-        ByteBuffer in = WORK.get().in(data, off, len);
-        byte[] md = new byte[32];
-        if (HMAC(EVP_sha256(), key, key.length, in, len, md, null) == 0) {
-            throw new IllegalStateException("OpenSSL HMAC failed");
+        if (len <= PIECE || key.length > 64) {
+            ByteBuffer in = WORK.get().in(data, off, len);
+            byte[] md = new byte[32];
+            if (HMAC(EVP_sha256(), key, key.length, in, len, md, null) == 0) {
+                throw new IllegalStateException("OpenSSL HMAC failed");
+            }
+            return md;
         }
-        return md;
+        // Larger blobs in pieces, as RFC 2104 defines it over SHA-256 (64-byte blocks): the thread's
+        // native buffer stays at a piece.
+        byte[] pad = new byte[64];
+        for (int i = 0; i < 64; i++) {
+            pad[i] = (byte) ((i < key.length ? key[i] : 0) ^ 0x36);
+        }
+        Work w = WORK.get();
+        if (w.sha == null) {
+            w.sha = new Sha256Stream();
+        }
+        w.sha.update(pad, 0, 64);
+        for (int p = 0; p < len; p += PIECE) {
+            w.sha.update(data, off + p, Math.min(PIECE, len - p));
+        }
+        byte[] inner = w.sha.digest();
+        for (int i = 0; i < 64; i++) {
+            pad[i] = (byte) ((i < key.length ? key[i] : 0) ^ 0x5c);
+        }
+        w.sha.update(pad, 0, 64);
+        w.sha.update(inner, 0, 32);
+        return w.sha.digest();
     }
 
     /** SHA-256 of {@code data[off, off+len)}. */
@@ -207,7 +240,7 @@ final class OpenSsl {
             return out;
         }
 
-        // Chunks are at most 8 MiB: steps of 1 MiB keep the buffers few and close to need.
+        // Pieces are at most 1 MiB: steps of 1 MiB keep the buffers few and close to need.
         private static int grown(int size) {
             return (int) Math.min(Integer.MAX_VALUE - 16, ((long) size + (1 << 20) - 1) >>> 20 << 20);
         }

@@ -29,7 +29,7 @@ class OpenSslTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 15, 16, 17, 4096, 100_003, (1 << 20) + 5, (3 << 20) + 1})
+    @ValueSource(ints = {0, 1, 15, 16, 17, 4096, 100_003, 1 << 20, (1 << 20) + 5, (3 << 20) + 1})
     @DisplayName("seals like the JDK's GCM, opens what the JDK sealed, into offsets of larger arrays")
     void gcmAsTheJdk(int length) throws Exception {
         byte[] plain = bytes(length + 10, length);
@@ -48,17 +48,20 @@ class OpenSslTest {
         assertThat(Arrays.copyOfRange(opened, 4, opened.length)).isEqualTo(Arrays.copyOfRange(plain, 3, 3 + length));
     }
 
-    @Test
-    @DisplayName("refuses a flipped bit in the ciphertext or the tag, a wrong nonce and a wrong key, writing nothing")
-    void refusesDamage() {
-        byte[] plain = bytes(10_000, 1);
+    @DisplayName("refuses a flipped bit in the ciphertext or the tag, a wrong nonce and a wrong key, leaving nothing")
+    @ParameterizedTest
+    @ValueSource(ints = {10_000, (3 << 20) + 11})
+    void refusesDamage(int length) {
+        byte[] plain = bytes(length, 1);
         byte[] sealed = new byte[plain.length + 16];
         OpenSsl.seal(KEY, NONCE, plain, 0, plain.length, sealed, 0);
-        for (int at : new int[]{0, 5000, plain.length - 1, plain.length, sealed.length - 1}) {
+        for (int at : new int[]{0, 5000, plain.length / 2, plain.length - 1, plain.length, sealed.length - 1}) {
             byte[] bad = sealed.clone();
             bad[at] ^= 0x04;
             byte[] out = new byte[plain.length];
+            Arrays.fill(out, (byte) 0x55);
             assertThat(OpenSsl.open(KEY, NONCE, bad, 0, bad.length, out, 0)).isFalse();
+            // what was decrypted before the tag failed is not left behind
             assertThat(out).containsOnly(0);
         }
         byte[] out = new byte[plain.length];
@@ -69,7 +72,7 @@ class OpenSslTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, 1, 63, 64, 65, 4097, (1 << 20) + 7})
+    @ValueSource(ints = {0, 1, 63, 64, 65, 4097, 1 << 20, (1 << 20) + 7, (3 << 20) + 1})
     @DisplayName("SHA-256, streamed SHA-256 and HMAC-SHA-256 equal the JDK's")
     void hashesAsTheJdk(int length) throws Exception {
         byte[] data = bytes(length + 6, length + 1);
