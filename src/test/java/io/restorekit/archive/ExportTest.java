@@ -20,7 +20,6 @@ import io.restorekit.source.postgres.TableCheck;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -36,10 +35,8 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -157,11 +154,11 @@ class ExportTest {
     @Test
     @DisplayName("files export: sha256sum -c, gpg --decrypt, zstd -d and tar -x reproduce the files")
     void filesExportWithStandardTools() throws Exception {
-        assumeTools("sha256sum", "gpg", "zstd", "tar");
+        StandardTools.assume("sha256sum", "gpg", "zstd", "tar");
         ExportResult result = export(tmp.resolve("drive-tools"), List.of("uploads"));
-        assertThat(run(result.folder(), "sha256sum -c checksum.sha256")).contains(": OK");
+        assertThat(StandardTools.run(result.folder(), "sha256sum -c checksum.sha256")).contains(": OK");
         Path out = Files.createDirectories(tmp.resolve("tools-untarred"));
-        run(result.folder(), gpg() + " '" + result.files().get(0).name() + "' | zstd -d | tar -x -p -C '" + out + "' -f -");
+        StandardTools.run(result.folder(), StandardTools.gpgDecrypt(tmp, PASSPHRASE) + " '" + result.files().get(0).name() + "' | zstd -d | tar -x -p -C '" + out + "' -f -");
         // pax headers carry times to a tenth of a microsecond; GNU tar restores microseconds at best.
         assertThat(toMicros(FilesFixtures.describe(out))).isEqualTo(toMicros(FilesFixtures.describe(sourceRoot)));
     }
@@ -169,13 +166,13 @@ class ExportTest {
     @Test
     @DisplayName("database export: gpg, zstd and psql load a new database whose rows, digests and catalog equal the source's")
     void databaseExportLoadsWithPsql() throws Exception {
-        assumeTools("gpg", "zstd", "psql");
+        StandardTools.assume("gpg", "zstd", "psql");
         ExportResult result = export(tmp.resolve("drive-db"), List.of("db"));
         ExportResult.ExportedFile file = result.files().get(0);
         DatabaseManifest manifest = DatabaseManifest.load(repository, repository.loadSnapshot(dbSnapshot).tree());
         assertThat(file.items()).isEqualTo(manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum());
         server.recreateDatabase("export_dst");
-        String log = run(result.folder(), gpg() + " '" + file.name() + "' | zstd -d | psql -X -q -v ON_ERROR_STOP=1"
+        String log = StandardTools.run(result.folder(), StandardTools.gpgDecrypt(tmp, PASSPHRASE) + " '" + file.name() + "' | zstd -d | psql -X -q -v ON_ERROR_STOP=1"
                 + " --single-transaction -h localhost -p " + server.port() + " -U postgres -d export_dst -f -");
         assertThat(log).doesNotContain("ERROR");
         assertThat(TableCheck.compare(manifest, server.connect("export_dst")))
@@ -235,36 +232,6 @@ class ExportTest {
         java.util.regex.Pattern mtime = java.util.regex.Pattern.compile("mtime=(\\d+)");
         described.forEach((k, v) -> out.put(k, mtime.matcher(v).replaceAll(m ->
                 "mtime=" + Long.parseLong(m.group(1)) / 1000)));
-        return out;
-    }
-
-    private String gpg() throws IOException {
-        Path home = Files.createDirectories(tmp.resolve("gnupg"));
-        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Path pass = tmp.resolve("passphrase");
-        Files.writeString(pass, new String(PASSPHRASE) + "\n");
-        return "gpg --batch --quiet --homedir '" + home + "' --pinentry-mode loopback --passphrase-file '" + pass
-                + "' --decrypt";
-    }
-
-    private static void assumeTools(String... tools) throws Exception {
-        List<String> missing = new ArrayList<>();
-        for (String tool : tools) {
-            Process p = new ProcessBuilder("sh", "-c", "command -v " + tool).start();
-            if (p.waitFor() != 0) {
-                missing.add(tool);
-            }
-        }
-        Assumptions.assumeTrue(missing.isEmpty(), "not installed: " + missing
-                + " (Debian: apt-get install gnupg zstd postgresql-client); this standard-tools check is skipped");
-    }
-
-    private static String run(Path dir, String command) throws Exception {
-        Process p = new ProcessBuilder("bash", "-o", "pipefail", "-c", command).directory(dir.toFile())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(command + "\n" + out).isZero();
         return out;
     }
 }

@@ -20,7 +20,6 @@ import io.restorekit.source.postgres.TableCheck;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -40,7 +39,6 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -90,7 +88,7 @@ class ImportTest {
     @Test
     @DisplayName("GNU tar archives (plain, gzip, zstd) with long names, symlinks and hard links import and restore identically")
     void gnuTarImportsAndRestoresIdentically() throws Exception {
-        assumeTools("tar", "gzip", "zstd");
+        StandardTools.assume("tar", "gzip", "zstd");
         Map<String, String> expected = FilesFixtures.describe(original);
         String[][] variants = {
                 {"uploads-2024-03-01.tar", "tar --format=gnu -cf"},
@@ -103,7 +101,7 @@ class ImportTest {
                 LocalDateTime.parse("2024-03-03T05:30").atZone(utc).toInstant()};
         for (int i = 0; i < variants.length; i++) {
             Path archive = tmp.resolve(variants[i][0]);
-            run(original, variants[i][1] + " '" + archive + "' .");
+            StandardTools.run(original, variants[i][1] + " '" + archive + "' .");
             ImportResult result = importFile(uploads, archive, null);
             assertThat(result.format()).isEqualTo(variants[i][0].substring(variants[i][0].indexOf(".tar") + 1));
             assertThat(result.timeFrom()).isEqualTo("file name");
@@ -176,7 +174,7 @@ class ImportTest {
     @Test
     @DisplayName("pg_dump files (plain and custom format) import, and the snapshot restores to equal rows and catalog")
     void pgDumpImports() throws Exception {
-        assumeTools("pg_dump", "pg_restore");
+        StandardTools.assume("pg_dump", "pg_restore");
         EmbeddedServer server = EmbeddedPostgresServer.pg15();
         server.recreateDatabase("import_src");
         try (Connection c = server.connect("import_src").open(); Statement st = c.createStatement();
@@ -187,7 +185,7 @@ class ImportTest {
                 List.of(), List.of(), 2, null);
         for (String format : List.of("p", "c")) {
             Path dump = tmp.resolve("app-2025-06-0" + (format.equals("p") ? "1.sql" : "2.dump"));
-            run(tmp, "pg_dump -F" + format + " -h localhost -p " + server.port() + " -U postgres -d import_src -f '" + dump + "'");
+            StandardTools.run(tmp, "pg_dump -F" + format + " -h localhost -p " + server.port() + " -U postgres -d import_src -f '" + dump + "'");
             ImportResult result = importFile(db, dump, null);
             assertThat(result.format()).isEqualTo(format.equals("p") ? "pg_dump plain" : "pg_dump custom");
             String target = "import_dst_" + format;
@@ -220,20 +218,5 @@ class ImportTest {
         described.forEach((k, v) -> out.put(k, mtime.matcher(v).replaceAll(m ->
                 "mtime=" + Long.parseLong(m.group(1)) / unit)));
         return out;
-    }
-
-    private static void assumeTools(String... tools) throws Exception {
-        for (String tool : tools) {
-            Process p = new ProcessBuilder("sh", "-c", "command -v " + tool).start();
-            Assumptions.assumeTrue(p.waitFor() == 0, tool + " is not installed (CI installs it); this import check is skipped");
-        }
-    }
-
-    private static void run(Path dir, String command) throws Exception {
-        Process p = new ProcessBuilder("bash", "-o", "pipefail", "-c", command).directory(dir.toFile())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(command + "\n" + out).isZero();
     }
 }

@@ -5,6 +5,7 @@ import io.restorekit.archive.ExportRequest;
 import io.restorekit.archive.ExportResult;
 import io.restorekit.archive.ExportService;
 import io.restorekit.archive.OpenPgp;
+import io.restorekit.archive.StandardTools;
 import io.restorekit.backup.BackupRequest;
 import io.restorekit.backup.BackupResult;
 import io.restorekit.backup.BackupService;
@@ -17,7 +18,6 @@ import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.ManifestEdits;
 import io.restorekit.source.postgres.TableCheck;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -35,11 +35,9 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -134,12 +132,12 @@ class MySqlExportTest {
     @Test
     @DisplayName("gpg --decrypt, zstd -d and the mariadb client, as RESTORE_INSTRUCTIONS.md says, restore the same database")
     void loadsWithStandardTools() throws Exception {
-        assumeTools("gpg", "zstd");
+        StandardTools.assume("gpg", "zstd");
         ExportResult result = export("drive-tools");
         ExportResult.ExportedFile file = result.files().get(0);
-        assertThat(run(result.folder(), "sha256sum -c checksum.sha256")).contains(": OK");
+        assertThat(StandardTools.run(result.folder(), "sha256sum -c checksum.sha256")).contains(": OK");
         EmbeddedMariaDbServer.freshDatabase("ex_tools");
-        String log = run(result.folder(), gpg() + " '" + file.name() + "' | zstd -d | " + client("ex_tools"));
+        String log = StandardTools.run(result.folder(), StandardTools.gpgDecrypt(tmp, PASSPHRASE) + " '" + file.name() + "' | zstd -d | " + client("ex_tools"));
         assertThat(log).doesNotContain("ERROR");
         assertSameAsSource("ex_tools", manifest());
     }
@@ -194,35 +192,6 @@ class MySqlExportTest {
     }
 
     private static String mariadb(String database, String input) throws Exception {
-        return run(tmp, client(database) + " " + input);
-    }
-
-    private String gpg() throws IOException {
-        Path home = Files.createDirectories(tmp.resolve("gnupg"));
-        Files.setPosixFilePermissions(home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        Path pass = tmp.resolve("passphrase");
-        Files.writeString(pass, new String(PASSPHRASE) + "\n");
-        return "gpg --batch --quiet --homedir '" + home + "' --pinentry-mode loopback --passphrase-file '" + pass
-                + "' --decrypt";
-    }
-
-    private static void assumeTools(String... tools) throws Exception {
-        List<String> missing = new ArrayList<>();
-        for (String tool : tools) {
-            if (new ProcessBuilder("sh", "-c", "command -v " + tool).start().waitFor() != 0) {
-                missing.add(tool);
-            }
-        }
-        Assumptions.assumeTrue(missing.isEmpty(), "not installed: " + missing
-                + " (Debian: apt-get install gnupg zstd); this standard-tools check is skipped");
-    }
-
-    private static String run(Path dir, String command) throws Exception {
-        Process p = new ProcessBuilder("bash", "-o", "pipefail", "-c", command).directory(dir.toFile())
-                .redirectErrorStream(true).start();
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        assertThat(p.exitValue()).as(output).isZero();
-        return output;
+        return StandardTools.run(tmp, client(database) + " " + input);
     }
 }
