@@ -156,17 +156,7 @@ final class RepositoryChecker {
             error(path, "pack of " + size + " bytes is too large to be a pack", indexedEntries.keySet());
             return 0;
         }
-        // One working array per thread, reused pack after pack: a fresh 16 MiB array per pack made
-        // the heap, and the process, grow to its limit.
-        PackBuffer buffer = packBuffers.get();
-        byte[] pack = buffer.of((int) size);
-        int length;
-        try {
-            length = readFully(new Handle(Kind.PACK, id), pack, (int) size);
-        } catch (IOException e) {
-            error(path, "pack cannot be read: " + e.getMessage(), indexedEntries.keySet());
-            return 0;
-        }
+        Handle handle = new Handle(Kind.PACK, id);
         // Every byte of a pack lies in one seal: its blobs fill it up to the sealed header
         // (PackHeader.checkFits), and the last 4 bytes give the header's length. So a pack whose
         // header and blobs all authenticate is, byte for byte, the pack its writer sealed, and
@@ -176,12 +166,17 @@ final class RepositoryChecker {
         // checked to tell, for a pack that fails, whether the damage happened in storage.
         List<PackEntry> header;
         try {
-            header = PackHeader.fromPack(pack, length, repo.sealer);
+            header = PackHeader.read(repo.storage, handle, size, repo.sealer);
         } catch (IOException | AEADBadTagException e) {
+            Boolean named = matchesName(handle, size, id);
+            if (named == null) {
+                error(path, "pack cannot be read: " + e.getMessage(), indexedEntries.keySet());
+                return 0;
+            }
             error(path, "pack header cannot be read (" + e.getMessage() + ")"
-                    + (matchesName(pack, length, id) ? "" : "; the pack does not match its name (SHA-256): it is damaged"),
+                    + (named ? "" : "; the pack does not match its name (SHA-256): it is damaged"),
                     indexedEntries.keySet());
-            return length;
+            return size;
         }
         Map<BlobId, PackEntry> inHeader = new LinkedHashMap<>();
         header.forEach(e -> inHeader.put(e.id(), e));
@@ -195,16 +190,45 @@ final class RepositoryChecker {
             error(path, "the index places " + disagree.size() + " blobs differently from the pack header;"
                     + " 'rk index rebuild' recreates the index from the packs", disagree);
         }
+        // The blobs, read in one pass from the start of the pack through a window of a few MiB
+        // (grown for a larger blob): a verify thread holds that, not a whole 16 MiB pack, and the
+        // bytes are still copied once, from storage into the window where they are decoded.
+        PackBuffer buffer = packBuffers.get();
         Set<BlobId> bad = new LinkedHashSet<>();
         Map<String, Set<BlobId>> noDictionary = new TreeMap<>();
-        for (PackEntry e : header) {
-            try {
-                repo.decodeInto(id, e, pack, e.offset(), buffer.blobs, (data, off, len) -> { });
-            } catch (Dictionaries.MissingDictionaryException missing) {
-                noDictionary.computeIfAbsent(missing.dictionary(), k -> new LinkedHashSet<>()).add(e.id());
-            } catch (RepositoryCorruptException damaged) {
-                bad.add(e.id());
+        long blobBytes = header.stream().mapToLong(PackEntry::storedLength).sum();
+        try (InputStream in = repo.storage.open(handle, 0, blobBytes)) {
+            int start = 0;
+            int end = 0;
+            for (PackEntry e : header) {
+                int need = e.storedLength();
+                if (end - start < need) {
+                    byte[] window = buffer.window(need);
+                    System.arraycopy(buffer.window, start, window, 0, end - start);
+                    buffer.window = window;
+                    end -= start;
+                    start = 0;
+                    while (end < need) {
+                        int n = in.read(window, end, window.length - end);
+                        if (n < 0) {
+                            throw new IOException("it ends " + (need - end) + " bytes before the blobs its header"
+                                    + " lists end");
+                        }
+                        end += n;
+                    }
+                }
+                try {
+                    repo.decodeInto(id, e, buffer.window, start, buffer.blobs, (data, off, len) -> { });
+                } catch (Dictionaries.MissingDictionaryException missing) {
+                    noDictionary.computeIfAbsent(missing.dictionary(), k -> new LinkedHashSet<>()).add(e.id());
+                } catch (RepositoryCorruptException damaged) {
+                    bad.add(e.id());
+                }
+                start += need;
             }
+        } catch (IOException e) {
+            error(path, "pack cannot be read: " + e.getMessage(), indexedEntries.keySet());
+            return 0;
         }
         noDictionary.forEach((dictionary, blobs) -> error(path, blobs.size() + " of its " + header.size()
                 + " blobs are compressed with zstd dictionary " + dictionary + ", which the repository does not hold"
@@ -212,44 +236,39 @@ final class RepositoryChecker {
         if (!bad.isEmpty()) {
             error(path, "pack is damaged: " + bad.size() + " of its " + header.size() + " blobs fail authentication"
                     + " or do not match their id (" + bad.stream().map(BlobId::shortHex).collect(Collectors.joining(", "))
-                    + ")" + (matchesName(pack, length, id) ? "; the pack matches its name (SHA-256), so it was saved"
-                    + " as written: the damage came before it was saved" : ""), bad);
+                    + ")" + (Boolean.TRUE.equals(matchesName(handle, size, id)) ? "; the pack matches its name (SHA-256),"
+                    + " so it was saved as written: the damage came before it was saved" : ""), bad);
         }
-        return length;
+        return size;
     }
 
-    private static boolean matchesName(byte[] pack, int length, String id) {
-        return Hex.encode(Sha256.digest(pack, 0, length)).equals(id);
-    }
-
-    /** Reads the whole object into {@code into[0, size)} in pieces of one bounded size; returns the bytes read. */
-    private int readFully(Handle handle, byte[] into, int size) throws IOException {
+    /** Whether the stored pack's SHA-256 is its name, read in pieces; null when it cannot be read. */
+    private Boolean matchesName(Handle handle, long size, String id) {
+        byte[] piece = new byte[IO_PIECE];
+        Sha256.Stream sha = Sha256.stream();
         try (InputStream in = repo.storage.open(handle, 0, size)) {
-            int done = 0;
-            while (done < size) {
-                int n = in.read(into, done, Math.min(IO_PIECE, size - done));
-                if (n < 0) {
-                    throw new IOException("it ends after " + done + " of its " + size + " bytes");
-                }
-                done += n;
+            for (int n; (n = in.read(piece)) > 0; ) {
+                sha.update(piece, 0, n);
             }
-            return done;
+        } catch (IOException e) {
+            return null;
         }
+        return Hex.encode(sha.digest()).equals(id);
     }
 
-    /** A verify thread's working arrays: the pack being checked, and those of its blobs. */
+    /** A verify thread's working arrays: the window of the pack being read, and those blobs are decoded in. */
     private static final class PackBuffer {
-        private byte[] pack = new byte[0];
+        private static final int WINDOW = 4 << 20;
+        private byte[] window = new byte[0];
         private final Repository.BlobBuffers blobs = new Repository.BlobBuffers();
 
-        // An array of exactly the size met so far was replaced by most packs after it (190 MB of
-        // 16 MiB arrays in one verify of 2 GB), each left for the old generation to hold until a
-        // full collection; a roomy one is replaced once or twice.
-        byte[] of(int size) {
-            if (pack.length < size) {
-                pack = new byte[PackWriter.roomy(size)];
-            }
-            return pack;
+        /**
+         * The array to hold a blob of {@code size} bytes with room to read ahead: the current
+         * window, or a larger one (the caller moves what it holds into it).
+         */
+        byte[] window(int size) {
+            int want = Math.max(WINDOW, PackWriter.roomy(size) + IO_PIECE);
+            return window.length >= want ? window : new byte[want];
         }
     }
 
