@@ -62,6 +62,35 @@ class CheckAndRebuildTest {
     }
 
     @Test
+    @DisplayName("a pack of 8,000 small blobs, whose header is longer than the tail read first, verifies and rebuilds")
+    void packWithALargeHeader() throws IOException {
+        InMemoryStorage many = new InMemoryStorage();
+        Map<BlobId, byte[]> small = new LinkedHashMap<>();
+        try (Repository repo = Repository.init(many, PASSWORD, OPTIONS)) {
+            for (int i = 0; i < 8_000; i++) {
+                byte[] b = random(1_000_000 + i, 40);
+                small.put(repo.saveBlob(BlobType.DATA, b, 0, b.length).id(), b);
+            }
+        }
+        List<FileInfo> packs = Repository.list(many, Kind.PACK);
+        assertThat(packs).singleElement().satisfies(p -> assertThat(8_000L * io.restorekit.repository.pack.PackHeader.ENTRY)
+                .isGreaterThan(256 << 10));
+        try (Repository repo = Repository.open(many, PASSWORD)) {
+            CheckReport full = repo.check(true, ProgressListener.NONE);
+            assertThat(full.findings()).isEmpty();
+            assertThat(full.blobs()).isEqualTo(8_000);
+            RebuildResult rebuilt = repo.rebuildIndex(ProgressListener.NONE);
+            assertThat(rebuilt.blobs()).isEqualTo(8_000);
+            assertThat(rebuilt.unreadablePacks()).isEmpty();
+        }
+        try (Repository repo = Repository.open(many, PASSWORD)) {
+            for (Map.Entry<BlobId, byte[]> e : small.entrySet()) {
+                assertThat(repo.loadBlob(BlobType.DATA, e.getKey())).isEqualTo(e.getValue());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("a healthy repository has no findings, with or without reading data")
     void healthy() throws IOException {
         try (Repository repo = Repository.open(storage, PASSWORD)) {

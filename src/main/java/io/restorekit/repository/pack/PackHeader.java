@@ -20,6 +20,8 @@ import java.util.List;
  */
 public final class PackHeader {
     public static final int ENTRY = 41;
+    /** How much of a pack's end {@link #read} asks for at first: the header of up to about 6,000 blobs. */
+    static final int TAIL = 256 << 10;
 
     private PackHeader() {
     }
@@ -74,20 +76,33 @@ public final class PackHeader {
         return entries;
     }
 
-    /** Reads only the tail of a stored pack: its last 4 bytes, then the sealed header. */
+    /**
+     * Reads only the tail of a stored pack: its last {@link #TAIL} bytes, which hold the sealed
+     * header and its length unless the pack has thousands of blobs (then the rest of the header
+     * is read too). One request instead of two on remote storage.
+     */
     public static List<PackEntry> read(Storage storage, Handle pack, long size, Sealer sealer)
             throws IOException, AEADBadTagException {
         if (size < 4 + Sealer.OVERHEAD) {
             throw new IOException("pack " + pack.name() + " has only " + size + " bytes");
         }
+        int guess = (int) Math.min(size, TAIL);
         byte[] tail;
-        try (InputStream in = storage.open(pack, size - 4, 4)) {
+        try (InputStream in = storage.open(pack, size - guess, guess)) {
             tail = in.readAllBytes();
         }
-        int len = headerLength(tail, 0, size);
+        if (tail.length != guess) {
+            throw new IOException("pack " + pack.name() + " ends " + (guess - tail.length)
+                    + " bytes before its listed size");
+        }
+        int len = headerLength(tail, guess - 4, size);
         byte[] sealed;
-        try (InputStream in = storage.open(pack, size - 4 - len, len)) {
-            sealed = in.readAllBytes();
+        if (len <= guess - 4) {
+            sealed = java.util.Arrays.copyOfRange(tail, guess - 4 - len, guess - 4);
+        } else {
+            try (InputStream in = storage.open(pack, size - 4 - len, len)) {
+                sealed = in.readAllBytes();
+            }
         }
         List<PackEntry> entries = decode(sealer.open(sealed));
         checkFits(entries, size - 4 - len);
