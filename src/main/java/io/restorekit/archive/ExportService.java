@@ -156,11 +156,12 @@ public final class ExportService {
                      ZstdOutputStream zstd = new ZstdOutputStream(pgp, ZSTD_LEVEL);
                      Counting plain = new Counting(zstd)) {
                     zstd.setWorkers(Math.max(1, Runtime.getRuntime().availableProcessors() - 1));
-                    items = !database ? new TarWriter(repository).write(s, plain, progress)
-                            : DatabaseManifest.MYSQL_KIND.equals(s.kind())
-                            ? new MySqlScript(repository).write(s, DatabaseManifest.load(repository, s.tree()), plain,
-                                    progress)
-                            : new SqlScriptWriter(repository).write(s, plain, progress);
+                    items = switch (s.kind()) {
+                        case FILES_KIND -> new TarWriter(repository).write(s, plain, progress);
+                        case DatabaseManifest.MYSQL_KIND -> new MySqlScript(repository).write(s,
+                                DatabaseManifest.load(repository, s.tree()), plain, progress);
+                        default -> new SqlScriptWriter(repository).write(s, plain, progress);
+                    };
                     plain.flush();
                     plainBytes = plain.count;
                 }

@@ -1,5 +1,7 @@
 package io.restorekit.archive;
 
+import io.restorekit.source.postgres.DatabaseManifest;
+
 import java.util.List;
 
 /** The RESTORE_INSTRUCTIONS.md of an export: how to get the data back with standard tools only. */
@@ -45,7 +47,7 @@ final class RestoreInstructions {
           .append("constraints, indexes, foreign keys, sequence values, views, triggers and comments. Roles that\n")
           .append("own objects are not created: create them first if the script stops on a missing role, or run\n")
           .append("it as the owner you want. Compare row counts with `manifest.json`-listed totals if in doubt.\n\n");
-        if (files.stream().anyMatch(f -> f.kind().equals("mysql"))) {
+        if (files.stream().anyMatch(f -> f.kind().equals(DatabaseManifest.MYSQL_KIND))) {
             md.append("## 4b. MySQL and MariaDB databases (`*.sql.zst.enc` of kind `mysql`)\n\n")
               .append("The first lines of the script name the database's character set; create an empty database\n")
               .append("with it, then load the script with the `mariadb` client (`mysql` on MySQL):\n\n")

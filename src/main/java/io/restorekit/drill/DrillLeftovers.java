@@ -92,49 +92,34 @@ public final class DrillLeftovers {
     /**
      * Drops a drill's temporary databases on the server its marker names: PostgreSQL or MySQL and
      * MariaDB, by the marker's URL.
+     *
+     * @param url  the server, password masked
+     * @param drop drops a database if it is there
      */
-    public interface Admin {
-        /** The server, password masked. */
-        String url();
-
-        /** Drops {@code database} if it is there. */
-        void drop(String database) throws SQLException;
-
-        static Admin of(PgConnect admin) {
-            return new Admin() {
-                @Override
-                public String url() {
-                    return admin.url();
-                }
-
-                @Override
-                public void drop(String database) throws SQLException {
-                    try (Connection c = admin.open(); Statement st = c.createStatement()) {
-                        st.execute("DROP DATABASE IF EXISTS " + PgConnect.ident(database) + " WITH (FORCE)");
-                    }
-                }
-            };
+    public record Admin(String url, Drop drop) {
+        /** Drops one database if it is there. */
+        @FunctionalInterface
+        public interface Drop {
+            void drop(String database) throws SQLException;
         }
 
-        static Admin of(MySqlConnect admin) {
-            return new Admin() {
-                @Override
-                public String url() {
-                    return admin.url();
+        public static Admin of(PgConnect admin) {
+            return new Admin(admin.url(), database -> {
+                try (Connection c = admin.open(); Statement st = c.createStatement()) {
+                    st.execute("DROP DATABASE IF EXISTS " + PgConnect.ident(database) + " WITH (FORCE)");
                 }
+            });
+        }
 
-                @Override
-                public void drop(String database) {
-                    MySqlRestore.drop(admin.withDatabase(database));
-                }
-            };
+        public static Admin of(MySqlConnect admin) {
+            return new Admin(admin.url(), database -> MySqlRestore.drop(admin.withDatabase(database)));
         }
 
         /**
          * The admin of the marker's server: {@code target} with its credentials where it names the
          * same server (masked alike), else the marker's URL and user.
          */
-        static Admin forMarker(Marker m, String target, String user, String password) {
+        public static Admin forMarker(Marker m, String target, String user, String password) {
             boolean same = target != null && m.server() != null;
             if (MySqlConnect.accepts(m.server())) {
                 return same && MySqlConnect.accepts(target) && MySqlConnect.redact(target).equals(m.server())
@@ -291,7 +276,7 @@ public final class DrillLeftovers {
         boolean ok = true;
         for (String db : databases) {
             try {
-                admin.drop(db);
+                admin.drop().drop(db);
                 steps.add("dropped database " + db + " on " + admin.url());
             } catch (SQLException | RuntimeException e) {
                 steps.add("could not drop database " + db + " on " + admin.url() + ": " + e.getMessage());

@@ -70,20 +70,10 @@ final class OpenSsl {
      */
     static void seal(byte[] key, byte[] nonce, byte[] plain, int off, int len, byte[] out, int at) {
         Work w = WORK.get();
-        int[] n = w.length;
         check(EVP_EncryptInit_ex(w.cipher, EVP_aes_256_gcm(), 0, key, nonce), "EVP_EncryptInit_ex");
-        // In pieces: the thread's native buffers stay at a piece, however large the blob.
-        for (int p = 0; p < len; p += PIECE) {
-            int piece = Math.min(PIECE, len - p);
-            ByteBuffer in = w.in(plain, off + p, piece);
-            ByteBuffer result = w.out(piece);
-            n[0] = 0;
-            check(EVP_EncryptUpdate(w.cipher, result, n, in, piece) == 1 && n[0] == piece ? 1 : 0,
-                    "EVP_EncryptUpdate");
-            result.get(0, out, at + p, piece);
-        }
+        update(w, OpenSsl::EVP_EncryptUpdate, "EVP_EncryptUpdate", plain, off, len, out, at);
         // GCM has no padding: the final call writes nothing.
-        check(EVP_EncryptFinal_ex(w.cipher, w.spare, n), "EVP_EncryptFinal_ex");
+        check(EVP_EncryptFinal_ex(w.cipher, w.spare, w.length), "EVP_EncryptFinal_ex");
         byte[] tag = new byte[16];
         check(EVP_CIPHER_CTX_ctrl(w.cipher, EVP_CTRL_GCM_GET_TAG, 16, tag), "EVP_CIPHER_CTX_ctrl");
         System.arraycopy(tag, 0, out, at + len, 16);
@@ -97,25 +87,40 @@ final class OpenSsl {
     static boolean open(byte[] key, byte[] nonce, byte[] sealed, int off, int len, byte[] out, int at) {
         int plain = len - 16;
         Work w = WORK.get();
-        int[] n = w.length;
         check(EVP_DecryptInit_ex(w.cipher, EVP_aes_256_gcm(), 0, key, nonce), "EVP_DecryptInit_ex");
-        for (int p = 0; p < plain; p += PIECE) {
-            int piece = Math.min(PIECE, plain - p);
-            ByteBuffer in = w.in(sealed, off + p, piece);
-            ByteBuffer result = w.out(piece);
-            n[0] = 0;
-            check(EVP_DecryptUpdate(w.cipher, result, n, in, piece) == 1 && n[0] == piece ? 1 : 0,
-                    "EVP_DecryptUpdate");
-            result.get(0, out, at + p, piece);
-        }
+        update(w, OpenSsl::EVP_DecryptUpdate, "EVP_DecryptUpdate", sealed, off, plain, out, at);
         byte[] tag = java.util.Arrays.copyOfRange(sealed, off + plain, off + len);
         check(EVP_CIPHER_CTX_ctrl(w.cipher, EVP_CTRL_GCM_SET_TAG, 16, tag), "EVP_CIPHER_CTX_ctrl");
-        if (EVP_DecryptFinal_ex(w.cipher, w.spare, n) != 1) {
+        if (EVP_DecryptFinal_ex(w.cipher, w.spare, w.length) != 1) {
             // what was decrypted is not authentic: nothing of it stays
             java.util.Arrays.fill(out, at, at + plain, (byte) 0);
             return false;
         }
         return true;
+    }
+
+    /** {@code EVP_EncryptUpdate} or {@code EVP_DecryptUpdate}. */
+    @FunctionalInterface
+    private interface CipherUpdate {
+        int apply(long ctx, ByteBuffer out, int[] outLength, ByteBuffer in, int inLength);
+    }
+
+    /**
+     * Runs the cipher of {@code w} over {@code src[off, off+len)} into {@code out[at, at+len)} in
+     * pieces: the thread's native buffers stay at a piece, however large the blob. GCM writes as
+     * many bytes as it reads.
+     */
+    private static void update(Work w, CipherUpdate update, String what, byte[] src, int off, int len, byte[] out,
+                               int at) {
+        int[] n = w.length;
+        for (int p = 0; p < len; p += PIECE) {
+            int piece = Math.min(PIECE, len - p);
+            ByteBuffer in = w.in(src, off + p, piece);
+            ByteBuffer result = w.out(piece);
+            n[0] = 0;
+            check(update.apply(w.cipher, result, n, in, piece) == 1 && n[0] == piece ? 1 : 0, what);
+            result.get(0, out, at + p, piece);
+        }
     }
 
     /** HMAC-SHA-256 of {@code data[off, off+len)} under {@code key}. */

@@ -215,7 +215,7 @@ public final class MySqlRestore {
             if (d.phase() != Phase.SEQUENCES && d.phase() != Phase.SEQUENCE_VALUES) {
                 continue;
             }
-            String name = d.object().substring(d.object().indexOf('.') + 1);
+            String name = MySqlSchema.objectName(d);
             if (tables.stream().noneMatch(t -> t.sql().contains("nextval(" + ident(name) + ")"))) {
                 continue;
             }

@@ -200,6 +200,11 @@ final class MySqlSchema {
         }
     }
 
+    /** The object's own name: a schema entry's {@code object} is {@code KIND DB.NAME} ({@code sequence value DB.NAME}). */
+    static String objectName(Ddl d) {
+        return d.object().substring(d.object().indexOf('.') + 1);
+    }
+
     /**
      * {@code sql} with the references to sequences of its own database {@code db} unqualified. MariaDB
      * prints a column default that draws from a sequence as {@code nextval(`db`.`seq`)}, naming the

@@ -350,7 +350,7 @@ public final class MySqlScript {
             for (Ddl v : left) {
                 boolean waits = false;
                 for (Ddl other : left) {
-                    if (other != v && v.sql().contains(ident(viewName(other)))) {
+                    if (other != v && v.sql().contains(ident(MySqlSchema.objectName(other)))) {
                         waits = true;
                         break;
                     }
@@ -367,12 +367,6 @@ public final class MySqlScript {
             out.add(next);
         }
         return out;
-    }
-
-    /** The view's own name: its object is {@code view DB.NAME}. */
-    private static String viewName(Ddl view) {
-        String object = view.object().substring("view ".length());
-        return object.substring(object.indexOf('.') + 1);
     }
 
     private static String terminated(String sql) {
