@@ -9,7 +9,8 @@
 # unpacked under $BENCH/mysql-bin), started here on 127.0.0.1:$PORT with its data under
 # $BENCH/work-mysql and stopped at the end; its mariadb-dump and mariadb client are the peers.
 # Measures, alternating the tools: rk backup vs mariadb-dump --single-transaction (to a file); the
-# same rk backup again with nothing changed (what a schedule runs); rk backup of the same database
+# same first backup with jobs: 2 (two connections sharing one snapshot); the same rk backup again
+# with nothing changed (what a schedule runs); rk backup of the same database
 # without a tenant column (what grouping rows by tenant costs);
 # rk restore into a new database vs loading that dump with the mariadb client into a new database.
 # Each command is timed on an idle server (settle, below).
@@ -168,6 +169,13 @@ YML
     time_cmd "rk:backup" "$RK" backup --source bench --json
     cp "$WORK/last.out" "$WORK/backup.json"
   fi
+  # the same first backup with two connections sharing one snapshot (jobs: 2, a brief
+  # FLUSH TABLES WITH READ LOCK), into a repository of its own
+  rm -rf "$WORK/rk-repo-j2"
+  sed -e "s|url: $WORK/rk-repo\$|url: $WORK/rk-repo-j2|" -e 's|^    username: root$|    username: root\n    jobs: 2|' \
+    "$WORK/rk.yml" > "$WORK/rk-j2.yml"
+  RK_CONFIG=$WORK/rk-j2.yml "$RK" init >/dev/null
+  time_cmd "rk:backup-j2" env RK_CONFIG="$WORK/rk-j2.yml" "$RK" backup --source bench --json
   # what a schedule runs most: the same backup again, nothing changed (every row is read, encoded
   # and chunked again; the chunks are already stored)
   time_cmd "rk:backup-repeat" "$RK" backup --source bench --json
@@ -196,6 +204,8 @@ repo_size=$(du -sb "$WORK/rk-repo" | cut -f1)
   echo "|---|---|---|---|---|"
   a=$(stat_of rk:backup); b=$(stat_of dump:backup)
   printf '| backup vs mariadb-dump --single-transaction | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:backup)" "$(load_of dump:backup)"
+  a=$(stat_of rk:backup-j2); b=$(stat_of dump:backup)
+  printf '| backup with jobs: 2 (two connections, one snapshot) vs mariadb-dump | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:backup-j2)" "$(load_of dump:backup)"
   a=$(stat_of rk:backup-repeat); b=$(stat_of dump:backup)
   printf '| backup again, nothing changed (what a schedule runs) vs mariadb-dump | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:backup-repeat)" "$(load_of dump:backup)"
   a=$(stat_of rk:restore); b=$(stat_of dump:restore)

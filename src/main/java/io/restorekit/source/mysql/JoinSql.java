@@ -15,9 +15,16 @@ import static io.restorekit.source.mysql.MySqlConnect.literal;
  */
 final class JoinSql {
     private final TenantJoin join;
+    private final String source;
 
     JoinSql(TenantJoin join) {
+        this(join, table(join.table()));
+    }
+
+    /** @param source the joined table as the FROM clause names it (e.g. with every row version) */
+    JoinSql(TenantJoin join, String source) {
         this.join = join;
+        this.source = source;
     }
 
     static String table(String qualified) {
@@ -25,7 +32,7 @@ final class JoinSql {
     }
 
     String from() {
-        StringBuilder sb = new StringBuilder(" FROM ").append(table(join.table())).append(" t0");
+        StringBuilder sb = new StringBuilder(" FROM ").append(source).append(" t0");
         List<ForeignKey> via = join.via();
         for (int i = 0; i < via.size(); i++) {
             ForeignKey fk = via.get(i);

@@ -486,11 +486,11 @@ public final class MySqlBackup {
                 // no lookup, or the parent's key map was given up (the budget could not hold it)
                 lookup = null;
             }
-            String plain = "SELECT " + Column.readList(t.columns(), "t0", raw) + " FROM " + ident(t.name()) + " t0";
+            String plain = "SELECT " + Column.readList(t.columns(), "t0", raw) + " FROM " + t.source() + " t0";
             // A table that holds its tenant key itself: the key is copied from the row's own text
             // rather than selected a second time.
             int own = grouped && lookup == null && join.via().isEmpty() ? t.columnNames().indexOf(join.key()) : -1;
-            String sql = grouped && lookup == null && own < 0 ? new JoinSql(join).dumpQuery(t.columns(), tenantKey, raw)
+            String sql = grouped && lookup == null && own < 0 ? new JoinSql(join, t.source()).dumpQuery(t.columns(), tenantKey, raw)
                     : plain;
             Finish rest = dump(c, db, q, t, tenantColumn, join, tenantKey, sql, own, lookup, parent, exports, savers,
                     connect, progress);

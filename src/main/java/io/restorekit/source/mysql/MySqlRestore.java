@@ -94,6 +94,10 @@ public final class MySqlRestore {
                     + "' already holds " + existing + (existing == 1 ? " table" : " tables")
                     + "; nothing was changed. Restore into a new database, or pass --yes to drop and recreate it");
         }
+        boolean history = !SystemTime.withHistory(manifest).isEmpty();
+        if (history) {
+            requireInsertHistory(target, manifest);
+        }
         List<PhaseTime> phases = new ArrayList<>();
         if (existing > 0) {
             timed(phases, "drop existing database", () -> dropDatabase(target));
@@ -119,6 +123,25 @@ public final class MySqlRestore {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Refuses, before anything changes, a target server that cannot load the history of the
+     * snapshot's system-versioned tables: one without {@code system_versioning_insert_history}
+     * (MariaDB before 10.11, MySQL).
+     */
+    static void requireInsertHistory(MySqlConnect target, DatabaseManifest manifest) {
+        try (Connection c = target.withDatabase("").open(); Statement st = c.createStatement()) {
+            st.execute("SET SESSION system_versioning_insert_history = 1");
+        } catch (SQLException e) {
+            if (e.getErrorCode() != 1193) { // ER_UNKNOWN_SYSTEM_VARIABLE
+                throw target.failure("inspect", e);
+            }
+            throw new RkException(ErrorCode.FAILED, "the snapshot holds the history of system-versioned tables ("
+                    + String.join(", ", new java.util.TreeSet<>(SystemTime.withHistory(manifest).keySet()))
+                    + "), which only MariaDB 10.11 or later can load (system_versioning_insert_history);"
+                    + " nothing was changed. Restore into such a server", e);
         }
     }
 
@@ -301,6 +324,7 @@ public final class MySqlRestore {
                       ProgressListener progress) throws IOException {
         List<DatabaseManifest.Table> tables = manifest.tables().stream()
                 .sorted(Comparator.comparingLong(DatabaseManifest.Table::bytes).reversed()).toList();
+        boolean history = !SystemTime.withHistory(manifest).isEmpty();
         progress.total(tables.stream().mapToLong(DatabaseManifest.Table::bytes).sum(), tables.size());
         Map<String, Map<String, String>> types = columnTypes(target);
         ConcurrentLinkedQueue<DatabaseManifest.Table> queue = new ConcurrentLinkedQueue<>(tables);
@@ -319,6 +343,10 @@ public final class MySqlRestore {
                         try (Statement st = c.createStatement()) {
                             st.execute("SET foreign_key_checks = 0");
                             st.execute("SET unique_checks = 0");
+                            if (history) {
+                                // row versions keep the start and end they were backed up with
+                                st.execute("SET SESSION system_versioning_insert_history = 1");
+                            }
                         }
                         DatabaseManifest.Table t;
                         while (!failed.get() && (t = queue.poll()) != null) {

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,10 +37,18 @@ final class MySqlSchema {
      * @param columns     the dumped columns (generated columns are recomputed, not dumped)
      * @param primaryKey  its columns; empty when the table has none
      * @param rows        the row count as information_schema estimates it
+     * @param systemTime  the period of a system-versioned table whose history is read with it (its
+     *                    two columns end {@code columns}); null for other tables
      */
-    record TableInfo(String name, long size, List<Column> columns, List<String> primaryKey, long rows) {
+    record TableInfo(String name, long size, List<Column> columns, List<String> primaryKey, long rows,
+                     SystemTime systemTime) {
         List<String> columnNames() {
             return columns.stream().map(Column::name).toList();
+        }
+
+        /** The table as the dump's FROM clause names it: every row version of a system-versioned one. */
+        String source() {
+            return systemTime == null ? ident(name) : SystemTime.allVersions(name);
         }
     }
 
@@ -90,15 +99,24 @@ final class MySqlSchema {
                 }
             }
         }
+        // Generated columns are left out (the server computes them again), among them the period
+        // columns a system-versioned table declares; their types tell which periods are timestamps.
+        Map<String, String> generatedTypes = new HashMap<>();
         try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT TABLE_NAME, COLUMN_NAME,"
                 + " DATA_TYPE, EXTRA FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()"
                 + " ORDER BY TABLE_NAME, ORDINAL_POSITION")) {
             while (r.next()) {
                 List<Column> cols = columns.get(r.getString(1));
                 String extra = r.getString(4) == null ? "" : r.getString(4).toUpperCase();
-                if (cols != null && !extra.contains("VIRTUAL GENERATED") && !extra.contains("STORED GENERATED")
+                if (cols == null) {
+                    continue;
+                }
+                if (!extra.contains("VIRTUAL GENERATED") && !extra.contains("STORED GENERATED")
                         && !extra.contains("PERSISTENT GENERATED")) {
                     cols.add(Column.of(r.getString(2), r.getString(3)));
+                } else {
+                    generatedTypes.put(r.getString(1) + "\u0000" + r.getString(2),
+                            r.getString(3).toLowerCase(java.util.Locale.ROOT));
                 }
             }
         }
@@ -143,9 +161,25 @@ final class MySqlSchema {
         List<TableInfo> tables = new ArrayList<>();
         for (Map.Entry<String, List<Column>> e : columns.entrySet()) {
             String t = e.getKey();
-            ddl.add(new Ddl(Phase.TABLES, "table " + db + "." + t, show(c, "SHOW CREATE TABLE " + ident(t), 2)));
-            tables.add(new TableInfo(t, sizes.get(t), List.copyOf(e.getValue()), List.copyOf(primary
-                    .getOrDefault(t, List.of())), rowCounts.get(t)));
+            String create = show(c, "SHOW CREATE TABLE " + ident(t), 2);
+            ddl.add(new Ddl(Phase.TABLES, "table " + db + "." + t, create));
+            List<Column> cols = new ArrayList<>(e.getValue());
+            SystemTime period = SystemTime.of(create);
+            if (period != null) {
+                // The period's columns hold TIMESTAMPs (or, transaction-precise, transaction ids that
+                // mean nothing on another server); the hidden ROW_START and ROW_END are timestamps.
+                String type = generatedTypes.getOrDefault(t + "\u0000" + period.start(), "timestamp");
+                if (type.equals("timestamp")) {
+                    cols.add(Column.of(period.start(), "timestamp"));
+                    cols.add(Column.of(period.end(), "timestamp"));
+                } else {
+                    warnings.add("table " + db + "." + t + " is versioned by transaction ids: only its current"
+                            + " rows are backed up, not its history");
+                    period = null;
+                }
+            }
+            tables.add(new TableInfo(t, sizes.get(t), List.copyOf(cols), List.copyOf(primary
+                    .getOrDefault(t, List.of())), rowCounts.get(t), period));
         }
         for (String kind : List.of("FUNCTION", "PROCEDURE")) {
             for (String name : names(c, "SELECT ROUTINE_NAME FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA"

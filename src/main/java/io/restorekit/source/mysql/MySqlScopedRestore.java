@@ -58,7 +58,12 @@ public final class MySqlScopedRestore {
         this.repository = repository;
     }
 
-    private record Selected(DatabaseManifest.Table table, TenantJoin join) {
+    /**
+     * @param table   the table as restored: a system-versioned one's without its period columns
+     * @param history the period of a table whose stored rows hold its history (only the current
+     *                rows are restored); null for other tables
+     */
+    private record Selected(DatabaseManifest.Table table, TenantJoin join, SystemTime history) {
         String name() {
             return table.qualifiedName();
         }
@@ -112,12 +117,21 @@ public final class MySqlScopedRestore {
                         + (tenants.size() > 30 ? ", ..." : "")));
             }
         }
+        Map<String, SystemTime> history = SystemTime.withHistory(m);
         List<Selected> out = new ArrayList<>();
-        for (DatabaseManifest.Table t : tables) {
+        for (DatabaseManifest.Table stored : tables) {
+            // A system-versioned table is restored as its current rows; the server versions the
+            // changes as it does any others, and its history is left as it is.
+            SystemTime period = history.get(stored.name());
+            DatabaseManifest.Table t = period == null ? stored : stored.withColumns(period.withoutPeriod(stored.columns()));
+            if (period != null && (scope.tenant() == null || t.groupedByTenant())) {
+                notes.add("table " + t.qualifiedName() + " is system-versioned: its current rows are restored,"
+                        + " not its history (a whole restore brings that back)");
+            }
             if (scope.tenant() == null) {
-                out.add(new Selected(t, null));
+                out.add(new Selected(t, null, period));
             } else if (t.groupedByTenant()) {
-                out.add(new Selected(t, TenantJoin.of(m, t)));
+                out.add(new Selected(t, TenantJoin.of(m, t), period));
             } else if (scope.moduleTables() != null) {
                 notes.add("table " + t.qualifiedName() + " of module '" + scope.module() + "' has no tenant column"
                         + " and no foreign key leading to one: left out of the tenant restore");
@@ -342,6 +356,9 @@ public final class MySqlScopedRestore {
             throw new RkException(ErrorCode.FAILED, "the stored rows of table '" + t.qualifiedName() + "' do not"
                     + " match the snapshot's manifest (" + lines.size() + " read, " + expected + " expected);"
                     + " run 'rk verify --read-data'");
+        }
+        if (s.history() != null) {
+            lines = SystemTime.current(lines);
         }
         return new Stored(lines, scanner.bytes(), TableData.chunksRead(t, scope.tenant()));
     }

@@ -72,7 +72,13 @@ public final class MySqlScript {
         for (String s : MySqlConnect.SESSION) {
             text(out, s + ";\n");
         }
-        text(out, "SET foreign_key_checks = 0;\nSET unique_checks = 0;\nSET autocommit = 0;\n\n");
+        text(out, "SET foreign_key_checks = 0;\nSET unique_checks = 0;\nSET autocommit = 0;\n");
+        Map<String, SystemTime> history = SystemTime.withHistory(manifest);
+        if (!history.isEmpty()) {
+            // system-versioned tables' row versions keep their start and end (MariaDB 10.11 or later)
+            text(out, "SET SESSION system_versioning_insert_history = 1;\n");
+        }
+        text(out, "\n");
         Map<String, String> tables = new LinkedHashMap<>();
         for (Ddl d : byPhase.getOrDefault(Phase.SEQUENCES, List.of())) {
             text(out, "-- " + d.object() + "\n" + terminated(d.sql()) + "\n");
@@ -84,7 +90,7 @@ public final class MySqlScript {
         long rows = 0;
         for (DatabaseManifest.Table t : manifest.tables()) {
             String ddl = tables.get("table " + manifest.database() + "." + t.name());
-            rows += data(out, t, ddl, progress);
+            rows += data(out, t, ddl, history.get(t.name()), progress);
         }
         for (Ddl d : byPhase.getOrDefault(Phase.SEQUENCE_VALUES, List.of())) {
             text(out, "-- " + d.object() + "\n" + terminated(d.sql()) + "\n");
@@ -100,8 +106,8 @@ public final class MySqlScript {
     }
 
     /** One table's rows as INSERT statements, committed together; checked against the manifest. */
-    private long data(OutputStream out, DatabaseManifest.Table t, String ddl, ProgressListener progress)
-            throws IOException {
+    private long data(OutputStream out, DatabaseManifest.Table t, String ddl, SystemTime period,
+                      ProgressListener progress) throws IOException {
         text(out, "-- data of " + t.qualifiedName() + ": " + t.rows() + " rows\n");
         if (t.rows() == 0 || t.columns().isEmpty()) {
             progress.advance(t.bytes(), 1);
@@ -111,7 +117,7 @@ public final class MySqlScript {
             throw new RkException(ErrorCode.PROBLEMS_FOUND, "the snapshot's manifest has rows of table '"
                     + t.qualifiedName() + "' but no CREATE TABLE statement for it; the export was stopped");
         }
-        Column.Kind[] kinds = kinds(t, ddl);
+        Column.Kind[] kinds = kinds(t, ddl, period);
         StringBuilder head = new StringBuilder("INSERT INTO ").append(ident(t.name())).append(" (");
         for (int i = 0; i < t.columns().size(); i++) {
             head.append(i == 0 ? "" : ", ").append(ident(t.columns().get(i)));
@@ -133,10 +139,16 @@ public final class MySqlScript {
     /**
      * How each dumped column's values are written, from its type in the table's {@code SHOW CREATE
      * TABLE} text, where every column definition starts a line with two spaces and its quoted name.
+     * The period columns of a system-versioned table, last, are timestamps (the hidden
+     * {@code ROW_START} and {@code ROW_END} are not in that text).
      */
-    static Column.Kind[] kinds(DatabaseManifest.Table t, String createTable) {
+    static Column.Kind[] kinds(DatabaseManifest.Table t, String createTable, SystemTime period) {
         Column.Kind[] kinds = new Column.Kind[t.columns().size()];
-        for (int i = 0; i < kinds.length; i++) {
+        int periodFrom = period == null ? kinds.length : kinds.length - 2;
+        for (int i = periodFrom; i < kinds.length; i++) {
+            kinds[i] = Column.Kind.TEXT;
+        }
+        for (int i = 0; i < periodFrom; i++) {
             String name = t.columns().get(i);
             String start = "\n  " + ident(name) + " ";
             int at = createTable.indexOf(start);

@@ -24,6 +24,7 @@ public final class MySqlTableCheck {
     /** Checks every table of {@code manifest} in the database {@code target} connects to. */
     public static List<TableCheck> compare(DatabaseManifest manifest, MySqlConnect target) {
         Map<String, Map<String, String>> types = MySqlRestore.columnTypes(target);
+        Map<String, SystemTime> history = SystemTime.withHistory(manifest);
         List<TableCheck> out = new ArrayList<>();
         try (Connection c = target.open()) {
             for (DatabaseManifest.Table t : manifest.tables()) {
@@ -32,7 +33,16 @@ public final class MySqlTableCheck {
                     out.add(new TableCheck(t.qualifiedName(), t.rows(), -1, t.digest(), null));
                     continue;
                 }
-                RowScanner scanner = scan(c, t.name(), t.columns(), cols, null, t.digest());
+                SystemTime period = history.get(t.name());
+                String source = ident(t.name());
+                if (period != null) {
+                    // the hidden ROW_START and ROW_END are not among information_schema's columns
+                    source = SystemTime.allVersions(t.name());
+                    cols = new java.util.HashMap<>(cols);
+                    cols.put(period.start(), "timestamp");
+                    cols.put(period.end(), "timestamp");
+                }
+                RowScanner scanner = scan(c, source, t.columns(), cols, null, t.digest());
                 out.add(new TableCheck(t.qualifiedName(), t.rows(), scanner.rows(), t.digest(), scanner.digest()));
             }
         } catch (SQLException | IOException e) {
@@ -43,16 +53,17 @@ public final class MySqlTableCheck {
     }
 
     /**
-     * Reads the rows of {@code table} (all, or those {@code where} selects, SQL over alias t0) as row
-     * text, digested comparably to {@code digest} (the manifest's).
+     * Reads the rows of {@code source} (a quoted table name, or one with every row version; all rows,
+     * or those {@code where} selects, SQL over alias t0) as row text, digested comparably to
+     * {@code digest} (the manifest's).
      */
-    static RowScanner scan(Connection c, String table, List<String> columns, Map<String, String> types, String where,
+    static RowScanner scan(Connection c, String source, List<String> columns, Map<String, String> types, String where,
                            String digest) throws SQLException, IOException {
         RowScanner scanner = RowScanner.checking(digest, -1);
         List<Column> cols = columns.stream().map(n -> Column.of(n, types.getOrDefault(n, "text"))).toList();
         try (Statement st = c.createStatement()) {
             st.setFetchSize(4096);
-            try (ResultSet r = st.executeQuery("SELECT " + Column.readList(cols, "t0") + " FROM " + ident(table)
+            try (ResultSet r = st.executeQuery("SELECT " + Column.readList(cols, "t0") + " FROM " + source
                     + " t0" + (where == null ? "" : " WHERE " + where))) {
                 InputStream in = new RowSegments(r, new RowEncoder(cols), null, scanner);
                 ((RowSegments) in).nextSegment();

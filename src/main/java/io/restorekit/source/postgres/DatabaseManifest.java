@@ -136,6 +136,18 @@ public record DatabaseManifest(int version, String server, String database, Stri
                     tenantKey, tenantChunks, null, null, null, null, null);
         }
 
+        /**
+         * The same table as read with other columns (e.g. without a MariaDB table's period), its
+         * primary key those of its columns that remain (null when none does).
+         */
+        public Table withColumns(List<String> other) {
+            List<String> key = primaryKey == null ? null : primaryKey.stream().filter(other::contains).toList();
+            return new Table(schema, name, other, rows, tenantRows, digest, bytes, addedBytes, chunks,
+                    key == null || key.isEmpty() ? null : key,
+                    tenantVia, tenantKey, tenantChunks, patchChunks, patchTenantChunks, supersededChunks, patchRows,
+                    supersededRows);
+        }
+
         /** Whether the table is a base stream plus a row delta. */
         public boolean patched() {
             return patchChunks != null;

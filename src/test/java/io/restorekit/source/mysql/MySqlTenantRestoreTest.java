@@ -100,7 +100,7 @@ class MySqlTenantRestoreTest {
         columns.removeIf(col -> col.equals("tax") || col.equals("total"));
         java.util.Collections.sort(columns);
         // Column order does not matter for equality of two reads with the same order.
-        RowScanner s = MySqlTableCheck.scan(c, table, columns, types.get(table), where, null);
+        RowScanner s = MySqlTableCheck.scan(c, MySqlConnect.ident(table), columns, types.get(table), where, null);
         return s.rows() + ":" + s.digest();
     }
 
