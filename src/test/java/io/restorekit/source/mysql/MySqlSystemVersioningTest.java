@@ -192,6 +192,23 @@ class MySqlSystemVersioningTest {
     }
 
     @Test
+    @DisplayName("a module restore into another database creates the versioned table with the snapshot's current rows")
+    void moduleIntoNewDatabase() throws Exception {
+        EmbeddedMariaDbServer.drop("sv_module");
+        ScopedRestore.Outcome done = new MySqlScopedRestore(repository).restoreInto(manifest,
+                new ScopedRestore.Scope(null, "pricing", List.of("prices")), new MySqlConnect(
+                        EmbeddedMariaDbServer.url("sv_module"), "root", null, null), false, false, ProgressListener.NONE);
+        assertThat(done.created()).isTrue();
+        assertThat(done.notes()).anyMatch(n -> n.contains("sv_src.prices is system-versioned"));
+        assertThat(rows("sv_module", "SELECT code, cents FROM prices ORDER BY code"))
+                .isEqualTo(rows("sv_src", "SELECT code, cents FROM prices ORDER BY code"))
+                .containsExactly("A | 120", "B | 250");
+        assertThat(count("sv_module", "SELECT COUNT(*) FROM prices FOR SYSTEM_TIME ALL")).isEqualTo(2);
+        assertThat(AwkwardMySql.showCreate("sv_module").get("TABLE prices")).contains("WITH SYSTEM VERSIONING")
+                .isEqualTo(AwkwardMySql.showCreate("sv_src").get("TABLE prices"));
+    }
+
+    @Test
     @DisplayName("the export loads into a new database with the mariadb client, every row version with its start and end")
     void exportKeepsHistory() throws Exception {
         Path script = tmp.resolve("clinic.sql");
