@@ -132,15 +132,24 @@ public final class MySqlRestore {
      * (MariaDB before 10.11, MySQL).
      */
     static void requireInsertHistory(MySqlConnect target, DatabaseManifest manifest) {
+        String history = String.join(", ", new java.util.TreeSet<>(SystemTime.withHistory(manifest).keySet()));
         try (Connection c = target.withDatabase("").open(); Statement st = c.createStatement()) {
             st.execute("SET SESSION system_versioning_insert_history = 1");
+            try (ResultSet r = st.executeQuery("SELECT @@secure_timestamp")) {
+                String secure = r.next() ? r.getString(1) : "NO";
+                if (!"NO".equalsIgnoreCase(secure) && !"SUPER".equalsIgnoreCase(secure)) {
+                    throw new RkException(ErrorCode.FAILED, "the snapshot holds the history of system-versioned"
+                            + " tables (" + history + "), and the server's secure_timestamp=" + secure + " forbids"
+                            + " loading row versions with their own times; nothing was changed. Restore into a"
+                            + " server with secure_timestamp=NO (or SUPER, as a user with that privilege)");
+                }
+            }
         } catch (SQLException e) {
             if (e.getErrorCode() != 1193) { // ER_UNKNOWN_SYSTEM_VARIABLE
                 throw target.failure("inspect", e);
             }
             throw new RkException(ErrorCode.FAILED, "the snapshot holds the history of system-versioned tables ("
-                    + String.join(", ", new java.util.TreeSet<>(SystemTime.withHistory(manifest).keySet()))
-                    + "), which only MariaDB 10.11 or later can load (system_versioning_insert_history);"
+                    + history + "), which only MariaDB 10.11 or later can load (system_versioning_insert_history);"
                     + " nothing was changed. Restore into such a server", e);
         }
     }
