@@ -250,6 +250,7 @@ public final class DatabaseRestoreService {
             long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
             if (request.dryRun()) {
                 long existing = MySqlRestore.tablesIn(target);
+                MySqlRestore.checkTarget(manifest, target);
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), target.database(), true, existing,
                         false, manifest.tables().size(), rows, bytes, List.of(), (System.nanoTime() - t0) / 1_000_000);
             }

@@ -94,10 +94,7 @@ public final class MySqlRestore {
                     + "' already holds " + existing + (existing == 1 ? " table" : " tables")
                     + "; nothing was changed. Restore into a new database, or pass --yes to drop and recreate it");
         }
-        boolean history = !SystemTime.withHistory(manifest).isEmpty();
-        if (history) {
-            requireInsertHistory(target, manifest);
-        }
+        checkTarget(manifest, target);
         List<PhaseTime> phases = new ArrayList<>();
         if (existing > 0) {
             timed(phases, "drop existing database", () -> dropDatabase(target));
@@ -127,11 +124,21 @@ public final class MySqlRestore {
     }
 
     /**
+     * Refuses a target server that cannot take what the snapshot holds, before anything changes: a
+     * restore and its dry run ask alike.
+     */
+    public static void checkTarget(DatabaseManifest manifest, MySqlConnect target) {
+        if (!SystemTime.withHistory(manifest).isEmpty()) {
+            requireInsertHistory(target, manifest);
+        }
+    }
+
+    /**
      * Refuses, before anything changes, a target server that cannot load the history of the
      * snapshot's system-versioned tables: one without {@code system_versioning_insert_history}
      * (MariaDB before 10.11, MySQL).
      */
-    static void requireInsertHistory(MySqlConnect target, DatabaseManifest manifest) {
+    private static void requireInsertHistory(MySqlConnect target, DatabaseManifest manifest) {
         String history = String.join(", ", new java.util.TreeSet<>(SystemTime.withHistory(manifest).keySet()));
         try (Connection c = target.withDatabase("").open(); Statement st = c.createStatement()) {
             st.execute("SET SESSION system_versioning_insert_history = 1");
