@@ -173,7 +173,7 @@ final class MySqlSchema {
                     cols.add(Column.of(period.start(), "timestamp"));
                     cols.add(Column.of(period.end(), "timestamp"));
                 } else {
-                    warnings.add("table " + db + "." + t + " is versioned by transaction ids: only its current"
+                    warnings.add("table " + db + "." + t + ": versioned by transaction ids, so only its current"
                             + " rows are backed up, not its history");
                     period = null;
                 }
