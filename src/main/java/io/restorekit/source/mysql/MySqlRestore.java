@@ -124,12 +124,34 @@ public final class MySqlRestore {
     }
 
     /**
-     * Refuses a target server that cannot take what the snapshot holds, before anything changes: a
-     * restore and its dry run ask alike.
+     * Refuses a target server that cannot take what the snapshot holds, before anything changes (a
+     * restore with {@code --yes} would otherwise drop what is there first): rows are loaded with
+     * {@code LOAD DATA LOCAL INFILE}, which the server's {@code local_infile} must allow, and the
+     * history of system-versioned tables needs a server that can load it. A restore and its dry run
+     * ask alike.
      */
     public static void checkTarget(DatabaseManifest manifest, MySqlConnect target) {
+        checkLoad(target);
         if (!SystemTime.withHistory(manifest).isEmpty()) {
             requireInsertHistory(target, manifest);
+        }
+    }
+
+    /**
+     * Refuses, before anything changes, a server whose {@code local_infile} is off: restores and
+     * scoped restores (and their dry runs) load rows with {@code LOAD DATA LOCAL INFILE}.
+     */
+    static void checkLoad(MySqlConnect target) {
+        try (Connection c = target.withDatabase("").open(); Statement st = c.createStatement();
+             ResultSet r = st.executeQuery("SELECT @@GLOBAL.local_infile")) {
+            if (r.next() && !r.getBoolean(1)) {
+                throw new RkException(ErrorCode.FAILED, "the server at '" + target.url() + "' refuses LOAD DATA"
+                        + " LOCAL INFILE (local_infile is OFF), which a restore loads rows with; nothing was changed."
+                        + " Turn it on (SET GLOBAL local_infile = 1, or local_infile = 1 in the server's"
+                        + " configuration) and restore again");
+            }
+        } catch (SQLException e) {
+            throw target.failure("inspect", e);
         }
     }
 

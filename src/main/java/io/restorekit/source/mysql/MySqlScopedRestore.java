@@ -174,6 +174,7 @@ public final class MySqlScopedRestore {
         long t0 = System.nanoTime();
         List<String> notes = new ArrayList<>();
         List<Selected> selected = resolve(m, scope, notes);
+        MySqlRestore.checkLoad(database);
         Map<String, Map<String, String>> types = MySqlRestore.columnTypes(database);
         try (Connection c = database.open()) {
             c.setAutoCommit(false);
@@ -194,6 +195,7 @@ public final class MySqlScopedRestore {
         long t0 = System.nanoTime();
         List<String> notes = new ArrayList<>();
         List<Selected> selected = resolve(m, scope, notes);
+        MySqlRestore.checkLoad(database);
         Map<String, Map<String, String>> types = MySqlRestore.columnTypes(database);
         try (Connection c = database.open()) {
             c.setAutoCommit(false);
@@ -260,6 +262,7 @@ public final class MySqlScopedRestore {
         long t0 = System.nanoTime();
         List<String> notes = new ArrayList<>();
         List<Selected> selected = resolve(m, scope, notes);
+        MySqlRestore.checkLoad(target);
         long existing = MySqlRestore.tablesIn(target);
         List<Diff> diffs = new ArrayList<>();
         if (existing < 0 && dryRun) {

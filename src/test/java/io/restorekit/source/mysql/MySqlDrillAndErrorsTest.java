@@ -150,4 +150,37 @@ class MySqlDrillAndErrorsTest {
                 ProgressListener.NONE).sources().get(0);
         assertThat(r.error()).contains("'no_such_db' does not exist");
     }
+
+    @Test
+    @DisplayName("a server whose local_infile is off refuses a restore with --yes, its dry run and a module restore before anything changes")
+    void localInfileOff() throws Exception {
+        try (EmbeddedMariaDbServer.Instance off = EmbeddedMariaDbServer.separate("noinfile", "--local-infile=0")) {
+            try (Connection c = java.sql.DriverManager.getConnection("jdbc:mariadb://127.0.0.1:" + off.port() + "/",
+                    "root", ""); Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE keep_me");
+                st.execute("CREATE TABLE keep_me.invoices (id INT PRIMARY KEY, note TEXT)");
+                st.execute("INSERT INTO keep_me.invoices VALUES (1, 'still here')");
+            }
+            String url = "jdbc:mariadb://127.0.0.1:" + off.port() + "/keep_me";
+            for (boolean dryRun : new boolean[]{true, false}) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> new io.restorekit.restore.DatabaseRestoreService(
+                        repository).restore(new io.restorekit.restore.DatabaseRestoreRequest("shop", null, null, url,
+                        "root", null, 1, dryRun, true), ProgressListener.NONE))
+                        .as("dry run " + dryRun).hasMessageContaining("local_infile is OFF")
+                        .hasMessageContaining("nothing was changed").hasMessageContaining("SET GLOBAL local_infile = 1");
+            }
+            MySqlConnect target = new MySqlConnect(url, "root", null, null);
+            io.restorekit.source.postgres.DatabaseManifest manifest = io.restorekit.source.postgres.DatabaseManifest
+                    .load(repository, repository.snapshots().get(0).tree());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new MySqlScopedRestore(repository).restoreInto(
+                    manifest, new io.restorekit.source.postgres.ScopedRestore.Scope(null, "billing",
+                            List.of("invoices")), target, true, false, ProgressListener.NONE))
+                    .hasMessageContaining("local_infile is OFF");
+            try (Connection c = java.sql.DriverManager.getConnection(url, "root", "");
+                 Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT note FROM invoices")) {
+                assertThat(r.next()).isTrue();
+                assertThat(r.getString(1)).isEqualTo("still here");
+            }
+        }
+    }
 }
