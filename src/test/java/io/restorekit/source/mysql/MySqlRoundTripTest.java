@@ -171,11 +171,59 @@ class MySqlRoundTripTest {
                 1, false, false), ProgressListener.NONE))
                 .isInstanceOf(RkException.class).hasMessageContaining("already holds 9 tables")
                 .hasMessageContaining("--yes");
+        // the database as it is now, with a table and a row of its own
+        try (Connection c = EmbeddedMariaDbServer.root("rt_dst"); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE local_notes (id INT PRIMARY KEY, note TEXT)");
+            st.execute("INSERT INTO local_notes VALUES (1, 'written after the backup')");
+            st.execute("UPDATE companies SET name = 'renamed here' WHERE id = 1");
+        }
+        Map<String, String> before = AwkwardMySql.showCreate("rt_dst");
+        List<String> rowsBefore = companies("rt_dst");
+
+        // a replace that fails while loading (a table's stored rows do not match its manifest entry)
+        DatabaseManifest m = manifest();
+        List<DatabaseManifest.Table> tables = new java.util.ArrayList<>(m.tables());
+        DatabaseManifest.Table t = tables.get(0);
+        tables.set(0, new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), t.rows() + 1, t.tenantRows(),
+                t.digest(), t.bytes(), t.addedBytes(), t.chunks(), t.primaryKey(), t.tenantVia(), t.tenantKey(),
+                t.tenantChunks(), t.patchChunks(), t.patchTenantChunks(), t.supersededChunks(), t.patchRows(),
+                t.supersededRows()));
+        MySqlConnect dst = new MySqlConnect(target, "root", null, null);
+        assertThatThrownBy(() -> new MySqlRestore(repository).restore(ManifestEdits.withTables(m, tables), dst,
+                new MySqlRestore.Options(2, true), ProgressListener.NONE))
+                .isInstanceOf(RkException.class).hasMessageContaining("do not match the snapshot's manifest")
+                .hasMessageContaining("database 'rt_dst' was put back as it was");
+        assertThat(AwkwardMySql.showCreate("rt_dst")).isEqualTo(before);
+        assertThat(companies("rt_dst")).isEqualTo(rowsBefore).anyMatch(row -> row.contains("renamed here"));
+        assertThat(databases("rk_replaced_")).isZero();
+
         DatabaseRestoreResult r = service.restore(new DatabaseRestoreRequest("shop", null, null, target, "root", null,
                 1, false, true), ProgressListener.NONE);
-        assertThat(r.targetTables()).isEqualTo(9);
-        assertThat(MySqlTableCheck.compare(manifest(), new MySqlConnect(target, "root", null, null)))
-                .allSatisfy(c -> assertThat(c.equal()).isTrue());
+        assertThat(r.targetTables()).isEqualTo(10);
+        assertThat(MySqlTableCheck.compare(manifest(), dst)).allSatisfy(c -> assertThat(c.equal()).isTrue());
+        Map<String, String> expected = AwkwardMySql.showCreate("rt_src");
+        assertThat(AwkwardMySql.showCreate("rt_dst")).isEqualTo(expected);
+        assertThat(databases("rk_replaced_")).isZero();
+    }
+
+    private static List<String> companies(String database) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = EmbeddedMariaDbServer.root(database); Statement st = c.createStatement();
+             ResultSet r = st.executeQuery("SELECT id, name FROM companies ORDER BY id")) {
+            while (r.next()) {
+                out.add(r.getString(1) + " " + r.getString(2));
+            }
+        }
+        return out;
+    }
+
+    private static long databases(String prefix) throws Exception {
+        try (Connection c = EmbeddedMariaDbServer.root(""); Statement st = c.createStatement();
+             ResultSet r = st.executeQuery("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '"
+                     + prefix + "%'")) {
+            r.next();
+            return r.getLong(1);
+        }
     }
 
     @Test
