@@ -36,6 +36,9 @@ final class Logs {
         context.getLogger("org.jline").setLevel(Level.ERROR);
         context.getLogger("org.springframework.context").setLevel(Level.ERROR);
         context.getLogger("io.zonky").setLevel(Level.ERROR);
+        // The MariaDB driver logs every error packet as a warning before it throws; rk reports the
+        // error itself, and the line would come before a --json document.
+        context.getLogger("org.mariadb.jdbc").setLevel(Level.ERROR);
         // java.util.logging (and System.Logger) into the same lines, as Spring Boot bridges them
         org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
         org.slf4j.bridge.SLF4JBridgeHandler.install();
