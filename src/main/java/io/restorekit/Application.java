@@ -13,13 +13,7 @@ import org.springframework.context.annotation.Import;
 public class Application {
     public static void main(String[] args) {
         int code = Launcher.run(Application.class, args);
-        if (Boolean.getBoolean("rk.aot.record")) {
-            // This run also records the start-up cache (shell/rk): the JVM then prints "AOTConfiguration
-            // recorded: FILE" on standard output as it exits, after the command's own output (a --json
-            // document). Closing System.out points descriptor 1 at /dev/null, where that line goes.
-            System.out.flush();
-            System.out.close();
-        }
+        Launcher.beforeExit();
         System.exit(code);
     }
 }

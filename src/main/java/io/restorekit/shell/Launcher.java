@@ -24,6 +24,19 @@ public final class Launcher {
         return debug;
     }
 
+    /**
+     * Called once the command is done, before the JVM exits. A run that also records the start-up
+     * cache ({@code -Drk.aot.record=true}, shell/rk) has the JVM print "AOTConfiguration recorded:
+     * FILE" on standard output as it exits, after the command's own output (a --json document):
+     * closing System.out points descriptor 1 at /dev/null, where that line then goes.
+     */
+    public static void beforeExit() {
+        if (Boolean.getBoolean("rk.aot.record")) {
+            System.out.flush();
+            System.out.close();
+        }
+    }
+
     public static int run(Class<?> application, String[] args) {
         List<String> rest = new ArrayList<>();
         for (String arg : args) {
