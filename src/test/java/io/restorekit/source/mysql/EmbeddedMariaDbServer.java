@@ -224,6 +224,16 @@ public final class EmbeddedMariaDbServer {
         return url(name);
     }
 
+    /** How many databases of the server have names starting with {@code prefix}. */
+    public static long databases(String prefix) throws SQLException {
+        try (Connection c = root(""); Statement st = c.createStatement();
+             ResultSet r = st.executeQuery("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '"
+                     + prefix + "%'")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
     public static void drop(String name) throws SQLException {
         try (Connection c = root(""); Statement st = c.createStatement()) {
             st.execute("DROP DATABASE IF EXISTS `" + name + "`");

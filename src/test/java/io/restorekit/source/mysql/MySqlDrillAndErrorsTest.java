@@ -55,15 +55,6 @@ class MySqlDrillAndErrorsTest {
         repository.close();
     }
 
-    private static long databases(String prefix) throws Exception {
-        try (Connection c = EmbeddedMariaDbServer.root(""); Statement st = c.createStatement();
-             ResultSet r = st.executeQuery("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '"
-                     + prefix + "%'")) {
-            r.next();
-            return r.getLong(1);
-        }
-    }
-
     private DrillReport drill(List<DrillRequest.SqlCheck> checks) {
         return drill(checks, false, tmp.resolve("home"));
     }
@@ -82,14 +73,14 @@ class MySqlDrillAndErrorsTest {
         DrillReport report = drill(List.of(), true, home);
         assertThat(report.status()).as(report.toJson()).isEqualTo(RunStatus.SUCCEEDED);
         assertThat(report.keptAt()).contains("databases " + report.drill() + " on jdbc:mariadb://");
-        assertThat(databases(report.drill().replace("_", "\\_"))).isEqualTo(1);
+        assertThat(EmbeddedMariaDbServer.databases(report.drill().replace("_", "\\_"))).isEqualTo(1);
 
         List<DrillLeftovers.Leftover> left = DrillLeftovers.find(home);
         assertThat(left).singleElement().satisfies(l -> assertThat(l.describe())
                 .contains("database " + report.drill() + " on jdbc:mariadb://", "(kept with --keep)"));
         List<String> steps = DrillLeftovers.clean(left.get(0), null);
         assertThat(steps).contains("dropped database " + report.drill() + " on " + EmbeddedMariaDbServer.url("mysql"));
-        assertThat(databases(report.drill().replace("_", "\\_"))).isZero();
+        assertThat(EmbeddedMariaDbServer.databases(report.drill().replace("_", "\\_"))).isZero();
         assertThat(DrillLeftovers.find(home)).isEmpty();
     }
 
@@ -103,7 +94,7 @@ class MySqlDrillAndErrorsTest {
         assertThat(report.checks()).extracting(DrillReport.Check::name).contains("table dr_src.invoices",
                 "tables read back from the server", "schema fingerprint", "check: five companies");
         assertThat(report.cleanup()).anySatisfy(c -> assertThat(c).startsWith("dropped database rk_drill_"));
-        assertThat(databases("rk\\_drill\\_")).isZero();
+        assertThat(EmbeddedMariaDbServer.databases("rk\\_drill\\_")).isZero();
     }
 
     @Test
@@ -113,7 +104,7 @@ class MySqlDrillAndErrorsTest {
                 "select count(*) from companies", "= 0")));
         assertThat(report.status()).isEqualTo(RunStatus.FAILED);
         assertThat(report.failures()).extracting(DrillReport.Check::name).containsExactly("check: no companies");
-        assertThat(databases("rk\\_drill\\_")).isZero();
+        assertThat(EmbeddedMariaDbServer.databases("rk\\_drill\\_")).isZero();
     }
 
     @Test

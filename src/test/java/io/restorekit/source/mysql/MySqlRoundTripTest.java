@@ -195,7 +195,7 @@ class MySqlRoundTripTest {
                 .hasMessageContaining("database 'rt_dst' was put back as it was");
         assertThat(AwkwardMySql.showCreate("rt_dst")).isEqualTo(before);
         assertThat(companies("rt_dst")).isEqualTo(rowsBefore).anyMatch(row -> row.contains("renamed here"));
-        assertThat(databases("rk_replaced_")).isZero();
+        assertThat(EmbeddedMariaDbServer.databases("rk_replaced_")).isZero();
 
         DatabaseRestoreResult r = service.restore(new DatabaseRestoreRequest("shop", null, null, target, "root", null,
                 1, false, true), ProgressListener.NONE);
@@ -203,7 +203,7 @@ class MySqlRoundTripTest {
         assertThat(MySqlTableCheck.compare(manifest(), dst)).allSatisfy(c -> assertThat(c.equal()).isTrue());
         Map<String, String> expected = AwkwardMySql.showCreate("rt_src");
         assertThat(AwkwardMySql.showCreate("rt_dst")).isEqualTo(expected);
-        assertThat(databases("rk_replaced_")).isZero();
+        assertThat(EmbeddedMariaDbServer.databases("rk_replaced_")).isZero();
     }
 
     private static List<String> companies(String database) throws Exception {
@@ -215,15 +215,6 @@ class MySqlRoundTripTest {
             }
         }
         return out;
-    }
-
-    private static long databases(String prefix) throws Exception {
-        try (Connection c = EmbeddedMariaDbServer.root(""); Statement st = c.createStatement();
-             ResultSet r = st.executeQuery("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '"
-                     + prefix + "%'")) {
-            r.next();
-            return r.getLong(1);
-        }
     }
 
     @Test
