@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -238,9 +239,14 @@ public final class MySqlRestore {
      * ask alike.
      */
     public static void checkTarget(DatabaseManifest manifest, MySqlConnect target) {
-        checkLoad(target);
-        if (!SystemTime.withHistory(manifest).isEmpty()) {
-            requireInsertHistory(target, manifest);
+        Set<String> history = new java.util.TreeSet<>(SystemTime.withHistory(manifest).keySet());
+        try (Connection c = target.withDatabase("").open(); Statement st = c.createStatement()) {
+            checkLoad(st, target);
+            if (!history.isEmpty()) {
+                requireInsertHistory(st, target, String.join(", ", history));
+            }
+        } catch (SQLException e) {
+            throw target.failure("inspect", e);
         }
     }
 
@@ -249,44 +255,48 @@ public final class MySqlRestore {
      * scoped restores (and their dry runs) load rows with {@code LOAD DATA LOCAL INFILE}.
      */
     static void checkLoad(MySqlConnect target) {
-        try (Connection c = target.withDatabase("").open(); Statement st = c.createStatement();
-             ResultSet r = st.executeQuery("SELECT @@GLOBAL.local_infile")) {
+        try (Connection c = target.withDatabase("").open(); Statement st = c.createStatement()) {
+            checkLoad(st, target);
+        } catch (SQLException e) {
+            throw target.failure("inspect", e);
+        }
+    }
+
+    private static void checkLoad(Statement st, MySqlConnect target) throws SQLException {
+        try (ResultSet r = st.executeQuery("SELECT @@GLOBAL.local_infile")) {
             if (r.next() && !r.getBoolean(1)) {
                 throw new RkException(ErrorCode.FAILED, "the server at '" + target.url() + "' refuses LOAD DATA"
                         + " LOCAL INFILE (local_infile is OFF), which a restore loads rows with; nothing was changed."
                         + " Turn it on (SET GLOBAL local_infile = 1, or local_infile = 1 in the server's"
                         + " configuration) and restore again");
             }
-        } catch (SQLException e) {
-            throw target.failure("inspect", e);
         }
     }
 
     /**
-     * Refuses, before anything changes, a target server that cannot load the history of the
-     * snapshot's system-versioned tables: one without {@code system_versioning_insert_history}
-     * (MariaDB before 10.11, MySQL).
+     * Refuses a target server that cannot load the history of the snapshot's system-versioned
+     * tables (named in {@code history}): one without {@code system_versioning_insert_history}
+     * (MariaDB before 10.11, MySQL), or whose {@code secure_timestamp} forbids setting row times.
      */
-    private static void requireInsertHistory(MySqlConnect target, DatabaseManifest manifest) {
-        String history = String.join(", ", new java.util.TreeSet<>(SystemTime.withHistory(manifest).keySet()));
-        try (Connection c = target.withDatabase("").open(); Statement st = c.createStatement()) {
+    private static void requireInsertHistory(Statement st, MySqlConnect target, String history) throws SQLException {
+        try {
             st.execute("SET SESSION system_versioning_insert_history = 1");
-            try (ResultSet r = st.executeQuery("SELECT @@secure_timestamp")) {
-                String secure = r.next() ? r.getString(1) : "NO";
-                if (!"NO".equalsIgnoreCase(secure) && !"SUPER".equalsIgnoreCase(secure)) {
-                    throw new RkException(ErrorCode.FAILED, "the snapshot holds the history of system-versioned"
-                            + " tables (" + history + "), and the server's secure_timestamp=" + secure + " forbids"
-                            + " loading row versions with their own times; nothing was changed. Restore into a"
-                            + " server with secure_timestamp=NO (or SUPER, as a user with that privilege)");
-                }
-            }
         } catch (SQLException e) {
             if (e.getErrorCode() != 1193) { // ER_UNKNOWN_SYSTEM_VARIABLE
-                throw target.failure("inspect", e);
+                throw e;
             }
             throw new RkException(ErrorCode.FAILED, "the snapshot holds the history of system-versioned tables ("
                     + history + "), which only MariaDB 10.11 or later can load (system_versioning_insert_history);"
                     + " nothing was changed. Restore into such a server", e);
+        }
+        try (ResultSet r = st.executeQuery("SELECT @@secure_timestamp")) {
+            String secure = r.next() ? r.getString(1) : "NO";
+            if (!"NO".equalsIgnoreCase(secure) && !"SUPER".equalsIgnoreCase(secure)) {
+                throw new RkException(ErrorCode.FAILED, "the snapshot holds the history of system-versioned"
+                        + " tables (" + history + "), and the server's secure_timestamp=" + secure + " forbids"
+                        + " loading row versions with their own times; nothing was changed. Restore into a"
+                        + " server with secure_timestamp=NO (or SUPER, as a user with that privilege)");
+            }
         }
     }
 
