@@ -161,17 +161,25 @@ public final class DoctorService {
                     : new Finding("source", f.name(), Severity.ERROR, "folder '" + f.path() + "' does not exist or"
                     + " cannot be read", null));
         } else if (s instanceof PostgresSourceSpec p) {
-            try {
-                out.add(ok("source", p.name(), "PostgreSQL " + version(PgConnect.of(p)) + " at " + PgConnect.redact(p.url())));
+            PgConnect connect = PgConnect.of(p);
+            try (Connection c = connect.open(); Statement st = c.createStatement()) {
+                out.add(ok("source", p.name(), "PostgreSQL " + strings(st, "SHOW server_version").get(0) + " at "
+                        + PgConnect.redact(p.url())));
+                replaced(p.name(), "schemas", strings(st, "SELECT nspname FROM pg_namespace"
+                        + " WHERE nspname LIKE 'rk\\_replaced\\_%' ORDER BY 1"), "DROP SCHEMA ... CASCADE", out);
             } catch (RkException e) {
                 out.add(new Finding("source", p.name(), Severity.ERROR, e.getMessage(), null));
+            } catch (SQLException e) {
+                out.add(new Finding("source", p.name(), Severity.ERROR, connect.failure("inspect", e).getMessage(),
+                        null));
             }
         } else if (s instanceof MySqlSourceSpec m) {
             MySqlConnect connect = MySqlConnect.of(m);
-            try (Connection c = connect.open(); Statement st = c.createStatement();
-                 ResultSet r = st.executeQuery("SELECT VERSION()")) {
-                r.next();
-                out.add(ok("source", m.name(), "MySQL/MariaDB " + r.getString(1) + " at " + connect.url()));
+            try (Connection c = connect.open(); Statement st = c.createStatement()) {
+                out.add(ok("source", m.name(), "MySQL/MariaDB " + strings(st, "SELECT VERSION()").get(0) + " at "
+                        + connect.url()));
+                replaced(m.name(), "databases", strings(st, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA"
+                        + " WHERE SCHEMA_NAME LIKE 'rk\\_replaced\\_%' ORDER BY 1"), "DROP DATABASE", out);
             } catch (RkException e) {
                 out.add(new Finding("source", m.name(), Severity.ERROR, e.getMessage(), null));
             } catch (SQLException e) {
@@ -182,6 +190,30 @@ public final class DoctorService {
             out.add(new Finding("source", s.name(), Severity.WARNING, "sources of type '" + s.type()
                     + "' are not backed up by this build yet", null));
         }
+    }
+
+    /**
+     * What a {@code --yes} restore set aside and never dropped (it was killed, or dropping failed):
+     * the old objects, or the only good copy when the restore did not finish. Never removed by
+     * {@code --fix}; the operator decides.
+     */
+    private static void replaced(String source, String kind, List<String> names, String drop, List<Finding> out) {
+        if (!names.isEmpty()) {
+            out.add(new Finding("source", source, Severity.WARNING, kind + " " + String.join(", ", names)
+                    + " hold what a restore with --yes set aside and did not drop (it was stopped, or dropping"
+                    + " failed): the objects as they were before that restore. Check the restored database;"
+                    + " once they are not needed, drop them (" + drop + ")", null));
+        }
+    }
+
+    private static List<String> strings(Statement st, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (ResultSet r = st.executeQuery(sql)) {
+            while (r.next()) {
+                out.add(r.getString(1));
+            }
+        }
+        return out;
     }
 
     private static void drillTarget(RkConfig config, List<Finding> out) {

@@ -15,6 +15,8 @@ import io.restorekit.repository.Repository;
 import io.restorekit.source.files.FilesFixtures;
 import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.EmbeddedPostgresServer;
+import io.restorekit.source.postgres.ManifestEdits;
+import io.restorekit.source.postgres.PgConnect;
 import io.restorekit.source.postgres.PostgresSourceSpec;
 import io.restorekit.source.postgres.ScopedRestore;
 import org.junit.jupiter.api.AfterAll;
@@ -289,6 +291,42 @@ class TenantRestoreTest {
         assertThatThrownBy(() -> service().restoreScoped(new ScopedRestoreRequest(source, null, null, "8", "billing",
                 billing, target, "postgres", null, false, false, false), ProgressListener.NONE))
                 .isInstanceOf(RkException.class).hasMessageContaining("already holds").hasMessageContaining("--yes");
+
+        // --yes into that database, failing once the tables it replaces are dropped (the snapshot's
+        // invoice_items table cannot take its rows): one transaction, so they are all still there
+        try (Connection c = EmbeddedPostgresServer.connect("tenants_inspect"); Statement st = c.createStatement()) {
+            st.execute("UPDATE invoices SET total = total + 1 WHERE id = (SELECT min(id) FROM invoices)");
+        }
+        Map<String, List<String>> before = inspectRows();
+        DatabaseManifest m = DatabaseManifest.load(repository, repository.loadSnapshot(snapshotId).tree());
+        List<DatabaseManifest.Ddl> schema = m.schema().stream().map(d -> d.phase() == DatabaseManifest.Phase.TABLES
+                && d.object().equals("table public.invoice_items") ? new DatabaseManifest.Ddl(d.phase(), d.object(),
+                d.sql().replaceFirst("\\)\\s*$", ", CHECK (false))")) : d).toList();
+        assertThat(schema).isNotEqualTo(m.schema());
+        PgConnect dst = new PgConnect(target, "postgres", null, null);
+        assertThatThrownBy(() -> new ScopedRestore(repository).restoreInto(ManifestEdits.withSchema(m, schema),
+                new ScopedRestore.Scope("8", "billing", billing), dst, true, false, ProgressListener.NONE))
+                .isInstanceOf(RkException.class).hasMessageContaining("invoice_items")
+                .hasMessageContaining("the transaction was rolled back, nothing was changed");
+        assertThat(inspectRows()).isEqualTo(before);
+        ScopedRestoreResult replaced = service().restoreScoped(new ScopedRestoreRequest(source, null, null, "8",
+                "billing", billing, target, "postgres", null, false, false, true), ProgressListener.NONE);
+        assertThat(replaced.outcome().applied()).isTrue();
+        assertThat(inspectRows().get("invoices")).isEqualTo(tenantRowsAtBackup(8).get("invoices"))
+                .isNotEqualTo(before.get("invoices"));
+    }
+
+    private static Map<String, List<String>> inspectRows() throws SQLException {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        try (Connection c = EmbeddedPostgresServer.connect("tenants_inspect"); Statement st = c.createStatement()) {
+            out.put("tables", rows(st, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+                    + " ORDER BY 1"));
+            for (String table : List.of("invoices", "invoice_items", "receipts")) {
+                out.put(table, rows(st, "SELECT t::text FROM " + table + " t ORDER BY 1"));
+            }
+            out.put("keys", rows(st, "SELECT conname FROM pg_constraint ORDER BY 1"));
+        }
+        return out;
     }
 
     @Test

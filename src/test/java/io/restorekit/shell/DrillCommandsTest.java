@@ -212,9 +212,16 @@ class DrillCommandsTest {
                 {"drill": "rk_drill_20260101000000_abcdef", "pid": %d, "started": "2026-01-01T00:00:00Z",
                  "folder": "%s", "databases": []}
                 """.formatted(gone.pid(), folder));
+        try (Connection c = EmbeddedPostgresServer.connect("drill_shop"); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA rk_replaced_mx1_ab_1");
+            st.execute("CREATE TABLE rk_replaced_mx1_ab_1.invoices (id int)");
+        }
         DoctorCommand doctor = new DoctorCommand(session, new StorageFactory(), unattended(), env);
         String out = doctor.doctor(false, false);
-        assertThat(out).containsPattern("WARNING\\s+leftovers\\s+rk_drill_20260101000000_abcdef\\s+drill .*which is gone")
+        assertThat(out).containsPattern("WARNING\\s+source\\s+db\\s+schemas rk_replaced_mx1_ab_1 hold what a"
+                        + " restore with --yes set aside and did not drop")
+                .contains("drop them (DROP SCHEMA ... CASCADE)")
+                .containsPattern("WARNING\\s+leftovers\\s+rk_drill_20260101000000_abcdef\\s+drill .*which is gone")
                 .contains("remove with 'rk doctor --fix'")
                 .containsPattern("ok\\s+repository\\s+")
                 .containsPattern("ok\\s+source\\s+db\\s+PostgreSQL")
@@ -224,7 +231,11 @@ class DrillCommandsTest {
         assertThat(fixed.toString()).contains("deleted folder " + folder);
         assertThat(folder).doesNotExist();
         assertThat(dir.resolve("home/drills/rk_drill_20260101000000_abcdef.json")).doesNotExist();
-        assertThat(doctor.doctor(false, false)).containsPattern("ok\\s+leftovers\\s+.*no drill left anything behind");
+        assertThat(doctor.doctor(false, false)).containsPattern("ok\\s+leftovers\\s+.*no drill left anything behind")
+                .contains("schemas rk_replaced_mx1_ab_1"); // the operator's to drop, not --fix's
+        try (Connection c = EmbeddedPostgresServer.connect("drill_shop"); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA rk_replaced_mx1_ab_1 CASCADE");
+        }
     }
 
     static List<String> databases() throws SQLException {

@@ -40,6 +40,7 @@ class MySqlCommandsTest {
     Path dir;
     ByteArrayOutputStream stdout = new ByteArrayOutputStream();
     RepositorySession session;
+    Map<String, String> env;
 
     @BeforeAll
     static void database() throws Exception {
@@ -74,7 +75,7 @@ class MySqlCommandsTest {
                 """.formatted(EmbeddedMariaDbServer.url("cmd_shop"), EmbeddedMariaDbServer.USER));
         Repository.init(LocalStorage.create(dir.resolve("repo")), PASSWORD.toCharArray(),
                 new RepositoryOptions(RepositoryOptions.KdfParams.cheap(), 1 << 20)).close();
-        Map<String, String> env = Map.of("RK_PASSWORD", PASSWORD, "RK_CONFIG", dir.resolve("restorekit.yml").toString(),
+        env = Map.of("RK_PASSWORD", PASSWORD, "RK_CONFIG", dir.resolve("restorekit.yml").toString(),
                 "RK_HOME", dir.resolve("home").toString(), "SHOP_PASSWORD", EmbeddedMariaDbServer.PASSWORD,
                 "RK_EXPORT_PASSWORD", "export secret");
         session = new RepositorySession(new ConfigLoader(env, dir), new StorageFactory(),
@@ -136,5 +137,27 @@ class MySqlCommandsTest {
         try (var listing = Files.walk(dir.resolve("drive"))) {
             assertThat(listing.map(p -> p.getFileName().toString())).anyMatch(n -> n.matches("shop-[0-9a-f]{8}\\.sql\\.zst\\.enc"));
         }
+    }
+
+    @Test
+    @DisplayName("doctor names the databases a --yes restore set aside and did not drop, and --fix leaves them")
+    void doctorFindsReplacedTables() throws Exception {
+        try (Connection c = EmbeddedMariaDbServer.root("mysql"); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE rk_replaced_mx1_ab_doctor");
+        }
+        try {
+            DoctorCommand doctor = new DoctorCommand(session, new StorageFactory(), unattended(), env);
+            assertThat(doctor.doctor(false, false)).containsPattern("ok\\s+source\\s+shop\\s+MySQL/MariaDB")
+                    .containsPattern("WARNING\\s+source\\s+shop\\s+databases rk_replaced_mx1_ab_doctor hold what a"
+                            + " restore with --yes set aside");
+            doctor.doctor(true, false);
+            assertThat(EmbeddedMariaDbServer.databases("rk\\_replaced\\_mx1")).isEqualTo(1);
+        } finally {
+            try (Connection c = EmbeddedMariaDbServer.root("mysql"); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE rk_replaced_mx1_ab_doctor");
+            }
+        }
+        assertThat(new DoctorCommand(session, new StorageFactory(), unattended(), env).doctor(false, false))
+                .doesNotContain("rk_replaced_");
     }
 }

@@ -51,8 +51,9 @@ public final class PostgresRestore {
 
     /**
      * @param jobs    parallel connections for data and index builds
-     * @param replace permission to restore into a database that already holds tables: the
-     *                snapshot's schemas are dropped there first ({@code --yes})
+     * @param replace permission to restore into a database that already holds tables
+     *                ({@code --yes}): the objects of the snapshot's schemas there are set aside
+     *                first, put back should the restore fail and dropped once it has succeeded
      * @param analyze gather planner statistics ({@code ANALYZE}) of every table at the end; without
      *                it autovacuum does so later, as after {@code pg_restore}
      */
@@ -137,25 +138,82 @@ public final class PostgresRestore {
                     + "; nothing was changed. Restore into a new database, or pass --yes to replace the"
                     + " snapshot's schemas there");
         }
+        List<PhaseTime> phases = new ArrayList<>();
+        // The objects of the schemas to replace are set aside, not dropped, until the restore has
+        // succeeded: a restore that fails puts them back as they were.
+        ReplacedSchemas aside = null;
+        if (existing > 0) {
+            ReplacedSchemas[] set = new ReplacedSchemas[1];
+            try {
+                timed(phases, "set the existing objects aside", () -> set[0] = ReplacedSchemas.setAside(target,
+                        schemasOf(manifest)));
+            } catch (SQLException e) {
+                RkException failure = target.failure("set aside the objects of", e);
+                throw new RkException(failure.code(), failure.getMessage() + "; nothing was changed", e);
+            }
+            aside = set[0];
+        }
+        ConcurrentLinkedQueue<TableLoad> loaded = new ConcurrentLinkedQueue<>();
         try {
-            List<PhaseTime> phases = new ArrayList<>();
-            ConcurrentLinkedQueue<TableLoad> loaded = new ConcurrentLinkedQueue<>();
-            run(manifest, target, options, existing > 0, phases, loaded, progress);
-            long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
-            long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
-            return new Result(target.database(), created, existing, phases, manifest.tables().size(), rows, bytes,
-                    (System.nanoTime() - t0) / 1_000_000, List.copyOf(loaded));
+            run(manifest, target, options, phases, loaded, progress);
         } catch (RuntimeException | IOException e) {
             if (created) {
                 dropDatabase(target, e);
             }
+            if (aside != null) {
+                throw putBack(aside, target, e);
+            }
             throw e;
+        }
+        if (aside != null) {
+            dropReplaced(aside, target, phases);
+        }
+        long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
+        long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
+        return new Result(target.database(), created, existing, phases, manifest.tables().size(), rows, bytes,
+                (System.nanoTime() - t0) / 1_000_000, List.copyOf(loaded));
+    }
+
+    private static void dropReplaced(ReplacedSchemas aside, PgConnect target, List<PhaseTime> phases) {
+        try {
+            timed(phases, "drop the replaced objects", aside::drop);
+        } catch (SQLException | IOException e) {
+            throw new RkException(ErrorCode.FAILED, "database '" + target.database() + "' was restored, but"
+                    + " dropping the objects it replaced failed (" + e.getMessage() + "); they are kept in schemas "
+                    + String.join(", ", aside.moved().stream().map(ReplacedSchemas.Moved::aside).toList())
+                    + ", to drop with DROP SCHEMA ... CASCADE", e);
         }
     }
 
-    private void run(DatabaseManifest manifest, PgConnect target, Options options, boolean replace,
-                     List<PhaseTime> phases, ConcurrentLinkedQueue<TableLoad> loaded, ProgressListener progress)
-            throws IOException {
+    /** The schemas a restore replaces: those it creates, and those its tables are in. */
+    private static java.util.Set<String> schemasOf(DatabaseManifest manifest) {
+        java.util.Set<String> schemas = new java.util.LinkedHashSet<>();
+        manifest.schema().stream().filter(d -> d.phase() == Phase.SCHEMAS && d.object().startsWith("schema "))
+                .forEach(d -> schemas.add(d.object().substring("schema ".length())));
+        manifest.tables().forEach(t -> schemas.add(t.schema()));
+        return schemas;
+    }
+
+    /** Puts the replaced objects back after a failed restore; the failure to throw says how that went. */
+    private static RkException putBack(ReplacedSchemas aside, PgConnect target, Exception e) {
+        RkException failure = e instanceof RkException rk ? rk
+                : e instanceof SQLException s ? target.failure("restore into", s)
+                : new RkException(ErrorCode.FAILED, e.getMessage(), e);
+        try {
+            aside.putBack();
+        } catch (RuntimeException | SQLException notBack) {
+            e.addSuppressed(notBack);
+            return new RkException(failure.code(), failure.getMessage() + "; the replaced objects of database '"
+                    + target.database() + "' are kept in schemas " + String.join(", ", aside.moved().stream()
+                    .map(m -> m.aside() + " (from " + m.schema() + ")").toList()) + " (putting them back failed: "
+                    + notBack.getMessage() + ")", e);
+        }
+        return new RkException(failure.code(), failure.getMessage() + "; the schemas of database '"
+                + target.database() + "' were put back as they were", e);
+    }
+
+    private void run(DatabaseManifest manifest, PgConnect target, Options options, List<PhaseTime> phases,
+                     ConcurrentLinkedQueue<TableLoad> loaded, ProgressListener progress) throws IOException {
         Map<Phase, List<Ddl>> byPhase = new LinkedHashMap<>();
         for (Phase p : Phase.values()) {
             byPhase.put(p, new ArrayList<>());
@@ -165,9 +223,6 @@ public final class PostgresRestore {
             try (Statement st = c.createStatement()) {
                 st.execute("SET check_function_bodies = false");
                 st.execute("SET synchronous_commit = off");
-            }
-            if (replace) {
-                timed(phases, "drop existing schemas", () -> dropSchemas(c, byPhase.get(Phase.SCHEMAS)));
             }
             List<Ddl> deferred = new ArrayList<>();
             for (Phase p : List.of(Phase.SCHEMAS, Phase.EXTENSIONS)) {
@@ -251,19 +306,30 @@ public final class PostgresRestore {
         }
     }
 
-    /** Runs statements in rounds until none succeeds any more; returns those that never did. */
+    /**
+     * Runs statements in rounds until none succeeds any more; returns those that never did. Inside
+     * a transaction each statement has a savepoint, so that one failing leaves the transaction usable.
+     */
     static List<Ddl> tryAll(Connection c, List<Ddl> statements) throws SQLException {
         List<Ddl> pending = new ArrayList<>(statements);
         boolean progress = true;
+        boolean inTransaction = !c.getAutoCommit();
         try (Statement st = c.createStatement()) {
             while (progress && !pending.isEmpty()) {
                 progress = false;
                 List<Ddl> failed = new ArrayList<>();
                 for (Ddl d : pending) {
+                    java.sql.Savepoint savepoint = inTransaction ? c.setSavepoint() : null;
                     try {
                         st.execute(d.sql());
+                        if (savepoint != null) {
+                            c.releaseSavepoint(savepoint);
+                        }
                         progress = true;
                     } catch (SQLException e) {
+                        if (savepoint != null) {
+                            c.rollback(savepoint);
+                        }
                         failed.add(d);
                     }
                 }
@@ -271,15 +337,6 @@ public final class PostgresRestore {
             }
         }
         return pending;
-    }
-
-    private static void dropSchemas(Connection c, List<Ddl> schemas) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (Ddl d : schemas) {
-                String name = d.object().substring("schema ".length());
-                st.execute("DROP SCHEMA IF EXISTS " + ident(name) + " CASCADE");
-            }
-        }
     }
 
     private static void createDatabase(PgConnect target) {

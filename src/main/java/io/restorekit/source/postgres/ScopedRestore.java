@@ -356,43 +356,63 @@ public final class ScopedRestore {
                 byPhase.put(p, new ArrayList<>());
             }
             m.schema().forEach(d -> byPhase.get(d.phase()).add(d));
-            Set<String> objects = selected.stream().map(s -> "table " + s.name()).collect(Collectors.toSet());
-            try (Statement st = c.createStatement()) {
-                st.execute("SET check_function_bodies = false");
-                for (String p : present) {
-                    st.execute("DROP TABLE IF EXISTS " + TenantJoin.quoted(p) + " CASCADE");
+            // One transaction: the tables it replaces (--yes) come back should anything fail.
+            c.setAutoCommit(false);
+            try {
+                Set<String> objects = selected.stream().map(s -> "table " + s.name()).collect(Collectors.toSet());
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET check_function_bodies = false");
+                    for (String p : present) {
+                        st.execute("DROP TABLE IF EXISTS " + TenantJoin.quoted(p) + " CASCADE");
+                    }
                 }
-            }
-            for (Phase p : List.of(Phase.SCHEMAS, Phase.EXTENSIONS, Phase.TYPES, Phase.SEQUENCES, Phase.FUNCTIONS)) {
-                PostgresRestore.tryAll(c, byPhase.get(p));
-            }
-            List<Ddl> tables = byPhase.get(Phase.TABLES).stream().filter(d -> objects.contains(d.object())).toList();
-            for (Ddl d : PostgresRestore.tryAll(c, tables)) {
-                notes.add("not recreated: " + d.object());
-            }
-            PostgresRestore.tryAll(c, byPhase.get(Phase.SEQUENCE_OWNERSHIP));
-            for (Diff d : diffs) {
-                copyIn(c, d.selected().table(), d.allSnapshotLines());
-            }
-            Set<String> scoped = selected.stream().map(Selected::name).collect(Collectors.toSet());
-            List<Ddl> constraints = byPhase.get(Phase.CONSTRAINTS).stream()
-                    .filter(d -> scoped.stream().anyMatch(t -> d.object().equals("table " + t)
-                            || d.object().endsWith(" on " + t))).toList();
-            PostgresRestore.tryAll(c, constraints);
-            // Index objects do not name their table: those on tables outside the scope simply fail.
-            PostgresRestore.tryAll(c, byPhase.get(Phase.INDEXES));
-            List<Ddl> foreign = new ArrayList<>();
-            for (ForeignKey fk : m.foreignKeys()) {
-                if (scoped.contains(fk.table()) && scoped.contains(fk.references())) {
-                    byPhase.get(Phase.FOREIGN_KEYS).stream()
-                            .filter(d -> d.object().equals("constraint " + fk.name() + " on " + fk.table()))
-                            .forEach(foreign::add);
+                for (Phase p : List.of(Phase.SCHEMAS, Phase.EXTENSIONS, Phase.TYPES, Phase.SEQUENCES,
+                        Phase.FUNCTIONS)) {
+                    PostgresRestore.tryAll(c, byPhase.get(p));
                 }
+                List<Ddl> tables = byPhase.get(Phase.TABLES).stream().filter(d -> objects.contains(d.object()))
+                        .toList();
+                for (Ddl d : PostgresRestore.tryAll(c, tables)) {
+                    notes.add("not recreated: " + d.object());
+                }
+                PostgresRestore.tryAll(c, byPhase.get(Phase.SEQUENCE_OWNERSHIP));
+                for (Diff d : diffs) {
+                    copyIn(c, d.selected().table(), d.allSnapshotLines());
+                }
+                Set<String> scoped = selected.stream().map(Selected::name).collect(Collectors.toSet());
+                List<Ddl> constraints = byPhase.get(Phase.CONSTRAINTS).stream()
+                        .filter(d -> scoped.stream().anyMatch(t -> d.object().equals("table " + t)
+                                || d.object().endsWith(" on " + t))).toList();
+                PostgresRestore.tryAll(c, constraints);
+                // Index objects do not name their table: those on tables outside the scope simply fail.
+                PostgresRestore.tryAll(c, byPhase.get(Phase.INDEXES));
+                List<Ddl> foreign = new ArrayList<>();
+                for (ForeignKey fk : m.foreignKeys()) {
+                    if (scoped.contains(fk.table()) && scoped.contains(fk.references())) {
+                        byPhase.get(Phase.FOREIGN_KEYS).stream()
+                                .filter(d -> d.object().equals("constraint " + fk.name() + " on " + fk.table()))
+                                .forEach(foreign::add);
+                    }
+                }
+                for (Ddl d : PostgresRestore.tryAll(c, foreign)) {
+                    notes.add("not recreated: " + d.object() + " (the restored rows reference rows outside the scope)");
+                }
+                PostgresRestore.tryAll(c, byPhase.get(Phase.SEQUENCE_VALUES));
+                c.commit();
+            } catch (SQLException | IOException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException undo) {
+                    e.addSuppressed(undo);
+                }
+                if (e instanceof SQLException s) {
+                    throw applyFailure(target, s);
+                }
+                RkException failure = e instanceof RkException rk ? rk : new RkException(ErrorCode.FAILED,
+                        String.valueOf(e.getMessage()), e);
+                throw new RkException(failure.code(), failure.getMessage() + "; the transaction was rolled back,"
+                        + " nothing was changed", e);
             }
-            for (Ddl d : PostgresRestore.tryAll(c, foreign)) {
-                notes.add("not recreated: " + d.object() + " (the restored rows reference rows outside the scope)");
-            }
-            PostgresRestore.tryAll(c, byPhase.get(Phase.SEQUENCE_VALUES));
             return outcome(target, m, diffs, notes, true, created, t0);
         } catch (SQLException e) {
             throw target.failure("restore into", e);

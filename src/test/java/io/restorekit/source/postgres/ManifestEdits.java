@@ -49,6 +49,12 @@ public final class ManifestEdits {
                 m.schema(), tables, m.warnings(), m.tenantTable(), m.foreignKeys());
     }
 
+    /** {@code m} with other schema statements: a snapshot whose objects a target cannot take as they are. */
+    public static DatabaseManifest withSchema(DatabaseManifest m, List<DatabaseManifest.Ddl> schema) {
+        return new DatabaseManifest(m.version(), m.server(), m.database(), m.tenantColumn(), m.schemaFingerprint(),
+                schema, m.tables(), m.warnings(), m.tenantTable(), m.foreignKeys());
+    }
+
     /** A digest of the same kind that differs from {@code digest}. */
     public static String flipped(String digest) {
         int last = digest.length() - 1;

@@ -137,19 +137,83 @@ class PostgresRoundTripTest {
 
     @Test
     @Order(3)
-    @DisplayName("a target that holds tables is refused, and replaced with --yes")
-    void nonEmptyTarget() {
+    @DisplayName("a target that holds tables is refused, and replaced with --yes; a replace that fails puts the schemas back as they were")
+    void nonEmptyTarget() throws Exception {
         String target = EmbeddedPostgresServer.url("awkward_dst");
         DatabaseRestoreService service = new DatabaseRestoreService(repository);
         assertThatThrownBy(() -> service.restore(new DatabaseRestoreRequest("db", null, null, target, "postgres",
                 null, 2, false, false), ProgressListener.NONE))
                 .isInstanceOf(RkException.class).hasMessageContaining("already holds").hasMessageContaining("--yes");
+        // the database as it is now: a table and a row of its own, a changed row, a view elsewhere on a
+        // replaced table, a schema comment
+        try (Connection c = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE app.local_notes (id int PRIMARY KEY, company_id bigint REFERENCES app.companies,"
+                    + " note text)");
+            st.execute("INSERT INTO app.local_notes SELECT 1, min(id), 'written after the backup' FROM app.companies");
+            st.execute("UPDATE app.companies SET name = 'renamed here' WHERE id = (SELECT min(id) FROM app.companies)");
+            st.execute("CREATE SCHEMA reports");
+            st.execute("CREATE VIEW reports.names AS SELECT c.name, n.note FROM app.companies c"
+                    + " JOIN app.local_notes n ON n.company_id = c.id");
+            st.execute("COMMENT ON SCHEMA app IS 'changed here'");
+        }
+        Map<String, List<String>> before = facts("awkward_dst");
+        List<String> rowsBefore = rows("SELECT * FROM reports.names");
+
+        // a replace that fails while loading (a table's stored rows do not match its manifest entry)
+        DatabaseManifest m = manifest();
+        List<DatabaseManifest.Table> tables = new java.util.ArrayList<>(m.tables());
+        DatabaseManifest.Table t = tables.get(0);
+        tables.set(0, new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), t.rows() + 1, t.tenantRows(),
+                t.digest(), t.bytes(), t.addedBytes(), t.chunks(), t.primaryKey(), t.tenantVia(), t.tenantKey(),
+                t.tenantChunks(), t.patchChunks(), t.patchTenantChunks(), t.supersededChunks(), t.patchRows(),
+                t.supersededRows()));
+        PgConnect dst = new PgConnect(target, "postgres", null, null);
+        assertThatThrownBy(() -> new PostgresRestore(repository).restore(ManifestEdits.withTables(m, tables), dst,
+                new PostgresRestore.Options(2, true), ProgressListener.NONE))
+                .isInstanceOf(RkException.class).hasMessageContaining("do not match the snapshot's manifest")
+                .hasMessageContaining("the schemas of database 'awkward_dst' were put back as they were");
+        Map<String, List<String>> after = facts("awkward_dst");
+        for (String kind : before.keySet()) {
+            assertThat(after.get(kind)).as(kind).containsExactlyInAnyOrderElementsOf(before.get(kind));
+        }
+        assertThat(rows("SELECT * FROM reports.names")).isEqualTo(rowsBefore).hasSize(1)
+                .allMatch(row -> row.contains("renamed here") && row.contains("written after the backup"));
+        assertThat(before.get("schemas")).noneMatch(s -> s.contains("rk_replaced_"));
+
+        // the real replace: the snapshot's schemas as in the source, the view on a replaced table gone with it
+        try (Connection c = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = c.createStatement()) {
+            st.execute("DROP VIEW reports.names");
+            st.execute("DROP SCHEMA reports");
+        }
         DatabaseRestoreResult r = service.restore(new DatabaseRestoreRequest("db", null, null, target, "postgres",
                 null, 2, false, true), ProgressListener.NONE);
         assertThat(r.created()).isFalse();
-        List<TableCheck> checks = TableCheck.compare(DatabaseManifestHolder.of(repository, backup.snapshotId()),
-                new PgConnect(target, "postgres", null, null));
-        assertThat(checks).allSatisfy(t -> assertThat(t.equal()).as(t.table()).isTrue());
+        assertThat(r.phases()).extracting(DatabaseRestoreResult.Phase::name)
+                .contains("set the existing objects aside", "drop the replaced objects");
+        List<TableCheck> checks = TableCheck.compare(DatabaseManifestHolder.of(repository, backup.snapshotId()), dst);
+        assertThat(checks).allSatisfy(c -> assertThat(c.equal()).as(c.table()).isTrue());
+        Map<String, List<String>> expected = facts("awkward_src");
+        Map<String, List<String>> actual = facts("awkward_dst");
+        for (String kind : expected.keySet()) {
+            assertThat(actual.get(kind)).as(kind).containsExactlyElementsOf(expected.get(kind));
+        }
+    }
+
+    private static Map<String, List<String>> facts(String database) throws Exception {
+        try (Connection c = EmbeddedPostgresServer.connect(database)) {
+            return CatalogFacts.of(c);
+        }
+    }
+
+    private static List<String> rows(String sql) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = c.createStatement();
+             ResultSet r = st.executeQuery(sql)) {
+            while (r.next()) {
+                out.add(r.getString(1) + " | " + r.getString(2));
+            }
+        }
+        return out;
     }
 
     @Test

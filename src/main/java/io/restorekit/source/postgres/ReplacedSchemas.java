@@ -1,0 +1,223 @@
+package io.restorekit.source.postgres;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+import static io.restorekit.source.postgres.PgConnect.ident;
+import static io.restorekit.source.postgres.PgConnect.literal;
+
+/**
+ * The objects of the schemas a restore replaces, moved into schemas of their own in the same
+ * database ({@code ALTER ... SET SCHEMA}: no copy, and what depends on them follows), so that a
+ * restore that fails can put them back as they were, and one that succeeds drops them.
+ *
+ * <p>The schemas themselves stay, with their owner and grants, and so do the members of
+ * extensions: an extension installed in a replaced schema ({@code pgcrypto} in {@code public})
+ * keeps serving the restored tables. Each schema moves in a transaction of its own, so a schema
+ * is either wholly set aside or untouched.
+ */
+final class ReplacedSchemas {
+    /** What {@code ALTER ... SET SCHEMA} moves, as {@code pg_identify_object} names its kinds. */
+    private static final Set<String> MOVABLE = Set.of("table", "view", "materialized view", "sequence",
+            "foreign table", "type", "function", "procedure", "aggregate", "collation", "conversion", "operator",
+            "operator class", "operator family", "text search configuration", "text search dictionary",
+            "text search parser", "text search template", "statistics object");
+
+    /**
+     * The objects of a schema that move one by one: not the members of an extension, nor what
+     * moves with its owner (indexes, constraints, row and array types, the sequences of serial and
+     * identity columns). A range type's multirange and constructors, and the partitions of a
+     * partitioned table, do not follow their owner. Routines and operators come first: their
+     * names spell the types of their arguments, which may move too.
+     */
+    private static final String OBJECTS = "SELECT o.type, o.identity FROM pg_depend d"
+            + " CROSS JOIN LATERAL pg_identify_object(d.classid, d.objid, 0) o"
+            + " WHERE d.refclassid = 'pg_namespace'::regclass AND d.refobjid = ?::regnamespace AND d.deptype = 'n'"
+            + " AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = d.classid AND x.objid = d.objid"
+            + "  AND x.objsubid = 0 AND (x.deptype = 'e' OR x.deptype IN ('a', 'i') AND o.type = 'sequence'))"
+            + " ORDER BY o.type NOT IN ('function', 'procedure', 'aggregate', 'operator'), o.type, o.identity";
+
+    /** The objects of a schema to drop one by one: what goes with another object when that is dropped is left out. */
+    private static final String OWNERS = OBJECTS.replace(" ORDER BY", " AND NOT EXISTS (SELECT 1 FROM pg_depend x"
+            + " WHERE x.classid = d.classid AND x.objid = d.objid AND x.objsubid = 0 AND x.deptype = 'i'"
+            + " AND x.refobjid <> x.objid) ORDER BY");
+
+    /**
+     * A schema of the snapshot that the target held, where its objects are kept meanwhile, and
+     * the movable objects that stayed (a sequence owned by a table in another schema).
+     */
+    record Moved(String schema, String aside, String comment, Set<String> stayed) {
+    }
+
+    private final PgConnect target;
+    private final List<Moved> moved;
+    private final Set<String> extensions;
+    private final List<String> created;
+
+    private ReplacedSchemas(PgConnect target, List<Moved> moved, Set<String> extensions, List<String> created) {
+        this.target = target;
+        this.moved = moved;
+        this.extensions = extensions;
+        this.created = created;
+    }
+
+    /**
+     * Moves the objects of those of {@code schemas} that the target holds into new schemas named
+     * {@code rk_replaced_<time>_<random>_<n>}; the others are noted, to be dropped should the
+     * restore fail. When a schema cannot be set aside, those already moved are put back.
+     */
+    static ReplacedSchemas setAside(PgConnect target, Collection<String> schemas) throws SQLException {
+        String tag = "rk_replaced_" + Long.toString(System.currentTimeMillis(), 36) + "_"
+                + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20));
+        try (Connection c = target.open()) {
+            Map<String, String> comments = new LinkedHashMap<>();
+            try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT nspname,"
+                    + " obj_description(oid, 'pg_namespace') FROM pg_namespace")) {
+                while (r.next()) {
+                    comments.put(r.getString(1), r.getString(2));
+                }
+            }
+            Set<String> extensions = new java.util.HashSet<>(strings(c, "SELECT extname FROM pg_extension"));
+            List<Moved> moved = new ArrayList<>();
+            List<String> created = new ArrayList<>();
+            ReplacedSchemas aside = new ReplacedSchemas(target, moved, extensions, created);
+            try {
+                for (String schema : schemas) {
+                    if (!comments.containsKey(schema)) {
+                        created.add(schema);
+                        continue;
+                    }
+                    String to = tag + "_" + (moved.size() + 1);
+                    Set<String> stayed = new java.util.HashSet<>();
+                    inTransaction(c, st -> {
+                        st.execute("CREATE SCHEMA " + ident(to));
+                        move(st, objects(c, OBJECTS, schema), to);
+                        objects(c, OBJECTS, schema).forEach(o -> stayed.add(o[1]));
+                    });
+                    moved.add(new Moved(schema, to, comments.get(schema), stayed));
+                }
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    aside.putBack(c);
+                } catch (SQLException | RuntimeException undo) {
+                    e.addSuppressed(undo);
+                }
+                throw e;
+            }
+            return aside;
+        }
+    }
+
+    /** The schemas holding the replaced objects, by the schema they came from. */
+    List<Moved> moved() {
+        return List.copyOf(moved);
+    }
+
+    /**
+     * Drops what the restore created in the replaced schemas (and the schemas and extensions it
+     * created), moves the replaced objects back and restores the schemas' comments.
+     */
+    void putBack() throws SQLException {
+        try (Connection c = target.open()) {
+            putBack(c);
+        }
+    }
+
+    private void putBack(Connection c) throws SQLException {
+        inTransaction(c, st -> {
+            for (String schema : created) {
+                st.execute("DROP SCHEMA IF EXISTS " + ident(schema) + " CASCADE");
+            }
+            for (String e : strings(c, "SELECT extname FROM pg_extension")) {
+                if (!extensions.contains(e)) {
+                    st.execute("DROP EXTENSION IF EXISTS " + ident(e) + " CASCADE");
+                }
+            }
+        });
+        for (Moved m : moved) {
+            inTransaction(c, st -> {
+                for (String[] o : objects(c, OWNERS, m.schema())) {
+                    if (MOVABLE.contains(o[0]) && !m.stayed().contains(o[1])) {
+                        st.execute("DROP " + o[0].toUpperCase(Locale.ROOT) + " IF EXISTS " + o[1] + " CASCADE");
+                    }
+                }
+                move(st, objects(c, OBJECTS, m.aside()), m.schema());
+                st.execute("COMMENT ON SCHEMA " + ident(m.schema()) + " IS "
+                        + (m.comment() == null ? "NULL" : literal(m.comment())));
+                st.execute("DROP SCHEMA " + ident(m.aside()));
+            });
+        }
+    }
+
+    /** Drops the replaced objects, once the restore has succeeded. */
+    void drop() throws SQLException {
+        try (Connection c = target.open()) {
+            for (Moved m : moved) {
+                inTransaction(c, st -> st.execute("DROP SCHEMA IF EXISTS " + ident(m.aside()) + " CASCADE"));
+            }
+        }
+    }
+
+    private static void move(Statement st, List<String[]> objects, String to) throws SQLException {
+        for (String[] o : objects) {
+            if (MOVABLE.contains(o[0])) {
+                st.execute("ALTER " + o[0].toUpperCase(Locale.ROOT) + " " + o[1] + " SET SCHEMA " + ident(to));
+            }
+        }
+    }
+
+    private static List<String[]> objects(Connection c, String query, String schema) throws SQLException {
+        List<String[]> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(query)) {
+            ps.setString(1, ident(schema));
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    out.add(new String[] {r.getString(1), r.getString(2)});
+                }
+            }
+        }
+        return out;
+    }
+
+    private static List<String> strings(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery(sql)) {
+            while (r.next()) {
+                out.add(r.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private interface Work {
+        void run(Statement st) throws SQLException;
+    }
+
+    private static void inTransaction(Connection c, Work work) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            work.run(st);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException undo) {
+                e.addSuppressed(undo);
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+}
