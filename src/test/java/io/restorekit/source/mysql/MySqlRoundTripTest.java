@@ -183,11 +183,7 @@ class MySqlRoundTripTest {
         // a replace that fails while loading (a table's stored rows do not match its manifest entry)
         DatabaseManifest m = manifest();
         List<DatabaseManifest.Table> tables = new java.util.ArrayList<>(m.tables());
-        DatabaseManifest.Table t = tables.get(0);
-        tables.set(0, new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), t.rows() + 1, t.tenantRows(),
-                t.digest(), t.bytes(), t.addedBytes(), t.chunks(), t.primaryKey(), t.tenantVia(), t.tenantKey(),
-                t.tenantChunks(), t.patchChunks(), t.patchTenantChunks(), t.supersededChunks(), t.patchRows(),
-                t.supersededRows()));
+        tables.set(0, ManifestEdits.withRows(tables.get(0), tables.get(0).rows() + 1));
         MySqlConnect dst = new MySqlConnect(target, "root", null, null);
         assertThatThrownBy(() -> new MySqlRestore(repository).restore(ManifestEdits.withTables(m, tables), dst,
                 new MySqlRestore.Options(2, true), ProgressListener.NONE))

@@ -44,6 +44,13 @@ public final class ManifestEdits {
                 t.patchChunks(), t.patchTenantChunks(), t.supersededChunks(), t.patchRows(), t.supersededRows());
     }
 
+    /** {@code t} claiming {@code rows} rows: a manifest its stored rows no longer match. */
+    public static DatabaseManifest.Table withRows(DatabaseManifest.Table t, long rows) {
+        return new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), rows, t.tenantRows(), t.digest(), t.bytes(),
+                t.addedBytes(), t.chunks(), t.primaryKey(), t.tenantVia(), t.tenantKey(), t.tenantChunks(),
+                t.patchChunks(), t.patchTenantChunks(), t.supersededChunks(), t.patchRows(), t.supersededRows());
+    }
+
     public static DatabaseManifest withTables(DatabaseManifest m, List<DatabaseManifest.Table> tables) {
         return new DatabaseManifest(m.version(), m.server(), m.database(), m.tenantColumn(), m.schemaFingerprint(),
                 m.schema(), tables, m.warnings(), m.tenantTable(), m.foreignKeys());

@@ -162,11 +162,7 @@ class PostgresRoundTripTest {
         // a replace that fails while loading (a table's stored rows do not match its manifest entry)
         DatabaseManifest m = manifest();
         List<DatabaseManifest.Table> tables = new java.util.ArrayList<>(m.tables());
-        DatabaseManifest.Table t = tables.get(0);
-        tables.set(0, new DatabaseManifest.Table(t.schema(), t.name(), t.columns(), t.rows() + 1, t.tenantRows(),
-                t.digest(), t.bytes(), t.addedBytes(), t.chunks(), t.primaryKey(), t.tenantVia(), t.tenantKey(),
-                t.tenantChunks(), t.patchChunks(), t.patchTenantChunks(), t.supersededChunks(), t.patchRows(),
-                t.supersededRows()));
+        tables.set(0, ManifestEdits.withRows(tables.get(0), tables.get(0).rows() + 1));
         PgConnect dst = new PgConnect(target, "postgres", null, null);
         assertThatThrownBy(() -> new PostgresRestore(repository).restore(ManifestEdits.withTables(m, tables), dst,
                 new PostgresRestore.Options(2, true), ProgressListener.NONE))
