@@ -155,7 +155,8 @@ public final class PostgresRestore {
         }
         ConcurrentLinkedQueue<TableLoad> loaded = new ConcurrentLinkedQueue<>();
         try {
-            run(manifest, target, options, phases, loaded, progress);
+            run(manifest, target, options, aside == null ? java.util.Set.of() : aside.kept(), phases, loaded,
+                    progress);
         } catch (RuntimeException | IOException e) {
             if (created) {
                 dropDatabase(target, e);
@@ -188,10 +189,15 @@ public final class PostgresRestore {
     /** The schemas a restore replaces: those it creates, and those its tables are in. */
     private static java.util.Set<String> schemasOf(DatabaseManifest manifest) {
         java.util.Set<String> schemas = new java.util.LinkedHashSet<>();
-        manifest.schema().stream().filter(d -> d.phase() == Phase.SCHEMAS && d.object().startsWith("schema "))
-                .forEach(d -> schemas.add(d.object().substring("schema ".length())));
+        manifest.schema().stream().filter(d -> d.phase() == Phase.SCHEMAS && schemaOf(d) != null)
+                .forEach(d -> schemas.add(schemaOf(d)));
         manifest.tables().forEach(t -> schemas.add(t.schema()));
         return schemas;
+    }
+
+    /** The schema a statement of the schemas phase is about, or null. */
+    private static String schemaOf(Ddl d) {
+        return d.object().startsWith("schema ") ? d.object().substring("schema ".length()) : null;
     }
 
     /** Puts the replaced objects back after a failed restore; the failure to throw says how that went. */
@@ -212,13 +218,17 @@ public final class PostgresRestore {
                 + target.database() + "' were put back as they were", e);
     }
 
-    private void run(DatabaseManifest manifest, PgConnect target, Options options, List<PhaseTime> phases,
-                     ConcurrentLinkedQueue<TableLoad> loaded, ProgressListener progress) throws IOException {
+    /** @param kept schemas that a replace kept (their objects set aside), so not created again */
+    private void run(DatabaseManifest manifest, PgConnect target, Options options, java.util.Set<String> kept,
+                     List<PhaseTime> phases, ConcurrentLinkedQueue<TableLoad> loaded, ProgressListener progress)
+            throws IOException {
         Map<Phase, List<Ddl>> byPhase = new LinkedHashMap<>();
         for (Phase p : Phase.values()) {
             byPhase.put(p, new ArrayList<>());
         }
-        manifest.schema().forEach(d -> byPhase.get(d.phase()).add(d));
+        manifest.schema().stream().filter(d -> !(d.phase() == Phase.SCHEMAS && kept.contains(schemaOf(d))
+                && d.sql().regionMatches(true, 0, "CREATE SCHEMA", 0, "CREATE SCHEMA".length())))
+                .forEach(d -> byPhase.get(d.phase()).add(d));
         try (Connection c = target.open()) {
             try (Statement st = c.createStatement()) {
                 st.execute("SET check_function_bodies = false");

@@ -119,6 +119,13 @@ final class ReplacedSchemas {
         }
     }
 
+    /** The schemas the target held: they stay, and are not created again. */
+    Set<String> kept() {
+        Set<String> kept = new java.util.HashSet<>();
+        moved.forEach(m -> kept.add(m.schema()));
+        return kept;
+    }
+
     /** The schemas holding the replaced objects, by the schema they came from. */
     List<Moved> moved() {
         return List.copyOf(moved);
@@ -149,7 +156,7 @@ final class ReplacedSchemas {
             inTransaction(c, st -> {
                 for (String[] o : objects(c, OWNERS, m.schema())) {
                     if (MOVABLE.contains(o[0]) && !m.stayed().contains(o[1])) {
-                        st.execute("DROP " + o[0].toUpperCase(Locale.ROOT) + " IF EXISTS " + o[1] + " CASCADE");
+                        st.execute("DROP " + keyword(o[0]) + " IF EXISTS " + o[1] + " CASCADE");
                     }
                 }
                 move(st, objects(c, OBJECTS, m.aside()), m.schema());
@@ -172,9 +179,19 @@ final class ReplacedSchemas {
     private static void move(Statement st, List<String[]> objects, String to) throws SQLException {
         for (String[] o : objects) {
             if (MOVABLE.contains(o[0])) {
-                st.execute("ALTER " + o[0].toUpperCase(Locale.ROOT) + " " + o[1] + " SET SCHEMA " + ident(to));
+                String sql = "ALTER " + keyword(o[0]) + " " + o[1] + " SET SCHEMA " + ident(to);
+                try {
+                    st.execute(sql);
+                } catch (SQLException e) {
+                    throw new SQLException(e.getMessage() + " (statement: " + sql + ")", e.getSQLState(), e);
+                }
             }
         }
+    }
+
+    /** The statement keyword of a kind of object, as {@code pg_identify_object} names it. */
+    private static String keyword(String type) {
+        return type.equals("statistics object") ? "STATISTICS" : type.toUpperCase(Locale.ROOT);
     }
 
     private static List<String[]> objects(Connection c, String query, String schema) throws SQLException {

@@ -153,6 +153,20 @@ class Postgres15RoundTripTest {
             }
         }
         assertThat(schemaDump("awkward15_pgd")).containsExactlyElementsOf(schemaDump("awkward15_src"));
+
+        // replaced with --yes: pg_dump's CREATE SCHEMA statements meet the schemas that stay
+        try (Connection c = connect("awkward15_pgd"); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM app.invoices WHERE id % 2 = 0");
+            st.execute("CREATE TABLE app.local_notes (id int)");
+        }
+        DatabaseRestoreResult replaced = new DatabaseRestoreService(repository).restore(new DatabaseRestoreRequest(
+                "db15pgd", null, null, server.url("awkward15_pgd"), "postgres", null, 2, false, true),
+                ProgressListener.NONE);
+        assertThat(replaced.phases()).extracting(DatabaseRestoreResult.Phase::name)
+                .contains("set the existing objects aside", "drop the replaced objects");
+        assertThat(TableCheck.compare(dumped, server.connect("awkward15_pgd")))
+                .hasSize(dumped.tables().size()).allSatisfy(t -> assertThat(t.equal()).as(t.table()).isTrue());
+        assertThat(schemaDump("awkward15_pgd")).containsExactlyElementsOf(schemaDump("awkward15_src"));
     }
 
     @Test
