@@ -220,8 +220,10 @@ final class DatabaseRestore {
                     .append(v.database()).append("' at ").append(v.target()).append(": ").append(what).append('\n');
             out.append("target: ").append(v.targetTables() < 0 ? "does not exist; it will be created"
                     : v.targetTables() == 0 ? "exists and holds no tables"
-                    : "holds " + RepositoryCommands.plural(v.targetTables(), "table")
-                    + "; the snapshot's schemas there are replaced only with --yes").append('\n');
+                    : "holds " + RepositoryCommands.plural(v.targetTables(), "table") + "; replaced only with --yes: "
+                    + (MySqlConnect.accepts(v.target()) ? "its tables are set aside first"
+                    : "the objects of the snapshot's schemas there are set aside first")
+                    + ", dropped once the restore has succeeded and put back should it fail").append('\n');
             return out.append("dry run: nothing was written").toString();
         }
         out.append("restored snapshot ").append(v.snapshot().describe()).append(" into database '")

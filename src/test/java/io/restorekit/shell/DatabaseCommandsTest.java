@@ -193,6 +193,9 @@ class DatabaseCommandsTest {
         }
         assertThat(CommandsTest.message(() -> restore(unattended(), target, false, false, false)))
                 .contains("already holds 3 tables").contains("--yes");
+        assertThat(restore(unattended(), target, true, false, false)).contains("target: holds 3 tables; replaced only"
+                + " with --yes: the objects of the snapshot's schemas there are set aside first, dropped once the"
+                + " restore has succeeded and put back should it fail");
         assertThat(CommandsTest.message(() -> restore(answering(false), target, false, false, false)))
                 .isEqualTo("restore cancelled; nothing was written");
         assertThat(count("shop_restored", "SELECT count(*) FROM invoices")).isEqualTo(400);

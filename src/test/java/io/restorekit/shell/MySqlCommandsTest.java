@@ -117,6 +117,9 @@ class MySqlCommandsTest {
         }
         assertThat(CommandsTest.message(() -> new RestoreCommand(session, unattended()).restore("shop", null, null,
                 null, null, null, target, false, false, false, false, null))).contains("already holds 2 tables");
+        assertThat(new RestoreCommand(session, unattended()).restore("shop", null, null, null, null, null, target,
+                false, true, false, false, null)).contains("target: holds 2 tables; replaced only with --yes: its"
+                + " tables are set aside first, dropped once the restore has succeeded and put back should it fail");
 
         try (Connection c = EmbeddedMariaDbServer.root("cmd_shop"); Statement st = c.createStatement()) {
             st.execute("DELETE FROM invoices WHERE tenant_id = 2 AND id < 50");
