@@ -148,6 +148,12 @@ public final class PostgresRestore {
                 timed(phases, "set the existing objects aside", () -> set[0] = ReplacedSchemas.setAside(target,
                         schemasOf(manifest)));
             } catch (SQLException e) {
+                if ("55P03".equals(e.getSQLState())) {
+                    throw new RkException(ErrorCode.FAILED, "the objects to replace in database '" + target.database()
+                            + "' stayed locked by other sessions for " + ReplacedSchemas.lockTimeoutMs / 1000
+                            + " s (" + e.getMessage() + "); nothing was changed. Stop what uses them (the"
+                            + " application, other restores) and restore again", e);
+                }
                 RkException failure = target.failure("set aside the objects of", e);
                 throw new RkException(failure.code(), failure.getMessage() + "; nothing was changed", e);
             }

@@ -54,6 +54,12 @@ final class ReplacedSchemas {
             + " AND x.refobjid <> x.objid) ORDER BY");
 
     /**
+     * How long setting a schema's objects aside waits for other sessions' locks on them, in
+     * milliseconds; then nothing is changed and the restore says so.
+     */
+    static volatile int lockTimeoutMs = 60_000;
+
+    /**
      * A schema of the snapshot that the target held, where its objects are kept meanwhile, and
      * the movable objects that stayed (a sequence owned by a table in another schema).
      */
@@ -101,6 +107,7 @@ final class ReplacedSchemas {
                     String to = tag + "_" + (moved.size() + 1);
                     Set<String> stayed = new java.util.HashSet<>();
                     inTransaction(c, st -> {
+                        st.execute("SET LOCAL lock_timeout = " + lockTimeoutMs);
                         st.execute("CREATE SCHEMA " + ident(to));
                         move(st, objects(c, OBJECTS, schema), to);
                         objects(c, OBJECTS, schema).forEach(o -> stayed.add(o[1]));

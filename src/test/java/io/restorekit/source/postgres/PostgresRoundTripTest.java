@@ -176,6 +176,25 @@ class PostgresRoundTripTest {
                 .allMatch(row -> row.contains("renamed here") && row.contains("written after the backup"));
         assertThat(before.get("schemas")).noneMatch(s -> s.contains("rk_replaced_"));
 
+        // a replace while another session uses a table to replace: it waits for the lock, then changes nothing
+        int timeout = ReplacedSchemas.lockTimeoutMs;
+        ReplacedSchemas.lockTimeoutMs = 500;
+        try (Connection other = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = other.createStatement()) {
+            other.setAutoCommit(false);
+            st.execute("LOCK TABLE app.local_notes IN ACCESS SHARE MODE");
+            assertThatThrownBy(() -> service.restore(new DatabaseRestoreRequest("db", null, null, target, "postgres",
+                    null, 2, false, true), ProgressListener.NONE))
+                    .isInstanceOf(RkException.class).hasMessageContaining("stayed locked by other sessions")
+                    .hasMessageContaining("local_notes").hasMessageContaining("nothing was changed");
+            other.rollback();
+        } finally {
+            ReplacedSchemas.lockTimeoutMs = timeout;
+        }
+        Map<String, List<String>> afterLocked = facts("awkward_dst");
+        for (String kind : before.keySet()) {
+            assertThat(afterLocked.get(kind)).as(kind).containsExactlyInAnyOrderElementsOf(before.get(kind));
+        }
+
         // the real replace: the snapshot's schemas as in the source, the view on a replaced table gone with it
         try (Connection c = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = c.createStatement()) {
             st.execute("DROP VIEW reports.names");
