@@ -99,10 +99,10 @@ public final class MySqlRestore {
         List<PhaseTime> phases = new ArrayList<>();
         // A database to replace is set aside, not dropped, until the restore has succeeded: a
         // restore that fails puts it back as it was.
-        Aside aside = null;
+        ReplacedTables aside = null;
         if (existing > 0) {
-            Aside[] set = new Aside[1];
-            timed(phases, "set the existing tables aside", () -> set[0] = Aside.of(target));
+            ReplacedTables[] set = new ReplacedTables[1];
+            timed(phases, "set the existing tables aside", () -> set[0] = ReplacedTables.wholeDatabase(target));
             aside = set[0];
         }
         // An empty database is kept (its grants and options stay); a missing or replaced one is created.
@@ -144,90 +144,6 @@ public final class MySqlRestore {
                         + "; database '" + target.database() + "' was put back as it was", e);
             }
             throw e;
-        }
-    }
-
-    /**
-     * The tables of a database a restore replaces, moved into a database of their own on the same
-     * server ({@code RENAME TABLE}: no copy) with the statements that re-create its routines,
-     * views, triggers and events, which cannot move: put back when the restore fails, dropped when
-     * it succeeds.
-     */
-    private record Aside(MySqlConnect target, String name, List<String> tables, MySqlSchema.Result schema) {
-        static Aside of(MySqlConnect target) throws SQLException {
-            String name = "rk_replaced_" + Long.toString(System.currentTimeMillis(), 36) + "_"
-                    + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 20));
-            try (Connection c = target.open(); Statement st = c.createStatement()) {
-                MySqlSchema.Result schema = MySqlSchema.read(c);
-                List<String> tables = new ArrayList<>();
-                try (ResultSet r = st.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES"
-                        + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE <> 'VIEW'")) {
-                    while (r.next()) {
-                        tables.add(r.getString(1));
-                    }
-                }
-                Aside aside = new Aside(target, name, tables, schema);
-                st.execute("CREATE DATABASE " + ident(name));
-                // triggers cannot move to another database with their table
-                List<Ddl> triggers = aside.phase(Phase.TRIGGERS);
-                try {
-                    for (Ddl d : triggers) {
-                        st.execute("DROP TRIGGER " + ident(MySqlSchema.objectName(d)));
-                    }
-                    aside.move(st, target.database(), name);
-                } catch (SQLException e) {
-                    try {
-                        execute(c, triggers.stream().filter(d -> !exists(st, d)).toList());
-                        st.execute("DROP DATABASE " + ident(name));
-                    } catch (SQLException | RuntimeException undo) {
-                        e.addSuppressed(undo);
-                    }
-                    throw e;
-                }
-                return aside;
-            }
-        }
-
-        private static boolean exists(Statement st, Ddl trigger) {
-            try (ResultSet r = st.executeQuery("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE"
-                    + " TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = " + MySqlConnect.literal(
-                    MySqlSchema.objectName(trigger)))) {
-                return r.next() && r.getLong(1) > 0;
-            } catch (SQLException e) {
-                return false;
-            }
-        }
-
-        private List<Ddl> phase(Phase phase) {
-            return schema.ddl().stream().filter(d -> d.phase() == phase).toList();
-        }
-
-        private void move(Statement st, String from, String to) throws SQLException {
-            if (!tables.isEmpty()) {
-                st.execute("RENAME TABLE " + String.join(", ", tables.stream().map(t -> ident(from) + "." + ident(t)
-                        + " TO " + ident(to) + "." + ident(t)).toList()));
-            }
-        }
-
-        /** Re-creates the database as it was: its options, its tables moved back, its other objects. */
-        void putBack() throws SQLException {
-            String options = phase(Phase.SCHEMAS).stream().findFirst()
-                    .map(d -> MySqlSchema.createOptions(d.sql())).orElse("");
-            try (Connection admin = target.withDatabase("").open(); Statement st = admin.createStatement()) {
-                st.execute("CREATE DATABASE " + ident(target.database()) + options);
-                move(st, name, target.database());
-            }
-            try (Connection c = target.open()) {
-                execute(c, phase(Phase.FUNCTIONS));
-                execute(c, tryAll(c, phase(Phase.VIEWS)));
-                execute(c, phase(Phase.TRIGGERS));
-                execute(c, phase(Phase.EVENTS));
-            }
-            drop();
-        }
-
-        void drop() throws SQLException {
-            dropDatabase(target.withDatabase(name));
         }
     }
 

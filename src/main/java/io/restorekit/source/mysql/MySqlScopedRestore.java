@@ -288,32 +288,44 @@ public final class MySqlScopedRestore {
             for (Selected s : selected) {
                 diffs.add(intoNew(s, scope, progress));
             }
+            // The tables to replace are set aside until the restore is done, unless tables outside
+            // the scope reference them: their foreign keys would follow them aside.
+            List<String> outside = present.isEmpty() ? List.of() : ReplacedTables.referencedFromOutside(c, present);
+            if (!present.isEmpty()) {
+                notes.add("tables replaced in the target: " + String.join(", ", present) + (outside.isEmpty()
+                        ? " (set aside until the restore is done, put back should it fail)"
+                        : "; dropped before the restore, since tables outside the scope reference "
+                        + String.join(", ", outside)));
+            }
             if (dryRun) {
-                if (!present.isEmpty()) {
-                    notes.add("tables replaced in the target: " + String.join(", ", present));
-                }
                 return outcome(target, m, diffs, notes, false, false, t0);
             }
+            ReplacedTables aside = null;
             try (Statement st = c.createStatement()) {
                 st.execute("SET foreign_key_checks = 0");
-                for (String p : present) {
-                    st.execute("DROP TABLE IF EXISTS " + ident(p));
+                if (outside.isEmpty() && !present.isEmpty()) {
+                    aside = ReplacedTables.of(target, present);
+                } else {
+                    for (String p : present) {
+                        st.execute("DROP TABLE IF EXISTS " + ident(p));
+                    }
                 }
             }
-            Set<String> objects = selected.stream().map(s -> "table " + s.name()).collect(Collectors.toSet());
-            List<Ddl> tables = MySqlRestore.tables(m).stream().filter(d -> objects.contains(d.object())).toList();
-            MySqlRestore.execute(c, MySqlRestore.sequencesFor(m, tables));
-            MySqlRestore.execute(c, tables);
-            Map<String, Map<String, String>> types = MySqlRestore.columnTypes(target);
-            for (Diff d : diffs) {
-                loadLines(c, ident(d.selected().table().name()), d.selected().table().columns(),
-                        types.get(d.selected().table().name()), d.allSnapshotLines());
+            try {
+                load(c, m, target, selected, diffs, notes);
+            } catch (SQLException | IOException | RuntimeException e) {
+                if (aside != null) {
+                    throw putBack(aside, c, selected, target, e);
+                }
+                throw e;
             }
-            Set<String> scoped = selected.stream().map(Selected::name).collect(Collectors.toSet());
-            for (ForeignKey fk : m.foreignKeys()) {
-                if (scoped.contains(fk.table()) && !scoped.contains(fk.references())) {
-                    notes.add("foreign key " + fk.name() + " of " + fk.table() + " references " + fk.references()
-                            + ", which is outside the scope: created, but its rows are not there");
+            if (aside != null) {
+                try {
+                    aside.drop();
+                } catch (SQLException e) {
+                    throw new RkException(ErrorCode.FAILED, "the scope was restored into database '"
+                            + target.database() + "', but dropping the tables it replaced failed (" + e.getMessage()
+                            + "); they are kept in database '" + aside.name() + "' on the same server", e);
                 }
             }
             return outcome(target, m, diffs, notes, true, created, t0);
@@ -329,6 +341,49 @@ public final class MySqlScopedRestore {
             }
             throw e;
         }
+    }
+
+    /** Creates the scope's tables in the target and loads their rows. */
+    private static void load(Connection c, DatabaseManifest m, MySqlConnect target, List<Selected> selected,
+                             List<Diff> diffs, List<String> notes) throws SQLException, IOException {
+        Set<String> objects = selected.stream().map(s -> "table " + s.name()).collect(Collectors.toSet());
+        List<Ddl> tables = MySqlRestore.tables(m).stream().filter(d -> objects.contains(d.object())).toList();
+        MySqlRestore.execute(c, MySqlRestore.sequencesFor(m, tables));
+        MySqlRestore.execute(c, tables);
+        Map<String, Map<String, String>> types = MySqlRestore.columnTypes(target);
+        for (Diff d : diffs) {
+            loadLines(c, ident(d.selected().table().name()), d.selected().table().columns(),
+                    types.get(d.selected().table().name()), d.allSnapshotLines());
+        }
+        Set<String> scoped = selected.stream().map(Selected::name).collect(Collectors.toSet());
+        for (ForeignKey fk : m.foreignKeys()) {
+            if (scoped.contains(fk.table()) && !scoped.contains(fk.references())) {
+                notes.add("foreign key " + fk.name() + " of " + fk.table() + " references " + fk.references()
+                        + ", which is outside the scope: created, but its rows are not there");
+            }
+        }
+    }
+
+    /**
+     * After a failed restore into a database whose tables it set aside: drops the scope's tables it
+     * created and moves the old ones back; the failure to throw says how that went.
+     */
+    private static RkException putBack(ReplacedTables aside, Connection c, List<Selected> selected,
+                                       MySqlConnect target, Exception e) {
+        RkException failure = e instanceof RkException rk ? rk : e instanceof SQLException s
+                ? target.failure("restore into", s) : new RkException(ErrorCode.FAILED, String.valueOf(e.getMessage()), e);
+        try (Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS " + String.join(", ", selected.stream()
+                    .map(s -> ident(s.table().name())).toList()));
+            aside.putBack();
+        } catch (SQLException | RuntimeException notBack) {
+            e.addSuppressed(notBack);
+            return new RkException(failure.code(), failure.getMessage() + "; the tables it replaced are kept in"
+                    + " database '" + aside.name() + "' on the same server (putting them back failed: "
+                    + notBack.getMessage() + ")", e);
+        }
+        return new RkException(failure.code(), failure.getMessage() + "; the tables it replaced were put back as"
+                + " they were", e);
     }
 
     private Diff intoNew(Selected s, Scope scope, ProgressListener progress) throws IOException {

@@ -196,6 +196,59 @@ class MySqlTenantRestoreTest {
     }
 
     @Test
+    @DisplayName("--yes into a database holding the scope's tables sets them aside: a restore that fails puts them back, triggers included")
+    void replaceIntoPutsBackOnFailure() throws Exception {
+        reference("4");
+        String db = "tr_src_ref_4";
+        Map<String, String> fresh = digests(db, "4");
+        try (Connection c = EmbeddedMariaDbServer.root(db); Statement st = c.createStatement()) {
+            st.execute("CREATE TRIGGER ref_note BEFORE UPDATE ON invoices FOR EACH ROW"
+                    + " SET NEW.note = CONCAT(COALESCE(NEW.note, ''), ' (edited)')");
+            st.execute("UPDATE invoices SET amount = amount + 1 WHERE tenant_id = 4 ORDER BY id LIMIT 1");
+        }
+        Map<String, String> before = AwkwardMySql.showCreate(db);
+        Map<String, String> rowsBefore = digests(db, "4");
+        assertThat(rowsBefore).isNotEqualTo(fresh);
+        assertThat(before).containsKey("TRIGGER ref_note");
+
+        // a snapshot whose invoice_items table cannot take its rows: the load fails after invoices is in
+        List<DatabaseManifest.Ddl> schema = manifest.schema().stream().map(d -> d.phase()
+                == DatabaseManifest.Phase.TABLES && d.object().endsWith(".invoice_items")
+                ? new DatabaseManifest.Ddl(d.phase(), d.object(), d.sql().replaceFirst("\n\\) ENGINE",
+                ",\n  CONSTRAINT never CHECK (0)\n) ENGINE"), d.session()) : d).toList();
+        assertThat(schema).isNotEqualTo(manifest.schema());
+        MySqlConnect target = new MySqlConnect(EmbeddedMariaDbServer.url(db), "root", null, null);
+        ScopedRestore.Scope scope = new ScopedRestore.Scope("4", "billing", BILLING);
+        ScopedRestore.Outcome plan = new MySqlScopedRestore(repository).restoreInto(manifest, scope, target, true,
+                true, ProgressListener.NONE);
+        assertThat(plan.notes()).contains("tables replaced in the target: invoices, invoice_items (set aside until"
+                + " the restore is done, put back should it fail)");
+        assertThatThrownBy(() -> new MySqlScopedRestore(repository).restoreInto(
+                io.restorekit.source.postgres.ManifestEdits.withSchema(manifest, schema), scope, target, true, false,
+                ProgressListener.NONE))
+                .isInstanceOf(RkException.class).hasMessageContaining("took 0 of")
+                .hasMessageContaining("the tables it replaced were put back as they were");
+        assertThat(AwkwardMySql.showCreate(db)).isEqualTo(before);
+        assertThat(digests(db, "4")).isEqualTo(rowsBefore);
+        assertThat(EmbeddedMariaDbServer.databases("rk\\_replaced\\_")).isZero();
+
+        ScopedRestore.Outcome done = new MySqlScopedRestore(repository).restoreInto(manifest, scope, target, true,
+                false, ProgressListener.NONE);
+        assertThat(done.applied()).isTrue();
+        assertThat(digests(db, "4")).isEqualTo(fresh);
+        assertThat(EmbeddedMariaDbServer.databases("rk\\_replaced\\_")).isZero();
+
+        // a table outside the scope referencing one of it: its key would follow the table aside
+        try (Connection c = EmbeddedMariaDbServer.root(db); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE reminders (id INT PRIMARY KEY, invoice_id BIGINT,"
+                    + " FOREIGN KEY (invoice_id) REFERENCES invoices (id))");
+        }
+        assertThat(new MySqlScopedRestore(repository).restoreInto(manifest, scope, target, true, true,
+                ProgressListener.NONE).notes()).contains("tables replaced in the target: invoices, invoice_items;"
+                + " dropped before the restore, since tables outside the scope reference invoices");
+    }
+
+    @Test
     @DisplayName("an unknown tenant is bad input (exit 2) naming the tenants there")
     void unknownTenant() {
         assertThatThrownBy(() -> restore("77", true)).isInstanceOf(BadInputException.class)
