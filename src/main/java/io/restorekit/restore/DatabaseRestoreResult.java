@@ -8,12 +8,16 @@ import java.util.List;
  * @param targetTables tables the target held before the restore; -1 when it did not exist
  * @param created      whether the restore created the database
  * @param phases       time per phase, in order (schemas, ..., data, constraints, indexes, ...)
+ * @param droppedWith  objects outside the snapshot's schemas that depend on what a replace
+ *                     ({@code --yes}) drops, so are dropped with it: those it would drop (a dry run)
+ *                     or did; PostgreSQL only
  */
 public record DatabaseRestoreResult(String snapshotId, String source, String database, boolean dryRun,
                                     long targetTables, boolean created, long tables, long rows, long bytes,
-                                    List<Phase> phases, long durationMs) {
+                                    List<Phase> phases, long durationMs, List<String> droppedWith) {
     public DatabaseRestoreResult {
         phases = List.copyOf(phases);
+        droppedWith = List.copyOf(droppedWith);
     }
 
     public record Phase(String name, long durationMs) {

@@ -221,8 +221,10 @@ public final class DatabaseRestoreService {
             long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
             if (request.dryRun()) {
                 long existing = PostgresRestore.tablesIn(target);
+                List<String> droppedWith = existing > 0 ? PostgresRestore.droppedWith(manifest, target) : List.of();
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), target.database(), true, existing,
-                        false, manifest.tables().size(), rows, bytes, List.of(), (System.nanoTime() - t0) / 1_000_000);
+                        false, manifest.tables().size(), rows, bytes, List.of(), (System.nanoTime() - t0) / 1_000_000,
+                        droppedWith);
             }
             try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
                 PostgresRestore.Result r = new PostgresRestore(repository).restore(manifest, target,
@@ -231,7 +233,7 @@ public final class DatabaseRestoreService {
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), r.database(), false,
                         r.existingTables(), r.created(), r.tables(), r.rows(), r.bytes(),
                         r.phases().stream().map(p -> new DatabaseRestoreResult.Phase(p.phase(), p.durationMs()))
-                                .toList(), (System.nanoTime() - t0) / 1_000_000);
+                                .toList(), (System.nanoTime() - t0) / 1_000_000, r.droppedWith());
             }
         } catch (IOException e) {
             throw new RkException(RestoreService.codeOf(e), "restore into '" + PgConnect.redact(request.target())
@@ -252,7 +254,8 @@ public final class DatabaseRestoreService {
                 long existing = MySqlRestore.tablesIn(target);
                 MySqlRestore.checkTarget(manifest, target);
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), target.database(), true, existing,
-                        false, manifest.tables().size(), rows, bytes, List.of(), (System.nanoTime() - t0) / 1_000_000);
+                        false, manifest.tables().size(), rows, bytes, List.of(), (System.nanoTime() - t0) / 1_000_000,
+                        List.of());
             }
             try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
                 MySqlRestore.Result r = new MySqlRestore(repository).restore(manifest, target,
@@ -260,7 +263,7 @@ public final class DatabaseRestoreService {
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), r.database(), false,
                         r.existingTables(), r.created(), r.tables(), r.rows(), r.bytes(),
                         r.phases().stream().map(p -> new DatabaseRestoreResult.Phase(p.phase(), p.durationMs()))
-                                .toList(), (System.nanoTime() - t0) / 1_000_000);
+                                .toList(), (System.nanoTime() - t0) / 1_000_000, List.of());
             }
         } catch (IOException e) {
             throw new RkException(RestoreService.codeOf(e), "restore into '" + target.url() + "' failed: "

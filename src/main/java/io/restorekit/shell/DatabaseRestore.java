@@ -69,7 +69,9 @@ final class DatabaseRestore {
             if (plan.targetTables() > 0) {
                 Optional<Boolean> answer = interaction.confirm("database '" + plan.database() + "' holds "
                         + RepositoryCommands.plural(plan.targetTables(), "table") + "; replace the schemas of"
-                        + " snapshot " + plan.snapshotId().substring(0, 8) + " there?");
+                        + " snapshot " + plan.snapshotId().substring(0, 8) + " there" + (plan.droppedWith().isEmpty()
+                        ? "" : " (also dropping what depends on them: " + String.join(", ", plan.droppedWith())
+                        + ")") + "?");
                 if (answer.isPresent() && !answer.get()) {
                     throw new RkException(ErrorCode.FAILED, "restore cancelled; nothing was written");
                 }
@@ -224,6 +226,10 @@ final class DatabaseRestore {
                     + (MySqlConnect.accepts(v.target()) ? "its tables are set aside first"
                     : "the objects of the snapshot's schemas there are set aside first")
                     + ", dropped once the restore has succeeded and put back should it fail").append('\n');
+            if (!v.droppedWith().isEmpty()) {
+                out.append("also dropped then, as they depend on what is replaced: ")
+                        .append(String.join(", ", v.droppedWith())).append('\n');
+            }
             return out.append("dry run: nothing was written").toString();
         }
         out.append("restored snapshot ").append(v.snapshot().describe()).append(" into database '")
@@ -234,6 +240,10 @@ final class DatabaseRestore {
         Table table = new Table("PHASE", "TIME");
         v.phases().forEach(p -> table.row(p.name(), new Table.Right(Sizes.millis(p.durationMs()))));
         out.append(table.render());
+        if (!v.droppedWith().isEmpty()) {
+            out.append("dropped with the replaced objects, as they depended on them: ")
+                    .append(String.join(", ", v.droppedWith())).append('\n');
+        }
         out.append("every table's rows and digest, as loaded, matched the snapshot");
         return out.toString();
     }
@@ -241,10 +251,10 @@ final class DatabaseRestore {
     /** {@code restore --json} of a database: the target URL without its password. */
     record View(boolean dryRun, SnapshotRef snapshot, String target, String database, long targetTables,
                 boolean created, long tables, long rows, long bytes, List<DatabaseRestoreResult.Phase> phases,
-                long durationMs) {
+                long durationMs, List<String> droppedWith) {
         static View of(DatabaseRestoreResult r, SnapshotRef snapshot, String target) {
             return new View(r.dryRun(), snapshot, target, r.database(), r.targetTables(), r.created(), r.tables(),
-                    r.rows(), r.bytes(), r.phases(), r.durationMs());
+                    r.rows(), r.bytes(), r.phases(), r.durationMs(), r.droppedWith());
         }
     }
 

@@ -100,12 +100,16 @@ public final class PostgresRestore {
      * @param created        whether the database was created by this restore
      * @param existingTables tables the database held before; -1 when it was created
      * @param loaded         per table, what its load proved, in load order
+     * @param droppedWith    objects outside the snapshot's schemas that were dropped with the objects
+     *                       a {@code --yes} restore replaced, since they depended on them
      */
     public record Result(String database, boolean created, long existingTables, List<PhaseTime> phases,
-                         long tables, long rows, long bytes, long durationMs, List<TableLoad> loaded) {
+                         long tables, long rows, long bytes, long durationMs, List<TableLoad> loaded,
+                         List<String> droppedWith) {
         public Result {
             phases = List.copyOf(phases);
             loaded = List.copyOf(loaded);
+            droppedWith = List.copyOf(droppedWith);
         }
     }
 
@@ -172,18 +176,34 @@ public final class PostgresRestore {
             }
             throw e;
         }
-        if (aside != null) {
-            dropReplaced(aside, target, phases);
-        }
+        List<String> droppedWith = aside == null ? List.of() : dropReplaced(aside, target, phases);
         long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
         long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
         return new Result(target.database(), created, existing, phases, manifest.tables().size(), rows, bytes,
-                (System.nanoTime() - t0) / 1_000_000, List.copyOf(loaded));
+                (System.nanoTime() - t0) / 1_000_000, List.copyOf(loaded), droppedWith);
     }
 
-    private static void dropReplaced(ReplacedSchemas aside, PgConnect target, List<PhaseTime> phases) {
+    /**
+     * What a restore with {@code --yes} into {@code target} would drop besides the objects of the
+     * snapshot's schemas: the objects elsewhere that depend on them (for its plan).
+     */
+    public static List<String> droppedWith(DatabaseManifest manifest, PgConnect target) {
+        try (Connection c = target.open()) {
+            return ReplacedSchemas.dependentsOutside(c, schemasOf(manifest));
+        } catch (SQLException e) {
+            throw target.failure("inspect", e);
+        }
+    }
+
+    /** Drops the replaced objects; returns the objects elsewhere that went with them. */
+    private static List<String> dropReplaced(ReplacedSchemas aside, PgConnect target, List<PhaseTime> phases) {
         try {
-            timed(phases, "drop the replaced objects", aside::drop);
+            List<List<String>> dependents = new ArrayList<>();
+            timed(phases, "drop the replaced objects", () -> {
+                dependents.add(aside.dependents());
+                aside.drop();
+            });
+            return dependents.get(0);
         } catch (SQLException | IOException e) {
             throw new RkException(ErrorCode.FAILED, "database '" + target.database() + "' was restored, but"
                     + " dropping the objects it replaced failed (" + e.getMessage() + "); they are kept in schemas "

@@ -174,6 +174,54 @@ final class ReplacedSchemas {
         }
     }
 
+    /**
+     * The objects outside {@code schemas} that depend on objects in them, as PostgreSQL describes
+     * them: what dropping those schemas' objects drops too (a view elsewhere on a replaced table, a
+     * foreign key of a table elsewhere that references one, a cast through a replaced function).
+     */
+    static List<String> dependentsOutside(Connection c, Collection<String> schemas) throws SQLException {
+        List<String> out = new ArrayList<>();
+        // An object that is part of another (a view's rule, a table's constraint or default) counts
+        // where its owner is; one whose dropping drops its owner (a view's rule) is named by it.
+        try (PreparedStatement ps = c.prepareStatement("WITH inside AS (SELECT d.classid, d.objid FROM pg_depend d"
+                + "  WHERE d.refclassid = 'pg_namespace'::regclass AND d.deptype = 'n'"
+                + "  AND d.refobjid IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(?))"
+                + "  AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = d.classid AND x.objid = d.objid"
+                + "   AND x.deptype = 'e')),"
+                + " dependent AS (SELECT DISTINCT d.classid, d.objid FROM pg_depend d"
+                + "  JOIN inside i ON d.refclassid = i.classid AND d.refobjid = i.objid WHERE d.deptype IN ('n', 'a')),"
+                + " owned AS (SELECT t.classid, t.objid, o.deptype, COALESCE(o.refclassid, t.classid) AS ownclass,"
+                + "  COALESCE(o.refobjid, t.objid) AS ownobj FROM dependent t LEFT JOIN LATERAL (SELECT x.deptype,"
+                + "  x.refclassid, x.refobjid FROM pg_depend x WHERE x.classid = t.classid AND x.objid = t.objid"
+                + "  AND x.objsubid = 0 AND x.deptype IN ('a', 'i') AND NOT (x.refclassid = x.classid"
+                + "  AND x.refobjid = x.objid) ORDER BY x.deptype DESC LIMIT 1) o ON true)"
+                + " SELECT DISTINCT CASE WHEN deptype = 'i' THEN pg_describe_object(ownclass, ownobj, 0)"
+                + "  ELSE pg_describe_object(classid, objid, 0) END FROM owned"
+                + " WHERE COALESCE((pg_identify_object(ownclass, ownobj, 0)).schema, '')" // quoted where needed
+                + "  <> ALL(ARRAY(SELECT quote_ident(n) FROM unnest(?::text[]) n))"
+                + " ORDER BY 1")) {
+            java.sql.Array names = c.createArrayOf("text", schemas.toArray());
+            ps.setArray(1, names);
+            ps.setArray(2, names);
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** What dropping the replaced objects drops too: see {@link #dependentsOutside}. */
+    List<String> dependents() throws SQLException {
+        if (moved.isEmpty()) {
+            return List.of();
+        }
+        try (Connection c = target.open()) {
+            return dependentsOutside(c, moved.stream().map(Moved::aside).toList());
+        }
+    }
+
     /** Drops the replaced objects, once the restore has succeeded. */
     void drop() throws SQLException {
         try (Connection c = target.open()) {

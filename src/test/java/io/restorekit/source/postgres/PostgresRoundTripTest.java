@@ -195,13 +195,17 @@ class PostgresRoundTripTest {
             assertThat(afterLocked.get(kind)).as(kind).containsExactlyInAnyOrderElementsOf(before.get(kind));
         }
 
-        // the real replace: the snapshot's schemas as in the source, the view on a replaced table gone with it
-        try (Connection c = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = c.createStatement()) {
-            st.execute("DROP VIEW reports.names");
-            st.execute("DROP SCHEMA reports");
-        }
+        // the real replace: the snapshot's schemas as in the source; the plan and the result name the view
+        // elsewhere on a replaced table, dropped with it
+        DatabaseRestoreResult plan = service.restore(new DatabaseRestoreRequest("db", null, null, target, "postgres",
+                null, 2, true, true), ProgressListener.NONE);
+        assertThat(plan.droppedWith()).containsExactly("view reports.names");
         DatabaseRestoreResult r = service.restore(new DatabaseRestoreRequest("db", null, null, target, "postgres",
                 null, 2, false, true), ProgressListener.NONE);
+        assertThat(r.droppedWith()).containsExactly("view reports.names");
+        try (Connection c = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA reports");
+        }
         assertThat(r.created()).isFalse();
         assertThat(r.phases()).extracting(DatabaseRestoreResult.Phase::name)
                 .contains("set the existing objects aside", "drop the replaced objects");
