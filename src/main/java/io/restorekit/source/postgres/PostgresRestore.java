@@ -35,8 +35,9 @@ import static io.restorekit.source.postgres.PgConnect.qualified;
  * triggers and comments. Each table's rows and digest are
  * checked against the manifest as they stream in.
  *
- * <p>A database this restore created is dropped again when the restore fails, so a half-restored
- * database never looks complete.
+ * <p>A database this restore created is dropped again when the restore fails, and in one that
+ * existed what it created is dropped (and what {@code --yes} replaced put back), so a
+ * half-restored database never looks complete.
  */
 public final class PostgresRestore {
     private static final String USER_TABLES = "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON"
@@ -144,13 +145,18 @@ public final class PostgresRestore {
         }
         List<PhaseTime> phases = new ArrayList<>();
         // The objects of the schemas to replace are set aside, not dropped, until the restore has
-        // succeeded: a restore that fails puts them back as they were.
+        // succeeded: a restore that fails puts them back as they were. In a database without
+        // tables, what those schemas hold is noted, and a restore that fails drops what it created.
         ReplacedSchemas aside = null;
-        if (existing > 0) {
+        if (existing >= 0) {
             ReplacedSchemas[] set = new ReplacedSchemas[1];
             try {
-                timed(phases, "set the existing objects aside", () -> set[0] = ReplacedSchemas.setAside(target,
-                        schemasOf(manifest)));
+                if (existing > 0) {
+                    timed(phases, "set the existing objects aside", () -> set[0] = ReplacedSchemas.setAside(target,
+                            schemasOf(manifest)));
+                } else {
+                    set[0] = ReplacedSchemas.keep(target, schemasOf(manifest));
+                }
             } catch (SQLException e) {
                 if ("55P03".equals(e.getSQLState())) {
                     throw new RkException(ErrorCode.FAILED, "the objects to replace in database '" + target.database()
@@ -176,7 +182,8 @@ public final class PostgresRestore {
             }
             throw e;
         }
-        List<String> droppedWith = aside == null ? List.of() : dropReplaced(aside, target, phases);
+        List<String> droppedWith = aside == null || aside.asides().isEmpty() ? List.of()
+                : dropReplaced(aside, target, phases);
         long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
         long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
         return new Result(target.database(), created, existing, phases, manifest.tables().size(), rows, bytes,
@@ -207,7 +214,7 @@ public final class PostgresRestore {
         } catch (SQLException | IOException e) {
             throw new RkException(ErrorCode.FAILED, "database '" + target.database() + "' was restored, but"
                     + " dropping the objects it replaced failed (" + e.getMessage() + "); they are kept in schemas "
-                    + String.join(", ", aside.moved().stream().map(ReplacedSchemas.Moved::aside).toList())
+                    + String.join(", ", aside.asides())
                     + ", to drop with DROP SCHEMA ... CASCADE", e);
         }
     }
@@ -240,8 +247,9 @@ public final class PostgresRestore {
                     .map(m -> m.aside() + " (from " + m.schema() + ")").toList()) + " (putting them back failed: "
                     + notBack.getMessage() + ")", e);
         }
-        return new RkException(failure.code(), failure.getMessage() + "; the schemas of database '"
-                + target.database() + "' were put back as they were", e);
+        return new RkException(failure.code(), failure.getMessage() + (aside.asides().isEmpty()
+                ? "; what it had created in database '" + target.database() + "' was dropped"
+                : "; the schemas of database '" + target.database() + "' were put back as they were"), e);
     }
 
     /** @param kept schemas that a replace kept (their objects set aside), so not created again */

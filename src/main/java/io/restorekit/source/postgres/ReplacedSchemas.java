@@ -60,8 +60,9 @@ final class ReplacedSchemas {
     static volatile int lockTimeoutMs = 60_000;
 
     /**
-     * A schema of the snapshot that the target held, where its objects are kept meanwhile, and
-     * the movable objects that stayed (a sequence owned by a table in another schema).
+     * A schema of the snapshot that the target held, where its objects are kept meanwhile (null
+     * when they were not moved), and the movable objects that stayed there (all of them when they
+     * were not moved; else those that could not be, a sequence owned by a table elsewhere).
      */
     record Moved(String schema, String aside, String comment, Set<String> stayed) {
     }
@@ -84,6 +85,19 @@ final class ReplacedSchemas {
      * restore fail. When a schema cannot be set aside, those already moved are put back.
      */
     static ReplacedSchemas setAside(PgConnect target, Collection<String> schemas) throws SQLException {
+        return track(target, schemas, true);
+    }
+
+    /**
+     * Notes what the target database holds in {@code schemas} without moving anything (a restore
+     * into a database without tables), so that a restore that fails can drop what it created.
+     */
+    static ReplacedSchemas keep(PgConnect target, Collection<String> schemas) throws SQLException {
+        return track(target, schemas, false);
+    }
+
+    private static ReplacedSchemas track(PgConnect target, Collection<String> schemas, boolean move)
+            throws SQLException {
         String tag = "rk_replaced_" + Long.toString(System.currentTimeMillis(), 36) + "_"
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20));
         try (Connection c = target.open()) {
@@ -104,12 +118,14 @@ final class ReplacedSchemas {
                         created.add(schema);
                         continue;
                     }
-                    String to = tag + "_" + (moved.size() + 1);
+                    String to = move ? tag + "_" + (moved.size() + 1) : null;
                     Set<String> stayed = new java.util.HashSet<>();
                     inTransaction(c, st -> {
-                        st.execute("SET LOCAL lock_timeout = " + lockTimeoutMs);
-                        st.execute("CREATE SCHEMA " + ident(to));
-                        move(st, objects(c, OBJECTS, schema), to);
+                        if (move) {
+                            st.execute("SET LOCAL lock_timeout = " + lockTimeoutMs);
+                            st.execute("CREATE SCHEMA " + ident(to));
+                            move(st, objects(c, OBJECTS, schema), to);
+                        }
                         objects(c, OBJECTS, schema).forEach(o -> stayed.add(o[1]));
                     });
                     moved.add(new Moved(schema, to, comments.get(schema), stayed));
@@ -135,7 +151,12 @@ final class ReplacedSchemas {
 
     /** The schemas holding the replaced objects, by the schema they came from. */
     List<Moved> moved() {
-        return List.copyOf(moved);
+        return moved.stream().filter(m -> m.aside() != null).toList();
+    }
+
+    /** The names of the schemas holding the replaced objects. */
+    List<String> asides() {
+        return moved().stream().map(Moved::aside).toList();
     }
 
     /**
@@ -166,10 +187,12 @@ final class ReplacedSchemas {
                         st.execute("DROP " + keyword(o[0]) + " IF EXISTS " + o[1] + " CASCADE");
                     }
                 }
-                move(st, objects(c, OBJECTS, m.aside()), m.schema());
                 st.execute("COMMENT ON SCHEMA " + ident(m.schema()) + " IS "
                         + (m.comment() == null ? "NULL" : literal(m.comment())));
-                st.execute("DROP SCHEMA " + ident(m.aside()));
+                if (m.aside() != null) {
+                    move(st, objects(c, OBJECTS, m.aside()), m.schema());
+                    st.execute("DROP SCHEMA " + ident(m.aside()));
+                }
             });
         }
     }
@@ -214,19 +237,19 @@ final class ReplacedSchemas {
 
     /** What dropping the replaced objects drops too: see {@link #dependentsOutside}. */
     List<String> dependents() throws SQLException {
-        if (moved.isEmpty()) {
+        if (asides().isEmpty()) {
             return List.of();
         }
         try (Connection c = target.open()) {
-            return dependentsOutside(c, moved.stream().map(Moved::aside).toList());
+            return dependentsOutside(c, asides());
         }
     }
 
     /** Drops the replaced objects, once the restore has succeeded. */
     void drop() throws SQLException {
         try (Connection c = target.open()) {
-            for (Moved m : moved) {
-                inTransaction(c, st -> st.execute("DROP SCHEMA IF EXISTS " + ident(m.aside()) + " CASCADE"));
+            for (String aside : asides()) {
+                inTransaction(c, st -> st.execute("DROP SCHEMA IF EXISTS " + ident(aside) + " CASCADE"));
             }
         }
     }

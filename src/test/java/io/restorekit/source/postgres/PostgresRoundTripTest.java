@@ -218,6 +218,33 @@ class PostgresRoundTripTest {
         }
     }
 
+    @Test
+    @Order(7)
+    @DisplayName("a restore into an existing database without tables that fails drops what it created there")
+    void failedRestoreIntoEmptyDatabase() throws Exception {
+        String name = "awkward_empty";
+        EmbeddedPostgresServer.freshDatabase(name);
+        try (Connection c = EmbeddedPostgresServer.connect(name); Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA app");
+            st.execute("CREATE FUNCTION app.mine() RETURNS int LANGUAGE sql AS 'SELECT 1'");
+            st.execute("COMMENT ON SCHEMA app IS 'made by hand'");
+        }
+        Map<String, List<String>> before = facts(name);
+        DatabaseManifest m = manifest();
+        List<DatabaseManifest.Table> tables = new java.util.ArrayList<>(m.tables());
+        tables.set(0, ManifestEdits.withRows(tables.get(0), tables.get(0).rows() + 1));
+        assertThatThrownBy(() -> new PostgresRestore(repository).restore(ManifestEdits.withTables(m, tables),
+                new PgConnect(EmbeddedPostgresServer.url(name), "postgres", null, null),
+                new PostgresRestore.Options(2, false), ProgressListener.NONE))
+                .isInstanceOf(RkException.class).hasMessageContaining("do not match the snapshot's manifest")
+                .hasMessageContaining("what it had created in database 'awkward_empty' was dropped");
+        Map<String, List<String>> after = facts(name);
+        for (String kind : before.keySet()) {
+            assertThat(after.get(kind)).as(kind).containsExactlyInAnyOrderElementsOf(before.get(kind));
+        }
+        assertThat(before.get("functions")).anyMatch(f -> f.contains("mine"));
+    }
+
     private static Map<String, List<String>> facts(String database) throws Exception {
         try (Connection c = EmbeddedPostgresServer.connect(database)) {
             return CatalogFacts.of(c);
