@@ -107,6 +107,8 @@ public final class MySqlRestore {
         }
         // An empty database is kept (its grants and options stay); a missing or replaced one is created.
         boolean created = existing != 0;
+        // What an empty one holds (routines, events), so that a restore that fails drops what it created.
+        List<String[]> found = existing == 0 ? objectsIn(target) : null;
         try {
             if (aside != null) {
                 timed(phases, "drop what was left", () -> dropDatabase(target)); // views, routines, events
@@ -131,6 +133,16 @@ public final class MySqlRestore {
                     e.addSuppressed(dropped);
                 }
             }
+            if (found != null) {
+                try {
+                    dropCreated(target, found);
+                } catch (RuntimeException | SQLException notDropped) {
+                    e.addSuppressed(notDropped);
+                    throw e;
+                }
+                throw new RkException(e instanceof RkException rk ? rk.code() : ErrorCode.FAILED, e.getMessage()
+                        + "; what it had created in database '" + target.database() + "' was dropped", e);
+            }
             if (aside != null) {
                 try {
                     aside.putBack();
@@ -144,6 +156,40 @@ public final class MySqlRestore {
                         + "; database '" + target.database() + "' was put back as it was", e);
             }
             throw e;
+        }
+    }
+
+    /** The tables, views, routines, triggers and events of the target database, as kind and name. */
+    private static List<String[]> objectsIn(MySqlConnect target) {
+        List<String[]> out = new ArrayList<>();
+        try (Connection c = target.open(); Statement st = c.createStatement(); ResultSet r = st.executeQuery(
+                "SELECT 'TRIGGER', TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"
+                        + " UNION ALL SELECT 'EVENT', EVENT_NAME FROM information_schema.EVENTS"
+                        + " WHERE EVENT_SCHEMA = DATABASE()"
+                        + " UNION ALL SELECT IF(TABLE_TYPE = 'VIEW', 'VIEW', 'TABLE'), TABLE_NAME"
+                        + " FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()"
+                        + " UNION ALL SELECT ROUTINE_TYPE, ROUTINE_NAME FROM information_schema.ROUTINES"
+                        + " WHERE ROUTINE_SCHEMA = DATABASE()")) {
+            while (r.next()) {
+                out.add(new String[] {r.getString(1), r.getString(2)});
+            }
+        } catch (SQLException e) {
+            throw target.failure("inspect", e);
+        }
+        return out;
+    }
+
+    /** Drops what the target database holds beyond {@code found} (as {@link #objectsIn} lists them). */
+    private static void dropCreated(MySqlConnect target, List<String[]> found) throws SQLException {
+        Set<String> before = new java.util.HashSet<>();
+        found.forEach(o -> before.add(o[0] + " " + o[1]));
+        try (Connection c = target.open(); Statement st = c.createStatement()) {
+            st.execute("SET foreign_key_checks = 0");
+            for (String[] o : objectsIn(target)) {
+                if (!before.contains(o[0] + " " + o[1])) {
+                    st.execute("DROP " + o[0] + " IF EXISTS " + ident(o[1]));
+                }
+            }
         }
     }
 

@@ -202,6 +202,27 @@ class MySqlRoundTripTest {
         assertThat(EmbeddedMariaDbServer.databases("rk_replaced_")).isZero();
     }
 
+    @Test
+    @Order(7)
+    @DisplayName("a restore into an existing database without tables that fails drops what it created there")
+    void failedRestoreIntoEmptyDatabase() throws Exception {
+        String target = EmbeddedMariaDbServer.freshDatabase("rt_empty");
+        try (Connection c = EmbeddedMariaDbServer.root("rt_empty"); Statement st = c.createStatement()) {
+            st.execute("CREATE PROCEDURE mine() SELECT 1");
+        }
+        Map<String, String> before = AwkwardMySql.showCreate("rt_empty");
+        assertThat(before).containsKey("PROCEDURE mine");
+        DatabaseManifest m = manifest();
+        List<DatabaseManifest.Table> tables = new java.util.ArrayList<>(m.tables());
+        tables.set(0, ManifestEdits.withRows(tables.get(0), tables.get(0).rows() + 1));
+        assertThatThrownBy(() -> new MySqlRestore(repository).restore(ManifestEdits.withTables(m, tables),
+                new MySqlConnect(target, "root", null, null), new MySqlRestore.Options(2, false),
+                ProgressListener.NONE))
+                .isInstanceOf(RkException.class).hasMessageContaining("do not match the snapshot's manifest")
+                .hasMessageContaining("what it had created in database 'rt_empty' was dropped");
+        assertThat(AwkwardMySql.showCreate("rt_empty")).isEqualTo(before);
+    }
+
     private static List<String> companies(String database) throws Exception {
         List<String> out = new java.util.ArrayList<>();
         try (Connection c = EmbeddedMariaDbServer.root(database); Statement st = c.createStatement();
