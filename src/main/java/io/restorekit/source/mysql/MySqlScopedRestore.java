@@ -317,6 +317,9 @@ public final class MySqlScopedRestore {
                 if (aside != null) {
                     throw putBack(aside, c, selected, target, e);
                 }
+                if (!created) {
+                    throw dropCreated(c, selected, target, e);
+                }
                 throw e;
             }
             if (aside != null) {
@@ -364,14 +367,32 @@ public final class MySqlScopedRestore {
         }
     }
 
+    private static RkException failureOf(MySqlConnect target, Exception e) {
+        return e instanceof RkException rk ? rk : e instanceof SQLException s ? target.failure("restore into", s)
+                : new RkException(ErrorCode.FAILED, String.valueOf(e.getMessage()), e);
+    }
+
+    /** After a failed restore into a database it did not create: drops the scope's tables it created. */
+    private static RkException dropCreated(Connection c, List<Selected> selected, MySqlConnect target, Exception e) {
+        RkException failure = failureOf(target, e);
+        try (Statement st = c.createStatement()) {
+            st.execute("DROP TABLE IF EXISTS " + String.join(", ", selected.stream()
+                    .map(s -> ident(s.table().name())).toList()));
+        } catch (SQLException | RuntimeException notDropped) {
+            e.addSuppressed(notDropped);
+            return failure;
+        }
+        return new RkException(failure.code(), failure.getMessage() + "; the tables it had created in database '"
+                + target.database() + "' were dropped", e);
+    }
+
     /**
      * After a failed restore into a database whose tables it set aside: drops the scope's tables it
      * created and moves the old ones back; the failure to throw says how that went.
      */
     private static RkException putBack(ReplacedTables aside, Connection c, List<Selected> selected,
                                        MySqlConnect target, Exception e) {
-        RkException failure = e instanceof RkException rk ? rk : e instanceof SQLException s
-                ? target.failure("restore into", s) : new RkException(ErrorCode.FAILED, String.valueOf(e.getMessage()), e);
+        RkException failure = failureOf(target, e);
         try (Statement st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS " + String.join(", ", selected.stream()
                     .map(s -> ident(s.table().name())).toList()));

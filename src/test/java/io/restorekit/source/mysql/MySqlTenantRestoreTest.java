@@ -238,6 +238,20 @@ class MySqlTenantRestoreTest {
         assertThat(digests(db, "4")).isEqualTo(fresh);
         assertThat(EmbeddedMariaDbServer.databases("rk\\_replaced\\_")).isZero();
 
+        // into a database holding none of the scope's tables: a restore that fails drops those it created
+        EmbeddedMariaDbServer.freshDatabase("tr_scope_empty");
+        try (Connection c = EmbeddedMariaDbServer.root("tr_scope_empty"); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE kept (id INT PRIMARY KEY)");
+        }
+        Map<String, String> emptyBefore = AwkwardMySql.showCreate("tr_scope_empty");
+        assertThatThrownBy(() -> new MySqlScopedRestore(repository).restoreInto(
+                io.restorekit.source.postgres.ManifestEdits.withSchema(manifest, schema), scope,
+                new MySqlConnect(EmbeddedMariaDbServer.url("tr_scope_empty"), "root", null, null), false, false,
+                ProgressListener.NONE))
+                .isInstanceOf(RkException.class).hasMessageContaining("took 0 of")
+                .hasMessageContaining("the tables it had created in database 'tr_scope_empty' were dropped");
+        assertThat(AwkwardMySql.showCreate("tr_scope_empty")).isEqualTo(emptyBefore).containsOnlyKeys("TABLE kept");
+
         // a table outside the scope referencing one of it: its key would follow the table aside
         try (Connection c = EmbeddedMariaDbServer.root(db); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE reminders (id INT PRIMARY KEY, invoice_id BIGINT,"
