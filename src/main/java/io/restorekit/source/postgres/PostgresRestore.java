@@ -243,7 +243,7 @@ public final class PostgresRestore {
         } catch (RuntimeException | SQLException notBack) {
             e.addSuppressed(notBack);
             return new RkException(failure.code(), failure.getMessage() + "; the replaced objects of database '"
-                    + target.database() + "' are kept in schemas " + String.join(", ", aside.moved().stream()
+                    + target.database() + "' are kept in schemas " + String.join(", ", aside.movedAside().stream()
                     .map(m -> m.aside() + " (from " + m.schema() + ")").toList()) + " (putting them back failed: "
                     + notBack.getMessage() + ")", e);
         }

@@ -64,17 +64,17 @@ final class ReplacedSchemas {
      * when they were not moved), and the movable objects that stayed there (all of them when they
      * were not moved; else those that could not be, a sequence owned by a table elsewhere).
      */
-    record Moved(String schema, String aside, String comment, Set<String> stayed) {
+    record Held(String schema, String aside, String comment, Set<String> stayed) {
     }
 
     private final PgConnect target;
-    private final List<Moved> moved;
+    private final List<Held> held;
     private final Set<String> extensions;
     private final List<String> created;
 
-    private ReplacedSchemas(PgConnect target, List<Moved> moved, Set<String> extensions, List<String> created) {
+    private ReplacedSchemas(PgConnect target, List<Held> held, Set<String> extensions, List<String> created) {
         this.target = target;
-        this.moved = moved;
+        this.held = held;
         this.extensions = extensions;
         this.created = created;
     }
@@ -109,16 +109,16 @@ final class ReplacedSchemas {
                 }
             }
             Set<String> extensions = new java.util.HashSet<>(strings(c, "SELECT extname FROM pg_extension"));
-            List<Moved> moved = new ArrayList<>();
+            List<Held> held = new ArrayList<>();
             List<String> created = new ArrayList<>();
-            ReplacedSchemas aside = new ReplacedSchemas(target, moved, extensions, created);
+            ReplacedSchemas aside = new ReplacedSchemas(target, held, extensions, created);
             try {
                 for (String schema : schemas) {
                     if (!comments.containsKey(schema)) {
                         created.add(schema);
                         continue;
                     }
-                    String to = move ? tag + "_" + (moved.size() + 1) : null;
+                    String to = move ? tag + "_" + (held.size() + 1) : null;
                     Set<String> stayed = new java.util.HashSet<>();
                     inTransaction(c, st -> {
                         if (move) {
@@ -128,7 +128,7 @@ final class ReplacedSchemas {
                         }
                         objects(c, OBJECTS, schema).forEach(o -> stayed.add(o[1]));
                     });
-                    moved.add(new Moved(schema, to, comments.get(schema), stayed));
+                    held.add(new Held(schema, to, comments.get(schema), stayed));
                 }
             } catch (SQLException | RuntimeException e) {
                 try {
@@ -145,18 +145,18 @@ final class ReplacedSchemas {
     /** The schemas the target held: they stay, and are not created again. */
     Set<String> kept() {
         Set<String> kept = new java.util.HashSet<>();
-        moved.forEach(m -> kept.add(m.schema()));
+        held.forEach(m -> kept.add(m.schema()));
         return kept;
     }
 
     /** The schemas holding the replaced objects, by the schema they came from. */
-    List<Moved> moved() {
-        return moved.stream().filter(m -> m.aside() != null).toList();
+    List<Held> movedAside() {
+        return held.stream().filter(m -> m.aside() != null).toList();
     }
 
     /** The names of the schemas holding the replaced objects. */
     List<String> asides() {
-        return moved().stream().map(Moved::aside).toList();
+        return movedAside().stream().map(Held::aside).toList();
     }
 
     /**
@@ -180,7 +180,7 @@ final class ReplacedSchemas {
                 }
             }
         });
-        for (Moved m : moved) {
+        for (Held m : held) {
             inTransaction(c, st -> {
                 for (String[] o : objects(c, OWNERS, m.schema())) {
                     if (MOVABLE.contains(o[0]) && !m.stayed().contains(o[1])) {
