@@ -225,6 +225,7 @@ public final class MySqlBackup {
         Connection first = connect.open();
         out.add(first);
         try {
+            MySqlRestore.refuseDuringRestore(first, connect);
             boolean locked = false;
             if (jobs > 1) {
                 try (Statement st = first.createStatement()) {
@@ -252,7 +253,7 @@ public final class MySqlBackup {
                 }
             }
             return out;
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             for (Connection c : out) {
                 try {
                     c.close();
@@ -260,7 +261,7 @@ public final class MySqlBackup {
                     e.addSuppressed(suppressed);
                 }
             }
-            throw connect.failure("back up", e);
+            throw e instanceof SQLException s ? connect.failure("back up", s) : (RuntimeException) e;
         }
     }
 

@@ -96,6 +96,51 @@ public final class MySqlRestore {
                     + "; nothing was changed. Restore into a new database, or pass --yes to drop and recreate it");
         }
         checkTarget(manifest, target);
+        try (Connection guard = guard(target)) {
+            return restore(manifest, target, options, progress, t0, existing);
+        } catch (SQLException e) {
+            throw target.failure("restore into", e);
+        }
+    }
+
+    /**
+     * The named lock a whole restore holds on the server from start to end, which a backup of the
+     * database checks: taken while a restore writes, it would store a half-restored database as a
+     * good snapshot (the newest, which retention keeps and drills and restores pick).
+     */
+    static String guardName(String database) {
+        return "rk_restore:" + (database.length() <= 50 ? database : Integer.toHexString(database.hashCode()));
+    }
+
+    private static Connection guard(MySqlConnect target) throws SQLException {
+        Connection c = target.withDatabase("").open();
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT GET_LOCK("
+                + MySqlConnect.literal(guardName(target.database())) + ", 60)")) {
+            if (!r.next() || r.getInt(1) != 1) {
+                throw new RkException(ErrorCode.FAILED, "another restore into database '" + target.database()
+                        + "' is still running after 60 s; nothing was changed. Restore once it has finished");
+            }
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Refuses a backup of {@code source}'s database while a restore into it runs (see {@link #guardName}). */
+    static void refuseDuringRestore(Connection c, MySqlConnect source) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT IS_USED_LOCK("
+                + MySqlConnect.literal(guardName(source.database())) + ")")) {
+            if (r.next() && r.getObject(1) != null) {
+                throw new RkException(ErrorCode.FAILED, "a restore into database '" + source.database() + "' is"
+                        + " running: a backup now would store it half-restored; nothing was stored. Back it up once"
+                        + " the restore has finished");
+            }
+        }
+    }
+
+    private Result restore(DatabaseManifest manifest, MySqlConnect target, Options options, ProgressListener progress,
+                           long t0, long existing) throws IOException {
         List<PhaseTime> phases = new ArrayList<>();
         // A database to replace is set aside, not dropped, until the restore has succeeded: a
         // restore that fails puts it back as it was.

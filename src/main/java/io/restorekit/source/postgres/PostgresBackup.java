@@ -71,6 +71,7 @@ public final class PostgresBackup {
             Keys keys;
             try (Statement st = coordinator.createStatement()) {
                 st.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+                RestoreGuard.forBackup(st, connect);
                 snapshot = single(st, "SELECT pg_export_snapshot()");
                 server = single(st, "SHOW server_version");
                 schema = new SchemaReader(coordinator).read();

@@ -143,6 +143,23 @@ public final class PostgresRestore {
                     + "; nothing was changed. Restore into a new database, or pass --yes to replace the"
                     + " snapshot's schemas there");
         }
+        RestoreGuard guard;
+        try {
+            guard = RestoreGuard.hold(target);
+        } catch (RuntimeException e) {
+            if (created) {
+                dropDatabase(target, e);
+            }
+            throw e;
+        }
+        try (guard) {
+            return restore(manifest, target, options, progress, t0, existing, created);
+        }
+    }
+
+    /** The restore, once it holds the database against backups ({@link RestoreGuard}). */
+    private Result restore(DatabaseManifest manifest, PgConnect target, Options options, ProgressListener progress,
+                           long t0, long existing, boolean created) throws IOException {
         List<PhaseTime> phases = new ArrayList<>();
         // The objects of the schemas to replace are set aside, not dropped, until the restore has
         // succeeded: a restore that fails puts them back as they were. In a database without

@@ -223,6 +223,23 @@ class MySqlRoundTripTest {
         assertThat(AwkwardMySql.showCreate("rt_empty")).isEqualTo(before);
     }
 
+    @Test
+    @Order(8)
+    @DisplayName("a backup while a restore writes the database is refused, naming it")
+    void backupDuringRestoreIsRefused() throws Exception {
+        MySqlSourceSpec spec = new MySqlSourceSpec("shop3", EmbeddedMariaDbServer.url("rt_src"), "root", null, null,
+                null, List.of(), List.of(), 1, "companies");
+        try (Connection restoring = EmbeddedMariaDbServer.root("mysql"); Statement st = restoring.createStatement()) {
+            st.execute("SELECT GET_LOCK('" + MySqlRestore.guardName("rt_src") + "', 0)");
+            BackupResult refused = new BackupService(repository).backup(BackupRequest.of(List.of(spec)),
+                    ProgressListener.NONE);
+            assertThat(refused.sources().get(0).error()).contains("a restore into database 'rt_src' is running")
+                    .contains("nothing was stored");
+        }
+        assertThat(new BackupService(repository).backup(BackupRequest.of(List.of(spec)), ProgressListener.NONE)
+                .sources().get(0).error()).isNull();
+    }
+
     private static List<String> companies(String database) throws Exception {
         List<String> out = new java.util.ArrayList<>();
         try (Connection c = EmbeddedMariaDbServer.root(database); Statement st = c.createStatement();

@@ -245,6 +245,42 @@ class PostgresRoundTripTest {
         assertThat(before.get("functions")).anyMatch(f -> f.contains("mine"));
     }
 
+    @Test
+    @Order(8)
+    @DisplayName("a backup while a restore writes the database is refused; a restore waits for a running backup, then gives up changing nothing")
+    void backupsAndRestoresKeepApart() throws Exception {
+        PostgresSourceSpec spec = new PostgresSourceSpec("db", sourceUrl, "postgres", null, null, "tenant_id",
+                List.of(), List.of(), 2, null);
+        try (Connection restoring = EmbeddedPostgresServer.connect("awkward_src");
+             Statement st = restoring.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(" + RestoreGuard.KEY + ")");
+            BackupResult refused = new BackupService(repository).backup(BackupRequest.of(List.of(spec)),
+                    ProgressListener.NONE);
+            assertThat(refused.sources().get(0).error()).contains("a restore into database 'awkward_src' is running")
+                    .contains("nothing was stored");
+        }
+        assertThat(new BackupService(repository).backup(BackupRequest.of(List.of(spec)), ProgressListener.NONE)
+                .sources().get(0).error()).isNull();
+
+        String target = EmbeddedPostgresServer.url("awkward_dst");
+        Map<String, List<String>> before = facts("awkward_dst");
+        int wait = RestoreGuard.waitMs;
+        RestoreGuard.waitMs = 500;
+        try (Connection backingUp = EmbeddedPostgresServer.connect("awkward_dst");
+             Statement st = backingUp.createStatement()) {
+            backingUp.setAutoCommit(false);
+            st.execute("SELECT pg_advisory_xact_lock_shared(" + RestoreGuard.KEY + ")");
+            assertThatThrownBy(() -> new DatabaseRestoreService(repository).restore(new DatabaseRestoreRequest("db",
+                    backup.snapshotId(), null, target, "postgres", null, 2, false, true), ProgressListener.NONE))
+                    .isInstanceOf(RkException.class).hasMessageContaining("a backup of database 'awkward_dst'")
+                    .hasMessageContaining("nothing was changed");
+            backingUp.rollback();
+        } finally {
+            RestoreGuard.waitMs = wait;
+        }
+        assertThat(facts("awkward_dst")).isEqualTo(before);
+    }
+
     private static Map<String, List<String>> facts(String database) throws Exception {
         try (Connection c = EmbeddedPostgresServer.connect(database)) {
             return CatalogFacts.of(c);
