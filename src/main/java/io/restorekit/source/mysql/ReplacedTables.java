@@ -28,6 +28,9 @@ import static io.restorekit.source.mysql.MySqlConnect.literal;
  * database: those of the moved tables are dropped first and re-created when the tables come back.
  */
 final class ReplacedTables {
+    /** The table of the database set aside holding the statements of what cannot move. */
+    static final String STATEMENTS = "rk_replaced_statements";
+
     private final MySqlConnect target;
     private final String name;
     private final List<String> tables;
@@ -102,6 +105,8 @@ final class ReplacedTables {
             ReplacedTables aside = new ReplacedTables(target, name, tables, schema, triggers, some == null);
             st.execute("CREATE DATABASE " + ident(name));
             try {
+                aside.keepStatements(c, some == null ? schema.ddl().stream().filter(d -> d.phase() != Phase.TABLES
+                        && d.phase() != Phase.SEQUENCES && !d.phase().stateOnly()).toList() : triggers);
                 for (Ddl d : triggers) {
                     st.execute("DROP TRIGGER " + ident(MySqlSchema.objectName(d)));
                 }
@@ -116,6 +121,32 @@ final class ReplacedTables {
                 throw e;
             }
             return aside;
+        }
+    }
+
+    /**
+     * Writes the statements that re-create what cannot move (the database's options, routines,
+     * views, triggers, events) into a table of the database set aside, {@code rk_replaced_statements},
+     * so that they outlive a restore that is killed before it could put them back.
+     */
+    private void keepStatements(Connection c, List<Ddl> statements) throws SQLException {
+        String table = tables.contains(STATEMENTS) ? STATEMENTS + "_" + Integer.toHexString(
+                ThreadLocalRandom.current().nextInt(1 << 20)) : STATEMENTS;
+        String qualified = ident(name) + "." + ident(table);
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + qualified + " (position INT PRIMARY KEY, object VARCHAR(512) NOT NULL,"
+                    + " session TEXT, statement LONGTEXT NOT NULL) DEFAULT CHARSET = utf8mb4");
+        }
+        try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO " + qualified + " VALUES (?, ?, ?, ?)")) {
+            int position = 0;
+            for (Ddl d : statements) {
+                ps.setInt(1, ++position);
+                ps.setString(2, d.object());
+                ps.setString(3, d.session() == null ? null : d.session().toString());
+                ps.setString(4, d.sql());
+                ps.addBatch();
+            }
+            ps.executeBatch();
         }
     }
 

@@ -240,6 +240,38 @@ class MySqlRoundTripTest {
                 .sources().get(0).error()).isNull();
     }
 
+    @Test
+    @Order(9)
+    @DisplayName("what a killed replace leaves: the tables and, in rk_replaced_statements, what re-creates the rest; put back whole")
+    void setAsideKeepsStatements() throws Exception {
+        Map<String, String> before = AwkwardMySql.showCreate("rt_dst");
+        MySqlConnect dst = new MySqlConnect(EmbeddedMariaDbServer.url("rt_dst"), "root", null, null);
+        ReplacedTables aside = ReplacedTables.wholeDatabase(dst);
+        try {
+            List<String> objects = new java.util.ArrayList<>();
+            try (Connection c = EmbeddedMariaDbServer.root(aside.name()); Statement st = c.createStatement();
+                 ResultSet r = st.executeQuery("SELECT object, statement FROM " + ReplacedTables.STATEMENTS
+                         + " ORDER BY position")) {
+                while (r.next()) {
+                    objects.add(r.getString(1));
+                    assertThat(r.getString(2)).startsWith("CREATE");
+                }
+            }
+            // every object that is not a table, by its kind, as the backup reads them
+            long routinesViewsTriggersEvents = before.keySet().stream().filter(k -> !k.startsWith("TABLE ")
+                    && !k.startsWith("SEQUENCE ")).count();
+            assertThat(objects).hasSize((int) routinesViewsTriggersEvents + 1).first().asString()
+                    .startsWith("database ");
+            assertThat(objects).anyMatch(o -> o.startsWith("trigger ")).anyMatch(o -> o.startsWith("view "))
+                    .anyMatch(o -> o.startsWith("event "));
+        } finally {
+            EmbeddedMariaDbServer.drop("rt_dst");
+            aside.putBack();
+        }
+        assertThat(AwkwardMySql.showCreate("rt_dst")).isEqualTo(before);
+        assertThat(EmbeddedMariaDbServer.databases("rk\\_replaced\\_")).isZero();
+    }
+
     private static List<String> companies(String database) throws Exception {
         List<String> out = new java.util.ArrayList<>();
         try (Connection c = EmbeddedMariaDbServer.root(database); Statement st = c.createStatement();
