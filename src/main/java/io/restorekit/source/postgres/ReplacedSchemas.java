@@ -61,8 +61,8 @@ final class ReplacedSchemas {
 
     /**
      * A schema of the snapshot that the target held, where its objects are kept meanwhile (null
-     * when they were not moved), and the movable objects that stayed there (all of them when they
-     * were not moved; else those that could not be, a sequence owned by a table elsewhere).
+     * when they were not moved), and the objects of a movable kind that stayed there (all of them
+     * when they were not moved; else those that moved with no owner of theirs, normally none).
      */
     record Held(String schema, String aside, String comment, Set<String> stayed) {
     }
@@ -205,7 +205,8 @@ final class ReplacedSchemas {
     static List<String> dependentsOutside(Connection c, Collection<String> schemas) throws SQLException {
         List<String> out = new ArrayList<>();
         // An object that is part of another (a view's rule, a table's constraint or default) counts
-        // where its owner is; one whose dropping drops its owner (a view's rule) is named by it.
+        // where its owner is; one whose dropping drops its owner (a view's rule) is named by it. A
+        // relation counts where it is: a partition elsewhere of a replaced table is dropped with it.
         try (PreparedStatement ps = c.prepareStatement("WITH inside AS (SELECT d.classid, d.objid FROM pg_depend d"
                 + "  WHERE d.refclassid = 'pg_namespace'::regclass AND d.deptype = 'n'"
                 + "  AND d.refobjid IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(?))"
@@ -216,6 +217,7 @@ final class ReplacedSchemas {
                 + " owned AS (SELECT t.classid, t.objid, o.deptype, COALESCE(o.refclassid, t.classid) AS ownclass,"
                 + "  COALESCE(o.refobjid, t.objid) AS ownobj FROM dependent t LEFT JOIN LATERAL (SELECT x.deptype,"
                 + "  x.refclassid, x.refobjid FROM pg_depend x WHERE x.classid = t.classid AND x.objid = t.objid"
+                + "  AND t.classid <> 'pg_class'::regclass" // a relation (a partition, an owned sequence) is its own
                 + "  AND x.objsubid = 0 AND x.deptype IN ('a', 'i') AND NOT (x.refclassid = x.classid"
                 + "  AND x.refobjid = x.objid) ORDER BY x.deptype DESC LIMIT 1) o ON true)"
                 + " SELECT DISTINCT CASE WHEN deptype = 'i' THEN pg_describe_object(ownclass, ownobj, 0)"

@@ -197,12 +197,17 @@ class PostgresRoundTripTest {
 
         // the real replace: the snapshot's schemas as in the source; the plan and the result name the view
         // elsewhere on a replaced table, dropped with it
+        try (Connection c = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE app.local_log (at date) PARTITION BY RANGE (at)");
+            st.execute("CREATE TABLE reports.local_log_2026 PARTITION OF app.local_log"
+                    + " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+        }
         DatabaseRestoreResult plan = service.restore(new DatabaseRestoreRequest("db", null, null, target, "postgres",
                 null, 2, true, true), ProgressListener.NONE);
-        assertThat(plan.droppedWith()).containsExactly("view reports.names");
+        assertThat(plan.droppedWith()).containsExactly("table reports.local_log_2026", "view reports.names");
         DatabaseRestoreResult r = service.restore(new DatabaseRestoreRequest("db", null, null, target, "postgres",
                 null, 2, false, true), ProgressListener.NONE);
-        assertThat(r.droppedWith()).containsExactly("view reports.names");
+        assertThat(r.droppedWith()).containsExactly("table reports.local_log_2026", "view reports.names");
         try (Connection c = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = c.createStatement()) {
             st.execute("DROP SCHEMA reports");
         }
