@@ -62,7 +62,7 @@ final class ReplacedSchemas {
     /**
      * A schema of the snapshot that the target held, where its objects are kept meanwhile (null
      * when they were not moved), and the objects of a movable kind that stayed there (all of them
-     * when they were not moved; else those that moved with no owner of theirs, normally none).
+     * when they were not moved; else any the moves left there, which PostgreSQL normally does not).
      */
     record Held(String schema, String aside, String comment, Set<String> stayed) {
     }
