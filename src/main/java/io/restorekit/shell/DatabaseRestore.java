@@ -67,11 +67,12 @@ final class DatabaseRestore {
             DatabaseRestoreResult plan = service.restore(request(source, snapshot, when, target, login, true,
                     false), ProgressListener.NONE);
             if (plan.targetTables() > 0) {
+                String snap = plan.snapshotId().substring(0, 8);
                 Optional<Boolean> answer = interaction.confirm("database '" + plan.database() + "' holds "
-                        + RepositoryCommands.plural(plan.targetTables(), "table") + "; replace the schemas of"
-                        + " snapshot " + plan.snapshotId().substring(0, 8) + " there" + (plan.droppedWith().isEmpty()
-                        ? "" : " (also dropping what depends on them: " + String.join(", ", plan.droppedWith())
-                        + ")") + "?");
+                        + RepositoryCommands.plural(plan.targetTables(), "table") + "; " + (source instanceof
+                        MySqlSourceSpec ? "replace it with snapshot " + snap : "replace the schemas of snapshot "
+                        + snap + " there") + (plan.droppedWith().isEmpty() ? "" : " (also dropping what depends on"
+                        + " them: " + String.join(", ", plan.droppedWith()) + ")") + "?");
                 if (answer.isPresent() && !answer.get()) {
                     throw new RkException(ErrorCode.FAILED, "restore cancelled; nothing was written");
                 }

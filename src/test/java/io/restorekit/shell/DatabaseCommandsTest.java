@@ -196,8 +196,16 @@ class DatabaseCommandsTest {
         assertThat(restore(unattended(), target, true, false, false)).contains("target: holds 3 tables; replaced only"
                 + " with --yes: the objects of the snapshot's schemas there are set aside first, dropped once the"
                 + " restore has succeeded and put back should it fail");
-        assertThat(CommandsTest.message(() -> restore(answering(false), target, false, false, false)))
+        List<String> asked = new java.util.ArrayList<>();
+        Interaction declining = new Interaction(new PrintStream(stdout, true, StandardCharsets.UTF_8), System.err,
+                false, question -> {
+                    asked.add(question);
+                    return Optional.of(false);
+                });
+        assertThat(CommandsTest.message(() -> restore(declining, target, false, false, false)))
                 .isEqualTo("restore cancelled; nothing was written");
+        assertThat(asked).singleElement().asString().startsWith("database 'shop_restored' holds 3 tables; replace"
+                + " the schemas of snapshot ").endsWith(" there?");
         assertThat(count("shop_restored", "SELECT count(*) FROM invoices")).isEqualTo(400);
         JsonNode replaced = JSON.readTree(restore(unattended(), target, false, true, true));
         assertThat(replaced.path("created").asBoolean()).isFalse();
