@@ -121,11 +121,20 @@ public final class MySqlRestore {
                         + "' is still running after 60 s; nothing was changed. Restore once it has finished");
             }
             return c;
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException e) {
+            if (e.getErrorCode() == NOT_SUPPORTED) {
+                return c; // a Galera cluster has no named locks: the restore goes on unguarded
+            }
+            c.close();
+            throw e;
+        } catch (RuntimeException e) {
             c.close();
             throw e;
         }
     }
+
+    /** {@code ER_NOT_SUPPORTED_YET}: what a Galera cluster answers to the named-lock functions. */
+    private static final int NOT_SUPPORTED = 1235;
 
     /** Refuses a backup of {@code source}'s database while a restore into it runs (see {@link #guardName}). */
     static void refuseDuringRestore(Connection c, MySqlConnect source) throws SQLException {
@@ -135,6 +144,10 @@ public final class MySqlRestore {
                 throw new RkException(ErrorCode.FAILED, "a restore into database '" + source.database() + "' is"
                         + " running: a backup now would store it half-restored; nothing was stored. Back it up once"
                         + " the restore has finished");
+            }
+        } catch (SQLException e) {
+            if (e.getErrorCode() != NOT_SUPPORTED) {
+                throw e;
             }
         }
     }
