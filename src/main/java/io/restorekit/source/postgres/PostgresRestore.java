@@ -166,14 +166,10 @@ public final class PostgresRestore {
         // tables, what those schemas hold is noted, and a restore that fails drops what it created.
         ReplacedSchemas aside = null;
         if (existing >= 0) {
-            ReplacedSchemas[] set = new ReplacedSchemas[1];
+            long started = System.nanoTime();
             try {
-                if (existing > 0) {
-                    timed(phases, "set the existing objects aside", () -> set[0] = ReplacedSchemas.setAside(target,
-                            schemasOf(manifest)));
-                } else {
-                    set[0] = ReplacedSchemas.keep(target, schemasOf(manifest));
-                }
+                aside = existing > 0 ? ReplacedSchemas.setAside(target, schemasOf(manifest))
+                        : ReplacedSchemas.keep(target, schemasOf(manifest));
             } catch (SQLException e) {
                 if ("55P03".equals(e.getSQLState())) {
                     throw new RkException(ErrorCode.FAILED, "the objects to replace in database '" + target.database()
@@ -184,7 +180,9 @@ public final class PostgresRestore {
                 RkException failure = target.failure("set aside the objects of", e);
                 throw new RkException(failure.code(), failure.getMessage() + "; nothing was changed", e);
             }
-            aside = set[0];
+            if (existing > 0) {
+                phases.add(new PhaseTime("set the existing objects aside", (System.nanoTime() - started) / 1_000_000));
+            }
         }
         ConcurrentLinkedQueue<TableLoad> loaded = new ConcurrentLinkedQueue<>();
         try {
@@ -678,7 +676,8 @@ public final class PostgresRestore {
         parallel(target, jobs, validations);
     }
 
-    private static void rollback(Connection c, Exception cause) {
+    /** Rolls {@code c}'s transaction back after {@code cause}; a failure to do so is added to {@code cause}. */
+    static void rollback(Connection c, Exception cause) {
         try {
             c.rollback();
         } catch (SQLException e) {

@@ -307,11 +307,7 @@ final class ReplacedSchemas {
             work.run(st);
             c.commit();
         } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException undo) {
-                e.addSuppressed(undo);
-            }
+            PostgresRestore.rollback(c, e);
             throw e;
         } finally {
             c.setAutoCommit(true);

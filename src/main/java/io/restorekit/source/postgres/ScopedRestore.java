@@ -400,11 +400,7 @@ public final class ScopedRestore {
                 PostgresRestore.tryAll(c, byPhase.get(Phase.SEQUENCE_VALUES));
                 c.commit();
             } catch (SQLException | IOException | RuntimeException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException undo) {
-                    e.addSuppressed(undo);
-                }
+                PostgresRestore.rollback(c, e);
                 if (e instanceof SQLException s) {
                     throw applyFailure(target, s);
                 }
