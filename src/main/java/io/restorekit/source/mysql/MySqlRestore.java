@@ -177,7 +177,7 @@ public final class MySqlRestore {
             ConcurrentLinkedQueue<TableLoad> loaded = new ConcurrentLinkedQueue<>();
             run(manifest, target, options, phases, loaded, progress);
             if (aside != null) {
-                timed(phases, "drop the replaced tables", aside::drop);
+                timed(phases, "drop the replaced tables", aside::finish);
             }
             long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
             long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();

@@ -288,31 +288,29 @@ public final class MySqlScopedRestore {
             for (Selected s : selected) {
                 diffs.add(intoNew(s, scope, progress));
             }
-            // The tables to replace are set aside until the restore is done, unless tables outside
-            // the scope reference them: their foreign keys would follow them aside.
-            List<String> outside = present.isEmpty() ? List.of() : ReplacedTables.referencedFromOutside(c, present);
+            // The tables to replace are set aside until the restore is done; the foreign keys of
+            // tables outside the scope that reference them are dropped meanwhile (they would follow
+            // the tables aside) and created again on the tables then in place.
             if (!present.isEmpty()) {
-                notes.add("tables replaced in the target: " + String.join(", ", present) + (outside.isEmpty()
-                        ? " (set aside until the restore is done, put back should it fail)"
-                        : "; dropped before the restore, since tables outside the scope reference "
-                        + String.join(", ", outside)));
+                List<ReplacedTables.Reference> outside = ReplacedTables.referencesFromOutside(c, present);
+                notes.add("tables replaced in the target: " + String.join(", ", present)
+                        + " (set aside until the restore is done, put back should it fail)" + (outside.isEmpty() ? ""
+                        : "; the foreign keys referencing them from outside the scope are dropped meanwhile and"
+                        + " created again: " + String.join(", ", outside.stream()
+                        .map(ReplacedTables.Reference::describe).toList())));
             }
             if (dryRun) {
                 return outcome(target, m, diffs, notes, false, false, t0);
             }
-            ReplacedTables aside = null;
             try (Statement st = c.createStatement()) {
                 st.execute("SET foreign_key_checks = 0");
-                if (outside.isEmpty() && !present.isEmpty()) {
-                    aside = ReplacedTables.of(target, present);
-                } else {
-                    for (String p : present) {
-                        st.execute("DROP TABLE IF EXISTS " + ident(p));
-                    }
-                }
             }
+            ReplacedTables aside = present.isEmpty() ? null : ReplacedTables.of(target, present);
             try {
                 load(c, m, target, selected, diffs, notes);
+                if (aside != null) {
+                    aside.referencesBack();
+                }
             } catch (SQLException | IOException | RuntimeException e) {
                 if (aside != null) {
                     throw putBack(aside, c, selected, target, e);
@@ -323,6 +321,13 @@ public final class MySqlScopedRestore {
                 throw e;
             }
             if (aside != null) {
+                try {
+                    aside.dangling().forEach((r, n) -> notes.add(r.describe() + ": " + n + " row(s) of " + r.label()
+                            + " reference rows that the restored " + r.references() + " does not hold"));
+                } catch (SQLException e) {
+                    notes.add("the rows of the tables outside the scope that reference restored tables could not be"
+                            + " checked: " + e.getMessage());
+                }
                 try {
                     aside.drop();
                 } catch (SQLException e) {

@@ -4,6 +4,7 @@ import io.restorekit.source.postgres.DatabaseManifest.Ddl;
 import io.restorekit.source.postgres.DatabaseManifest.Phase;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -26,6 +28,8 @@ import static io.restorekit.source.mysql.MySqlConnect.literal;
  * its routines, views and events, which cannot move; a restore of a scope into another database
  * moves the tables of the scope that are there. Triggers cannot follow their table into another
  * database: those of the moved tables are dropped first and re-created when the tables come back.
+ * Nor should the foreign keys of tables that stay: those referencing a moved table are dropped
+ * meanwhile and created again once the restored tables, or the old ones, are in place.
  */
 final class ReplacedTables {
     /** The table of the database set aside holding the statements of what cannot move. */
@@ -36,15 +40,17 @@ final class ReplacedTables {
     private final List<String> tables;
     private final MySqlSchema.Result schema;
     private final List<Ddl> triggers;
+    private final List<Reference> references;
     private final boolean whole;
 
     private ReplacedTables(MySqlConnect target, String name, List<String> tables, MySqlSchema.Result schema,
-                           List<Ddl> triggers, boolean whole) {
+                           List<Ddl> triggers, List<Reference> references, boolean whole) {
         this.target = target;
         this.name = name;
         this.tables = tables;
         this.schema = schema;
         this.triggers = triggers;
+        this.references = references;
         this.whole = whole;
     }
 
@@ -59,22 +65,83 @@ final class ReplacedTables {
     }
 
     /**
-     * The tables among {@code tables} that tables outside them reference by foreign key: setting
-     * those aside would take the references along, so they cannot be.
+     * A foreign key of a table outside the tables set aside (in the same database or another one)
+     * that references one of them. Setting the table aside would take the reference along, so the
+     * key is dropped meanwhile and created again on the table of the same name once the restore is
+     * done or the old tables are back.
+     *
+     * @param schema     the referencing table's database
+     * @param label      the referencing table's name, qualified when it is in another database
+     * @param columns    its columns, quoted, in the key's order
+     * @param referenced the referenced table's columns, quoted, in the same order
      */
-    static List<String> referencedFromOutside(Connection c, Collection<String> tables) throws SQLException {
+    record Reference(String schema, String table, String label, String name, String references,
+                     List<String> columns, List<String> referenced, Ddl create) {
+        String describe() {
+            return "foreign key " + name + " of " + label + " (references " + references + ")";
+        }
+    }
+
+    /** The foreign keys of tables outside {@code tables} that reference one of them. */
+    static List<Reference> referencesFromOutside(Connection c, Collection<String> tables) throws SQLException {
         Set<String> moving = new HashSet<>(tables);
-        Set<String> out = new java.util.TreeSet<>();
-        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT TABLE_NAME,"
-                + " REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS"
-                + " WHERE CONSTRAINT_SCHEMA = DATABASE() AND UNIQUE_CONSTRAINT_SCHEMA = DATABASE()")) {
+        String database;
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT DATABASE()")) {
+            r.next();
+            database = r.getString(1);
+        }
+        List<String[]> keys = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT CONSTRAINT_SCHEMA, TABLE_NAME,"
+                + " CONSTRAINT_NAME, REFERENCED_TABLE_NAME, UPDATE_RULE, DELETE_RULE FROM"
+                + " information_schema.REFERENTIAL_CONSTRAINTS WHERE UNIQUE_CONSTRAINT_SCHEMA = DATABASE()"
+                + " ORDER BY CONSTRAINT_SCHEMA, TABLE_NAME, CONSTRAINT_NAME")) {
             while (r.next()) {
-                if (!moving.contains(r.getString(1)) && moving.contains(r.getString(2))) {
-                    out.add(r.getString(2));
+                boolean outside = !r.getString(1).equals(database) || !moving.contains(r.getString(2));
+                if (outside && moving.contains(r.getString(4))) {
+                    keys.add(new String[] {r.getString(1), r.getString(2), r.getString(3), r.getString(4),
+                            r.getString(5), r.getString(6)});
                 }
             }
         }
-        return List.copyOf(out);
+        List<Reference> out = new ArrayList<>();
+        for (String[] k : keys) {
+            List<String> columns = new ArrayList<>();
+            List<String> referenced = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, REFERENCED_COLUMN_NAME FROM"
+                    + " information_schema.KEY_COLUMN_USAGE WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?"
+                    + " AND CONSTRAINT_NAME = ? AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY ORDINAL_POSITION")) {
+                ps.setString(1, k[0]);
+                ps.setString(2, k[1]);
+                ps.setString(3, k[2]);
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                        columns.add(ident(r.getString(1)));
+                        referenced.add(ident(r.getString(2)));
+                    }
+                }
+            }
+            String label = k[0].equals(database) ? k[1] : k[0] + "." + k[1];
+            // The key as SHOW CREATE TABLE writes it: information_schema cannot tell an explicit
+            // NO ACTION or RESTRICT from none, which SHOW CREATE TABLE does.
+            String clause = "CONSTRAINT " + ident(k[2]) + " FOREIGN KEY (" + String.join(", ", columns)
+                    + ") REFERENCES " + ident(database) + "." + ident(k[3]) + " (" + String.join(", ", referenced)
+                    + ") ON DELETE " + k[5] + " ON UPDATE " + k[4];
+            try (Statement st = c.createStatement();
+                 ResultSet r = st.executeQuery("SHOW CREATE TABLE " + ident(k[0]) + "." + ident(k[1]))) {
+                String head = "CONSTRAINT " + ident(k[2]) + " FOREIGN KEY ";
+                for (String line : (r.next() ? r.getString(2) : "").split("\n")) {
+                    String l = line.strip();
+                    if (l.startsWith(head)) {
+                        clause = l.endsWith(",") ? l.substring(0, l.length() - 1) : l;
+                        break;
+                    }
+                }
+            }
+            String create = "ALTER TABLE " + ident(k[0]) + "." + ident(k[1]) + " ADD " + clause;
+            out.add(new Reference(k[0], k[1], label, k[2], k[3], columns, referenced,
+                    new Ddl(Phase.FOREIGN_KEYS, "foreign key " + k[2] + " of table " + label, create)));
+        }
+        return out;
     }
 
     private static ReplacedTables setAside(MySqlConnect target, List<String> some) throws SQLException {
@@ -102,11 +169,23 @@ final class ReplacedTables {
             }
             List<Ddl> triggers = schema.ddl().stream().filter(d -> d.phase() == Phase.TRIGGERS
                     && triggerNames.contains(MySqlSchema.objectName(d))).toList();
-            ReplacedTables aside = new ReplacedTables(target, name, tables, schema, triggers, some == null);
+            List<Reference> references = referencesFromOutside(c, tables);
+            ReplacedTables aside = new ReplacedTables(target, name, tables, schema, triggers, references, some == null);
             st.execute("CREATE DATABASE " + ident(name));
             try {
-                aside.keepStatements(c, some == null ? schema.ddl().stream().filter(d -> d.phase() != Phase.TABLES
-                        && d.phase() != Phase.SEQUENCES && !d.phase().stateOnly()).toList() : triggers);
+                List<Ddl> kept = new ArrayList<>(triggers);
+                references.forEach(r -> kept.add(r.create()));
+                if (some == null) {
+                    kept.clear();
+                    kept.addAll(schema.ddl().stream().filter(d -> d.phase() != Phase.TABLES
+                            && d.phase() != Phase.SEQUENCES && !d.phase().stateOnly()).toList());
+                    references.forEach(r -> kept.add(r.create()));
+                }
+                aside.keepStatements(c, kept);
+                for (Reference r : references) {
+                    st.execute("ALTER TABLE " + ident(r.schema()) + "." + ident(r.table()) + " DROP FOREIGN KEY "
+                            + ident(r.name()));
+                }
                 for (Ddl d : triggers) {
                     st.execute("DROP TRIGGER " + ident(MySqlSchema.objectName(d)));
                 }
@@ -114,6 +193,7 @@ final class ReplacedTables {
             } catch (SQLException e) {
                 try {
                     MySqlRestore.execute(c, triggers.stream().filter(d -> !exists(st, d)).toList());
+                    aside.referencesBack(c);
                     st.execute("DROP DATABASE " + ident(name));
                 } catch (SQLException | RuntimeException undo) {
                     e.addSuppressed(undo);
@@ -155,6 +235,77 @@ final class ReplacedTables {
         return name;
     }
 
+    /** The foreign keys of tables outside that were dropped while the tables are aside. */
+    List<Reference> references() {
+        return references;
+    }
+
+    /**
+     * Creates the foreign keys of tables outside that reference the tables set aside again, on the
+     * tables of the same name now in the database (the restored ones, or the old ones put back),
+     * without checking the rows ({@code foreign_key_checks = 0}, as a dump's load does).
+     */
+    void referencesBack() throws SQLException {
+        if (!references.isEmpty()) {
+            try (Connection c = target.open()) {
+                referencesBack(c);
+            }
+        }
+    }
+
+    private void referencesBack(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("SET foreign_key_checks = 0");
+        }
+        for (Reference r : references) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*) FROM"
+                    + " information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?"
+                    + " AND CONSTRAINT_NAME = ?")) {
+                ps.setString(1, r.schema());
+                ps.setString(2, r.table());
+                ps.setString(3, r.name());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getLong(1) > 0) {
+                        continue;
+                    }
+                }
+            }
+            MySqlRestore.execute(c, List.of(r.create()));
+        }
+    }
+
+    /**
+     * Per foreign key of a table outside, how many of its rows reference a row the table of that
+     * name does not hold (after a restore that brought back other rows than were there); keys
+     * without such rows are left out.
+     */
+    Map<Reference, Long> dangling() throws SQLException {
+        Map<Reference, Long> out = new java.util.LinkedHashMap<>();
+        if (references.isEmpty()) {
+            return out;
+        }
+        try (Connection c = target.open(); Statement st = c.createStatement()) {
+            for (Reference r : references) {
+                List<String> set = new ArrayList<>();
+                List<String> match = new ArrayList<>();
+                for (int i = 0; i < r.columns().size(); i++) {
+                    set.add("o." + r.columns().get(i) + " IS NOT NULL");
+                    match.add("p." + r.referenced().get(i) + " = o." + r.columns().get(i));
+                }
+                try (ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM " + ident(r.schema()) + "." + ident(r.table())
+                        + " o WHERE " + String.join(" AND ", set) + " AND NOT EXISTS (SELECT 1 FROM "
+                        + ident(target.database()) + "." + ident(r.references()) + " p WHERE "
+                        + String.join(" AND ", match) + ")")) {
+                    long n = rs.next() ? rs.getLong(1) : 0;
+                    if (n > 0) {
+                        out.put(r, n);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     private static boolean exists(Statement st, Ddl trigger) {
         try (ResultSet r = st.executeQuery("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE"
                 + " TRIGGER_SCHEMA = DATABASE() AND TRIGGER_NAME = " + literal(MySqlSchema.objectName(trigger)))) {
@@ -193,6 +344,7 @@ final class ReplacedTables {
                 MySqlRestore.execute(c, MySqlRestore.tryAll(c, phase(Phase.VIEWS)));
                 MySqlRestore.execute(c, triggers);
                 MySqlRestore.execute(c, phase(Phase.EVENTS));
+                referencesBack(c);
             }
         } else {
             try (Connection c = target.open(); Statement st = c.createStatement()) {
@@ -203,8 +355,19 @@ final class ReplacedTables {
                 }
                 move(st, name, target.database());
                 MySqlRestore.execute(c, triggers);
+                referencesBack(c);
             }
         }
+        drop();
+    }
+
+    /**
+     * Once a whole restore has succeeded: the foreign keys of other databases' tables that
+     * referenced the replaced tables are created again on the restored ones, and the replaced
+     * tables dropped.
+     */
+    void finish() throws SQLException {
+        referencesBack();
         drop();
     }
 

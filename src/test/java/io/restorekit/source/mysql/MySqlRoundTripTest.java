@@ -177,6 +177,15 @@ class MySqlRoundTripTest {
             st.execute("INSERT INTO local_notes VALUES (1, 'written after the backup')");
             st.execute("UPDATE companies SET name = 'renamed here' WHERE id = 1");
         }
+        // a table of another database referencing one of it: its key would follow the table aside
+        EmbeddedMariaDbServer.freshDatabase("rt_other");
+        try (Connection c = EmbeddedMariaDbServer.root("rt_other"); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE contracts (id INT PRIMARY KEY, company_id INT, CONSTRAINT contracts_company"
+                    + " FOREIGN KEY (company_id) REFERENCES rt_dst.companies (id) ON UPDATE CASCADE)");
+            st.execute("INSERT INTO contracts VALUES (1, 1)");
+        }
+        Map<String, String> other = AwkwardMySql.showCreate("rt_other");
+        assertThat(other.get("TABLE contracts")).contains("REFERENCES `rt_dst`.`companies` (`id`) ON UPDATE CASCADE");
         Map<String, String> before = AwkwardMySql.showCreate("rt_dst");
         List<String> rowsBefore = companies("rt_dst");
 
@@ -191,6 +200,7 @@ class MySqlRoundTripTest {
                 .hasMessageContaining("database 'rt_dst' was put back as it was");
         assertThat(AwkwardMySql.showCreate("rt_dst")).isEqualTo(before);
         assertThat(companies("rt_dst")).isEqualTo(rowsBefore).anyMatch(row -> row.contains("renamed here"));
+        assertThat(AwkwardMySql.showCreate("rt_other")).isEqualTo(other);
         assertThat(EmbeddedMariaDbServer.databases("rk_replaced_")).isZero();
 
         DatabaseRestoreResult r = service.restore(new DatabaseRestoreRequest("shop", null, null, target, "root", null,
@@ -200,6 +210,14 @@ class MySqlRoundTripTest {
         Map<String, String> expected = AwkwardMySql.showCreate("rt_src");
         assertThat(AwkwardMySql.showCreate("rt_dst")).isEqualTo(expected);
         assertThat(EmbeddedMariaDbServer.databases("rk_replaced_")).isZero();
+        // the other database's key references the restored table, and is in force
+        assertThat(AwkwardMySql.showCreate("rt_other")).isEqualTo(other);
+        try (Connection c = EmbeddedMariaDbServer.root("rt_other"); Statement st = c.createStatement()) {
+            assertThatThrownBy(() -> st.execute("INSERT INTO contracts VALUES (2, -7)"))
+                    .isInstanceOf(java.sql.SQLException.class).hasMessageContaining("foreign key constraint fails");
+            st.execute("INSERT INTO contracts VALUES (3, 1)");
+        }
+        EmbeddedMariaDbServer.drop("rt_other");
     }
 
     @Test

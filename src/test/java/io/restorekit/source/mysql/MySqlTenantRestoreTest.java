@@ -24,6 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
@@ -252,14 +253,81 @@ class MySqlTenantRestoreTest {
                 .hasMessageContaining("the tables it had created in database 'tr_scope_empty' were dropped");
         assertThat(AwkwardMySql.showCreate("tr_scope_empty")).isEqualTo(emptyBefore).containsOnlyKeys("TABLE kept");
 
-        // a table outside the scope referencing one of it: its key would follow the table aside
+        // tables outside the scope referencing one of it, in the same database and in another: their
+        // keys would follow the table aside, so they are dropped meanwhile and created again
+        long tenant4Invoice;
+        long newInvoice;
         try (Connection c = EmbeddedMariaDbServer.root(db); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE reminders (id INT PRIMARY KEY, invoice_id BIGINT,"
-                    + " FOREIGN KEY (invoice_id) REFERENCES invoices (id))");
+            try (ResultSet r = st.executeQuery("SELECT MIN(id) FROM invoices WHERE tenant_id = 4")) {
+                r.next();
+                tenant4Invoice = r.getLong(1);
+            }
+            // an invoice the snapshot does not hold: its reminder will reference nothing after the restore
+            st.execute("SET foreign_key_checks = 0"); // this copy holds no companies
+            st.execute("INSERT INTO invoices (tenant_id, number, amount) VALUES (4, 'NEW-4', 5)");
+            st.execute("SET foreign_key_checks = 1");
+            try (ResultSet r = st.executeQuery("SELECT LAST_INSERT_ID()")) {
+                r.next();
+                newInvoice = r.getLong(1);
+            }
+            st.execute("CREATE TABLE reminders (id INT PRIMARY KEY, invoice_id BIGINT, CONSTRAINT reminders_invoice"
+                    + " FOREIGN KEY (invoice_id) REFERENCES invoices (id) ON DELETE CASCADE)");
+            st.execute("INSERT INTO reminders VALUES (1, " + tenant4Invoice + "), (2, " + newInvoice + "), (3, NULL)");
         }
+        EmbeddedMariaDbServer.freshDatabase("tr_scope_other");
+        try (Connection c = EmbeddedMariaDbServer.root("tr_scope_other"); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE audit (id INT PRIMARY KEY, invoice_id BIGINT, CONSTRAINT audit_invoice"
+                    + " FOREIGN KEY (invoice_id) REFERENCES " + db + ".invoices (id))");
+            st.execute("INSERT INTO audit VALUES (1, " + tenant4Invoice + ")");
+        }
+        Map<String, String> withReferences = AwkwardMySql.showCreate(db);
+        Map<String, String> otherBefore = AwkwardMySql.showCreate("tr_scope_other");
+        assertThat(withReferences.get("TABLE reminders")).contains("REFERENCES `invoices`");
+        assertThat(otherBefore.get("TABLE audit")).contains("REFERENCES `" + db + "`.`invoices`");
+        Map<String, String> rowsWithReferences = digests(db, "4");
         assertThat(new MySqlScopedRestore(repository).restoreInto(manifest, scope, target, true, true,
-                ProgressListener.NONE).notes()).contains("tables replaced in the target: invoices, invoice_items;"
-                + " dropped before the restore, since tables outside the scope reference invoices");
+                ProgressListener.NONE).notes()).contains("tables replaced in the target: invoices, invoice_items"
+                + " (set aside until the restore is done, put back should it fail); the foreign keys referencing"
+                + " them from outside the scope are dropped meanwhile and created again: foreign key audit_invoice"
+                + " of tr_scope_other.audit (references invoices), foreign key reminders_invoice of reminders"
+                + " (references invoices)");
+        assertThatThrownBy(() -> new MySqlScopedRestore(repository).restoreInto(
+                io.restorekit.source.postgres.ManifestEdits.withSchema(manifest, schema), scope, target, true, false,
+                ProgressListener.NONE))
+                .isInstanceOf(RkException.class).hasMessageContaining("took 0 of")
+                .hasMessageContaining("the tables it replaced were put back as they were");
+        assertThat(AwkwardMySql.showCreate(db)).isEqualTo(withReferences);
+        assertThat(AwkwardMySql.showCreate("tr_scope_other")).isEqualTo(otherBefore);
+        assertThat(digests(db, "4")).isEqualTo(rowsWithReferences);
+        assertThat(EmbeddedMariaDbServer.databases("rk\\_replaced\\_")).isZero();
+
+        ScopedRestore.Outcome replaced = new MySqlScopedRestore(repository).restoreInto(manifest, scope, target, true,
+                false, ProgressListener.NONE);
+        assertThat(replaced.applied()).isTrue();
+        assertThat(digests(db, "4")).isEqualTo(fresh);
+        assertThat(replaced.notes()).contains("foreign key reminders_invoice of reminders (references invoices): 1"
+                + " row(s) of reminders reference rows that the restored invoices does not hold");
+        assertThat(replaced.notes()).noneMatch(n -> n.startsWith("foreign key audit_invoice"));
+        // (the restored invoices table has the snapshot's AUTO_INCREMENT, not the one after NEW-4)
+        assertThat(AwkwardMySql.showCreate(db).get("TABLE reminders")).isEqualTo(withReferences.get("TABLE reminders"));
+        assertThat(AwkwardMySql.showCreate("tr_scope_other")).isEqualTo(otherBefore);
+        assertThat(EmbeddedMariaDbServer.databases("rk\\_replaced\\_")).isZero();
+        // the keys are in force on the restored table: a reference to no invoice is refused,
+        // and deleting an invoice cascades to its reminder
+        try (Connection c = EmbeddedMariaDbServer.root(db); Statement st = c.createStatement()) {
+            assertThatThrownBy(() -> st.execute("INSERT INTO reminders VALUES (4, -1)"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("foreign key constraint fails");
+            try (Connection o = EmbeddedMariaDbServer.root("tr_scope_other"); Statement other = o.createStatement()) {
+                other.execute("DELETE FROM audit");
+            }
+            st.execute("DELETE FROM invoice_items WHERE invoice_id = " + tenant4Invoice);
+            st.execute("DELETE FROM invoices WHERE id = " + tenant4Invoice);
+            try (ResultSet r = st.executeQuery("SELECT COUNT(*) FROM reminders WHERE id = 1")) {
+                r.next();
+                assertThat(r.getLong(1)).isZero();
+            }
+        }
+        EmbeddedMariaDbServer.drop("tr_scope_other");
     }
 
     @Test
