@@ -221,10 +221,11 @@ public final class DatabaseRestoreService {
             long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
             if (request.dryRun()) {
                 long existing = PostgresRestore.tablesIn(target);
-                List<String> droppedWith = existing > 0 ? PostgresRestore.droppedWith(manifest, target) : List.of();
+                PostgresRestore.Beyond beyond = existing > 0 ? PostgresRestore.beyond(manifest, target)
+                        : new PostgresRestore.Beyond(List.of(), List.of());
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), target.database(), true, existing,
                         false, manifest.tables().size(), rows, bytes, List.of(), (System.nanoTime() - t0) / 1_000_000,
-                        droppedWith);
+                        beyond.droppedWith(), beyond.referencesKept());
             }
             try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
                 PostgresRestore.Result r = new PostgresRestore(repository).restore(manifest, target,
@@ -233,7 +234,7 @@ public final class DatabaseRestoreService {
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), r.database(), false,
                         r.existingTables(), r.created(), r.tables(), r.rows(), r.bytes(),
                         r.phases().stream().map(p -> new DatabaseRestoreResult.Phase(p.phase(), p.durationMs()))
-                                .toList(), (System.nanoTime() - t0) / 1_000_000, r.droppedWith());
+                                .toList(), (System.nanoTime() - t0) / 1_000_000, r.droppedWith(), r.referencesKept());
             }
         } catch (IOException e) {
             throw new RkException(RestoreService.codeOf(e), "restore into '" + PgConnect.redact(request.target())
@@ -255,7 +256,7 @@ public final class DatabaseRestoreService {
                 MySqlRestore.checkTarget(manifest, target);
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), target.database(), true, existing,
                         false, manifest.tables().size(), rows, bytes, List.of(), (System.nanoTime() - t0) / 1_000_000,
-                        List.of());
+                        List.of(), existing > 0 ? MySqlRestore.referencesKept(target) : List.of());
             }
             try (RepositoryLock lock = repository.lock(LockRequest.shared("restore"))) {
                 MySqlRestore.Result r = new MySqlRestore(repository).restore(manifest, target,
@@ -263,7 +264,7 @@ public final class DatabaseRestoreService {
                 return new DatabaseRestoreResult(snapshot.id(), snapshot.source(), r.database(), false,
                         r.existingTables(), r.created(), r.tables(), r.rows(), r.bytes(),
                         r.phases().stream().map(p -> new DatabaseRestoreResult.Phase(p.phase(), p.durationMs()))
-                                .toList(), (System.nanoTime() - t0) / 1_000_000, List.of());
+                                .toList(), (System.nanoTime() - t0) / 1_000_000, List.of(), r.referencesKept());
             }
         } catch (IOException e) {
             throw new RkException(RestoreService.codeOf(e), "restore into '" + target.url() + "' failed: "

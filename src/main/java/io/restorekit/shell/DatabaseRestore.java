@@ -231,6 +231,10 @@ final class DatabaseRestore {
                 out.append("also dropped then, as they depend on what is replaced: ")
                         .append(String.join(", ", v.droppedWith())).append('\n');
             }
+            if (!v.referencesKept().isEmpty()) {
+                out.append("foreign keys elsewhere that reference replaced tables, dropped meanwhile and created"
+                        + " again on the restored ones: ").append(String.join(", ", v.referencesKept())).append('\n');
+            }
             return out.append("dry run: nothing was written").toString();
         }
         out.append("restored snapshot ").append(v.snapshot().describe()).append(" into database '")
@@ -245,6 +249,10 @@ final class DatabaseRestore {
             out.append("dropped with the replaced objects, as they depended on them: ")
                     .append(String.join(", ", v.droppedWith())).append('\n');
         }
+        if (!v.referencesKept().isEmpty()) {
+            out.append("foreign keys elsewhere created again on the restored tables: ")
+                    .append(String.join(", ", v.referencesKept())).append('\n');
+        }
         out.append("every table's rows and digest, as loaded, matched the snapshot");
         return out.toString();
     }
@@ -252,10 +260,10 @@ final class DatabaseRestore {
     /** {@code restore --json} of a database: the target URL without its password. */
     record View(boolean dryRun, SnapshotRef snapshot, String target, String database, long targetTables,
                 boolean created, long tables, long rows, long bytes, List<DatabaseRestoreResult.Phase> phases,
-                long durationMs, List<String> droppedWith) {
+                long durationMs, List<String> droppedWith, List<String> referencesKept) {
         static View of(DatabaseRestoreResult r, SnapshotRef snapshot, String target) {
             return new View(r.dryRun(), snapshot, target, r.database(), r.targetTables(), r.created(), r.tables(),
-                    r.rows(), r.bytes(), r.phases(), r.durationMs(), r.droppedWith());
+                    r.rows(), r.bytes(), r.phases(), r.durationMs(), r.droppedWith(), r.referencesKept());
         }
     }
 

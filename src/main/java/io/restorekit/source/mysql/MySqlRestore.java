@@ -62,10 +62,32 @@ public final class MySqlRestore {
 
     /** Same shape as the PostgreSQL restore's result, so drills and commands treat both alike. */
     public record Result(String database, boolean created, long existingTables, List<PhaseTime> phases,
-                         long tables, long rows, long bytes, long durationMs, List<TableLoad> loaded) {
+                         long tables, long rows, long bytes, long durationMs, List<TableLoad> loaded,
+                         List<String> referencesKept) {
         public Result {
             phases = List.copyOf(phases);
             loaded = List.copyOf(loaded);
+            referencesKept = List.copyOf(referencesKept);
+        }
+    }
+
+    /**
+     * The foreign keys of other databases' tables that reference tables of the target database: a
+     * restore with {@code --yes} drops them meanwhile and creates them again (for its plan).
+     */
+    public static List<String> referencesKept(MySqlConnect target) {
+        try (Connection c = target.open(); Statement st = c.createStatement()) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet r = st.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES"
+                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE <> 'VIEW'")) {
+                while (r.next()) {
+                    tables.add(r.getString(1));
+                }
+            }
+            return ReplacedTables.referencesFromOutside(c, tables).stream().map(ReplacedTables.Reference::describe)
+                    .toList();
+        } catch (SQLException e) {
+            throw target.failure("inspect", e);
         }
     }
 
@@ -182,7 +204,8 @@ public final class MySqlRestore {
             long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
             long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
             return new Result(target.database(), existing < 0, existing, phases, manifest.tables().size(), rows,
-                    bytes, (System.nanoTime() - t0) / 1_000_000, List.copyOf(loaded));
+                    bytes, (System.nanoTime() - t0) / 1_000_000, List.copyOf(loaded), aside == null ? List.of()
+                    : aside.references().stream().map(ReplacedTables.Reference::describe).toList());
         } catch (RuntimeException | IOException e) {
             if (created) {
                 try {

@@ -103,14 +103,29 @@ public final class PostgresRestore {
      * @param loaded         per table, what its load proved, in load order
      * @param droppedWith    objects outside the snapshot's schemas that were dropped with the objects
      *                       a {@code --yes} restore replaced, since they depended on them
+     * @param referencesKept foreign keys of tables outside the snapshot's schemas that referenced
+     *                       replaced tables: dropped with them, and created again on the restored ones
      */
     public record Result(String database, boolean created, long existingTables, List<PhaseTime> phases,
                          long tables, long rows, long bytes, long durationMs, List<TableLoad> loaded,
-                         List<String> droppedWith) {
+                         List<String> droppedWith, List<String> referencesKept) {
         public Result {
             phases = List.copyOf(phases);
             loaded = List.copyOf(loaded);
             droppedWith = List.copyOf(droppedWith);
+            referencesKept = List.copyOf(referencesKept);
+        }
+    }
+
+    /**
+     * What a restore with {@code --yes} into a database holding the snapshot's schemas does beyond
+     * them: the objects elsewhere it drops as they depend on what it replaces, and the foreign keys
+     * of tables elsewhere that it creates again on the restored tables.
+     */
+    public record Beyond(List<String> droppedWith, List<String> referencesKept) {
+        public Beyond {
+            droppedWith = List.copyOf(droppedWith);
+            referencesKept = List.copyOf(referencesKept);
         }
     }
 
@@ -197,35 +212,60 @@ public final class PostgresRestore {
             }
             throw e;
         }
-        List<String> droppedWith = aside == null || aside.asides().isEmpty() ? List.of()
+        Beyond beyond = aside == null || aside.asides().isEmpty() ? new Beyond(List.of(), List.of())
                 : dropReplaced(aside, target, phases);
         long rows = manifest.tables().stream().mapToLong(DatabaseManifest.Table::rows).sum();
         long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
         return new Result(target.database(), created, existing, phases, manifest.tables().size(), rows, bytes,
-                (System.nanoTime() - t0) / 1_000_000, List.copyOf(loaded), droppedWith);
+                (System.nanoTime() - t0) / 1_000_000, List.copyOf(loaded), beyond.droppedWith(),
+                beyond.referencesKept());
     }
 
     /**
      * What a restore with {@code --yes} into {@code target} would drop besides the objects of the
-     * snapshot's schemas: the objects elsewhere that depend on them (for its plan).
+     * snapshot's schemas: the objects elsewhere that depend on them, and the foreign keys of tables
+     * elsewhere it creates again (for its plan).
      */
-    public static List<String> droppedWith(DatabaseManifest manifest, PgConnect target) {
+    public static Beyond beyond(DatabaseManifest manifest, PgConnect target) {
         try (Connection c = target.open()) {
-            return ReplacedSchemas.dependentsOutside(c, schemasOf(manifest));
+            java.util.Set<String> schemas = schemasOf(manifest);
+            java.util.Set<String> restored = new java.util.HashSet<>();
+            manifest.tables().forEach(t -> restored.add(t.qualifiedName()));
+            List<ReplacedSchemas.Reference> references = ReplacedSchemas.referencesOutside(c, schemas);
+            List<String> names = references.stream().map(ReplacedSchemas.Reference::describe).toList();
+            List<String> dropped = new ArrayList<>(ReplacedSchemas.dependentsOutside(c, schemas).stream()
+                    .filter(d -> !names.contains(d)).toList());
+            List<String> kept = new ArrayList<>();
+            for (ReplacedSchemas.Reference r : references) {
+                if (restored.contains(r.schema() + "." + r.relation())) {
+                    kept.add(r.describe());
+                } else {
+                    dropped.add(r.missing());
+                }
+            }
+            return new Beyond(dropped, kept);
         } catch (SQLException e) {
             throw target.failure("inspect", e);
         }
     }
 
-    /** Drops the replaced objects; returns the objects elsewhere that went with them. */
-    private static List<String> dropReplaced(ReplacedSchemas aside, PgConnect target, List<PhaseTime> phases) {
+    /**
+     * Drops the replaced objects and creates the foreign keys of tables elsewhere that referenced
+     * them again; returns what went with them, and those keys.
+     */
+    private static Beyond dropReplaced(ReplacedSchemas aside, PgConnect target, List<PhaseTime> phases) {
         try {
-            List<List<String>> dependents = new ArrayList<>();
+            List<Beyond> beyond = new ArrayList<>();
             timed(phases, "drop the replaced objects", () -> {
-                dependents.add(aside.dependents());
+                java.util.Set<String> references = aside.referenceNames();
+                List<String> dropped = new ArrayList<>(aside.dependents().stream()
+                        .filter(d -> !references.contains(d)).toList());
                 aside.drop();
+                ReplacedSchemas.Recreated recreated = aside.recreateReferences();
+                dropped.addAll(recreated.lost());
+                beyond.add(new Beyond(dropped, recreated.kept()));
             });
-            return dependents.get(0);
+            return beyond.get(0);
         } catch (SQLException | IOException e) {
             throw new RkException(ErrorCode.FAILED, "database '" + target.database() + "' was restored, but"
                     + " dropping the objects it replaced failed (" + e.getMessage() + "); they are kept in schemas "

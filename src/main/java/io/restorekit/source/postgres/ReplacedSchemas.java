@@ -67,16 +67,43 @@ final class ReplacedSchemas {
     record Held(String schema, String aside, String comment, Set<String> stayed) {
     }
 
+    /**
+     * A foreign key of a table outside the replaced schemas that references a table in one of them.
+     * Dropping the replaced objects drops it too; it is created again on the restored table.
+     *
+     * @param describe   as PostgreSQL describes it ({@code constraint x_fkey on table other.x}), as
+     *                   {@link #dependentsOutside} names it
+     * @param table      the referencing table, schema-qualified
+     * @param referenced the referenced table, schema-qualified (quoted where needed)
+     * @param schema     the referenced table's schema, and {@code relation} its name, as they are
+     * @param definition {@code pg_get_constraintdef} with every name qualified, without {@code NOT VALID}
+     * @param valid      whether it was validated
+     */
+    record Reference(String describe, String table, String name, String referenced, String schema,
+                     String relation, String definition, boolean valid) {
+        /** Why it cannot be created again: the restored schemas have no table of that name. */
+        String missing() {
+            return describe + " (the restored schemas have no table " + referenced + " for it to reference)";
+        }
+    }
+
+    /** What became of the references of tables elsewhere once the replaced objects were dropped. */
+    record Recreated(List<String> kept, List<String> lost) {
+    }
+
     private final PgConnect target;
     private final List<Held> held;
     private final Set<String> extensions;
     private final List<String> created;
+    private final List<Reference> references;
 
-    private ReplacedSchemas(PgConnect target, List<Held> held, Set<String> extensions, List<String> created) {
+    private ReplacedSchemas(PgConnect target, List<Held> held, Set<String> extensions, List<String> created,
+                            List<Reference> references) {
         this.target = target;
         this.held = held;
         this.extensions = extensions;
         this.created = created;
+        this.references = references;
     }
 
     /**
@@ -111,7 +138,8 @@ final class ReplacedSchemas {
             Set<String> extensions = new java.util.HashSet<>(strings(c, "SELECT extname FROM pg_extension"));
             List<Held> held = new ArrayList<>();
             List<String> created = new ArrayList<>();
-            ReplacedSchemas aside = new ReplacedSchemas(target, held, extensions, created);
+            List<Reference> references = move ? referencesOutside(c, schemas) : List.of();
+            ReplacedSchemas aside = new ReplacedSchemas(target, held, extensions, created, references);
             try {
                 for (String schema : schemas) {
                     if (!comments.containsKey(schema)) {
@@ -234,6 +262,144 @@ final class ReplacedSchemas {
                 }
             }
         }
+        return out;
+    }
+
+    /**
+     * The foreign keys of tables outside {@code schemas} that reference tables in them, read while
+     * the referenced tables are still in {@code schemas} (so their definitions name them there).
+     */
+    static List<Reference> referencesOutside(Connection c, Collection<String> schemas) throws SQLException {
+        String where = " FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid JOIN pg_class t ON t.oid = k.conrelid"
+                + " WHERE k.contype = 'f' AND k.conparentid = 0"
+                + " AND r.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(?))"
+                + " AND t.relnamespace NOT IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(?))";
+        java.sql.Array names = c.createArrayOf("text", schemas.toArray());
+        Map<Long, String> described = new LinkedHashMap<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT k.oid, pg_describe_object('pg_constraint'::regclass,"
+                + " k.oid, 0)" + where + " ORDER BY 2")) {
+            ps.setArray(1, names);
+            ps.setArray(2, names);
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    described.put(r.getLong(1), r.getString(2));
+                }
+            }
+        }
+        List<Reference> out = new ArrayList<>();
+        if (described.isEmpty()) {
+            return out;
+        }
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL search_path = pg_catalog"); // every name in the definitions qualified
+            }
+            try (PreparedStatement ps = c.prepareStatement("SELECT k.oid, k.conrelid::regclass::text,"
+                    + " quote_ident(k.conname), pg_get_constraintdef(k.oid), k.convalidated, k.confrelid::regclass::text,"
+                    + " r.relnamespace::regnamespace::text, r.relname" + where)) {
+                ps.setArray(1, names);
+                ps.setArray(2, names);
+                Map<Long, Reference> byOid = new java.util.HashMap<>();
+                try (ResultSet r = ps.executeQuery()) {
+                    while (r.next()) {
+                        String definition = r.getString(4);
+                        if (definition.endsWith(" NOT VALID")) {
+                            definition = definition.substring(0, definition.length() - " NOT VALID".length());
+                        }
+                        byOid.put(r.getLong(1), new Reference(described.get(r.getLong(1)), r.getString(2),
+                                r.getString(3), r.getString(6), unquoted(r.getString(7)), r.getString(8), definition,
+                                r.getBoolean(5)));
+                    }
+                }
+                described.keySet().stream().map(byOid::get).filter(java.util.Objects::nonNull).forEach(out::add);
+            }
+            c.commit();
+        } finally {
+            if (!c.getAutoCommit()) {
+                c.rollback();
+            }
+            c.setAutoCommit(auto);
+        }
+        return out;
+    }
+
+    /**
+     * Creates the foreign keys of tables elsewhere that referenced the replaced tables again, on
+     * the restored tables, once the replaced objects are dropped. A key the restored rows do not
+     * satisfy is created {@code NOT VALID} (in force for new rows); one that cannot be created at
+     * all (the restored table has no such key columns) is lost, and said so.
+     */
+    Recreated recreateReferences() throws SQLException {
+        List<String> kept = new ArrayList<>();
+        List<String> lost = new ArrayList<>();
+        if (references.isEmpty()) {
+            return new Recreated(kept, lost);
+        }
+        try (Connection c = target.open()) {
+            for (Reference ref : references) {
+                if (!exists(c, ref.table())) {
+                    continue; // it went with the replaced objects (a partition of a replaced table)
+                }
+                if (!exists(c, ref.referenced())) {
+                    lost.add(ref.missing());
+                    continue;
+                }
+                try {
+                    boolean validated = recreate(c, ref);
+                    kept.add(ref.describe() + (ref.valid() && !validated ? " (NOT VALID: rows there reference rows"
+                            + " the restored table does not hold; VALIDATE CONSTRAINT once they are mended)" : ""));
+                } catch (SQLException e) {
+                    lost.add(ref.describe() + " (could not be created again: " + e.getMessage() + ")");
+                }
+            }
+        }
+        return new Recreated(kept, lost);
+    }
+
+    private static String unquoted(String name) {
+        return name.startsWith("\"") ? name.substring(1, name.length() - 1).replace("\"\"", "\"") : name;
+    }
+
+    private static boolean exists(Connection c, String table) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT to_regclass("
+                + literal(table) + ") IS NOT NULL")) {
+            return r.next() && r.getBoolean(1);
+        }
+    }
+
+    /** Adds the key {@code NOT VALID}, then validates it if it was valid; returns whether it is. */
+    private static boolean recreate(Connection c, Reference ref) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LOCAL search_path = pg_catalog");
+            st.execute("ALTER TABLE " + ref.table() + " ADD CONSTRAINT " + ref.name() + " " + ref.definition()
+                    + " NOT VALID");
+            boolean validated = false;
+            if (ref.valid()) {
+                st.execute("SAVEPOINT validate");
+                try {
+                    st.execute("ALTER TABLE " + ref.table() + " VALIDATE CONSTRAINT " + ref.name());
+                    validated = true;
+                } catch (SQLException e) {
+                    st.execute("ROLLBACK TO SAVEPOINT validate");
+                }
+            }
+            c.commit();
+            return validated;
+        } catch (SQLException | RuntimeException e) {
+            PostgresRestore.rollback(c, e);
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** The foreign keys of tables elsewhere that referenced replaced tables, by description. */
+    Set<String> referenceNames() {
+        Set<String> out = new java.util.HashSet<>();
+        references.forEach(r -> out.add(r.describe()));
         return out;
     }
 

@@ -203,9 +203,14 @@ class MySqlRoundTripTest {
         assertThat(AwkwardMySql.showCreate("rt_other")).isEqualTo(other);
         assertThat(EmbeddedMariaDbServer.databases("rk_replaced_")).isZero();
 
+        DatabaseRestoreResult plan = service.restore(new DatabaseRestoreRequest("shop", null, null, target, "root",
+                null, 1, true, true), ProgressListener.NONE);
+        assertThat(plan.referencesKept()).containsExactly("foreign key contracts_company of rt_other.contracts"
+                + " (references companies)");
         DatabaseRestoreResult r = service.restore(new DatabaseRestoreRequest("shop", null, null, target, "root", null,
                 1, false, true), ProgressListener.NONE);
         assertThat(r.targetTables()).isEqualTo(10);
+        assertThat(r.referencesKept()).containsExactlyElementsOf(plan.referencesKept());
         assertThat(MySqlTableCheck.compare(manifest(), dst)).allSatisfy(c -> assertThat(c.equal()).isTrue());
         Map<String, String> expected = AwkwardMySql.showCreate("rt_src");
         assertThat(AwkwardMySql.showCreate("rt_dst")).isEqualTo(expected);

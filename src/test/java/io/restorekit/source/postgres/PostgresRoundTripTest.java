@@ -197,19 +197,46 @@ class PostgresRoundTripTest {
 
         // the real replace: the snapshot's schemas as in the source; the plan and the result name the view
         // elsewhere on a replaced table, dropped with it
+        // foreign keys elsewhere referencing replaced tables: one the restored rows satisfy, one they
+        // do not (its company was made here), one whose table the snapshot does not have
         try (Connection c = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE app.local_log (at date) PARTITION BY RANGE (at)");
             st.execute("CREATE TABLE reports.local_log_2026 PARTITION OF app.local_log"
                     + " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+            st.execute("CREATE TABLE reports.audit (id int PRIMARY KEY, company_id bigint CONSTRAINT audit_company"
+                    + " REFERENCES app.companies ON DELETE CASCADE DEFERRABLE)");
+            st.execute("INSERT INTO reports.audit SELECT 1, min(id) FROM app.companies");
+            st.execute("INSERT INTO app.companies (tenant_id, name) SELECT tenant_id, 'made here' FROM app.companies"
+                    + " ORDER BY id LIMIT 1");
+            st.execute("CREATE TABLE reports.audit_new (id int PRIMARY KEY, company_id bigint CONSTRAINT"
+                    + " audit_new_company REFERENCES app.companies)");
+            st.execute("INSERT INTO reports.audit_new SELECT 1, id FROM app.companies WHERE name = 'made here'");
+            st.execute("CREATE TABLE reports.note_refs (note_id int CONSTRAINT note_refs_note REFERENCES"
+                    + " app.local_notes)");
         }
+        String keys = "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                + " WHERE conname IN ('audit_company', 'audit_new_company', 'note_refs_note') ORDER BY conname";
+        List<String> keysBefore = rows(keys);
+        assertThat(keysBefore).hasSize(3);
         DatabaseRestoreResult plan = service.restore(new DatabaseRestoreRequest("db", null, null, target, "postgres",
                 null, 2, true, true), ProgressListener.NONE);
-        assertThat(plan.droppedWith()).containsExactly("table reports.local_log_2026", "view reports.names");
+        assertThat(plan.droppedWith()).containsExactly("table reports.local_log_2026", "view reports.names",
+                "constraint note_refs_note on table reports.note_refs (the restored schemas have no table"
+                + " app.local_notes for it to reference)");
+        assertThat(plan.referencesKept()).containsExactly("constraint audit_company on table reports.audit",
+                "constraint audit_new_company on table reports.audit_new");
         DatabaseRestoreResult r = service.restore(new DatabaseRestoreRequest("db", null, null, target, "postgres",
                 null, 2, false, true), ProgressListener.NONE);
-        assertThat(r.droppedWith()).containsExactly("table reports.local_log_2026", "view reports.names");
+        assertThat(r.droppedWith()).containsExactlyElementsOf(plan.droppedWith());
+        assertThat(r.referencesKept()).containsExactly("constraint audit_company on table reports.audit",
+                "constraint audit_new_company on table reports.audit_new (NOT VALID: rows there reference rows the"
+                + " restored table does not hold; VALIDATE CONSTRAINT once they are mended)");
+        // the keys are there as they were (the one the restored rows do not satisfy NOT VALID), and in force
+        assertThat(rows(keys)).containsExactly(keysBefore.get(0), keysBefore.get(1) + " NOT VALID");
         try (Connection c = EmbeddedPostgresServer.connect("awkward_dst"); Statement st = c.createStatement()) {
-            st.execute("DROP SCHEMA reports");
+            assertThatThrownBy(() -> st.execute("INSERT INTO reports.audit VALUES (2, -1)"))
+                    .hasMessageContaining("audit_company");
+            st.execute("DROP SCHEMA reports CASCADE");
         }
         assertThat(r.created()).isFalse();
         assertThat(r.phases()).extracting(DatabaseRestoreResult.Phase::name)
