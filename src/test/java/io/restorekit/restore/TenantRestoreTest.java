@@ -294,16 +294,28 @@ class TenantRestoreTest {
 
         // --yes into that database, failing once the tables it replaces are dropped (the snapshot's
         // invoice_items table cannot take its rows): one transaction, so they are all still there
+        // (with a table of its own whose foreign key references invoices, and a view on invoices: what
+        // dropping the tables takes along, the key created again and the view named)
         try (Connection c = EmbeddedPostgresServer.connect("tenants_inspect"); Statement st = c.createStatement()) {
             st.execute("UPDATE invoices SET total = total + 1 WHERE id = (SELECT min(id) FROM invoices)");
+            st.execute("CREATE TABLE reminders (id int PRIMARY KEY, invoice_id bigint CONSTRAINT reminders_invoice"
+                    + " REFERENCES invoices ON DELETE CASCADE)");
+            st.execute("INSERT INTO reminders SELECT 1, min(id) FROM invoices");
+            st.execute("CREATE VIEW open_invoices AS SELECT id FROM invoices");
         }
         Map<String, List<String>> before = inspectRows();
+        java.util.function.Predicate<String> beyond = n -> n.startsWith("tables replaced in the target: ")
+                && n.contains("; dropped with them, as they depend on them: view public.open_invoices;")
+                && n.endsWith("the foreign keys of other tables that reference them are created again on the"
+                + " restored ones: constraint reminders_invoice on table public.reminders");
         DatabaseManifest m = DatabaseManifest.load(repository, repository.loadSnapshot(snapshotId).tree());
         List<DatabaseManifest.Ddl> schema = m.schema().stream().map(d -> d.phase() == DatabaseManifest.Phase.TABLES
                 && d.object().equals("table public.invoice_items") ? new DatabaseManifest.Ddl(d.phase(), d.object(),
                 d.sql().replaceFirst("\\)\\s*$", ", CHECK (false))")) : d).toList();
         assertThat(schema).isNotEqualTo(m.schema());
         PgConnect dst = new PgConnect(target, "postgres", null, null);
+        assertThat(new ScopedRestore(repository).restoreInto(m, new ScopedRestore.Scope("8", "billing", billing), dst,
+                true, true, ProgressListener.NONE).notes()).anyMatch(beyond);
         assertThatThrownBy(() -> new ScopedRestore(repository).restoreInto(ManifestEdits.withSchema(m, schema),
                 new ScopedRestore.Scope("8", "billing", billing), dst, true, false, ProgressListener.NONE))
                 .isInstanceOf(RkException.class).hasMessageContaining("invoice_items")
@@ -312,8 +324,18 @@ class TenantRestoreTest {
         ScopedRestoreResult replaced = service().restoreScoped(new ScopedRestoreRequest(source, null, null, "8",
                 "billing", billing, target, "postgres", null, false, false, true), ProgressListener.NONE);
         assertThat(replaced.outcome().applied()).isTrue();
-        assertThat(inspectRows().get("invoices")).isEqualTo(tenantRowsAtBackup(8).get("invoices"))
+        assertThat(replaced.outcome().notes()).anyMatch(beyond);
+        Map<String, List<String>> after = inspectRows();
+        assertThat(after.get("invoices")).isEqualTo(tenantRowsAtBackup(8).get("invoices"))
                 .isNotEqualTo(before.get("invoices"));
+        assertThat(after.get("keys")).contains("reminders_invoice");
+        try (Connection c = EmbeddedPostgresServer.connect("tenants_inspect"); Statement st = c.createStatement()) {
+            assertThat(rows(st, "SELECT count(*) FROM pg_views WHERE viewname = 'open_invoices'")).containsExactly("0");
+            assertThat(rows(st, "SELECT convalidated::text FROM pg_constraint WHERE conname = 'reminders_invoice'"))
+                    .containsExactly("true");
+            assertThatThrownBy(() -> st.execute("INSERT INTO reminders VALUES (2, -1)"))
+                    .hasMessageContaining("reminders_invoice");
+        }
     }
 
     private static Map<String, List<String>> inspectRows() throws SQLException {

@@ -60,6 +60,24 @@ final class ReplacedSchemas {
     static volatile int lockTimeoutMs = 60_000;
 
     /**
+     * Given {@code inside} (classid, objid: the objects to drop), the objects that depend on them,
+     * each described as what goes: an object that is part of another (a view's rule, a table's
+     * constraint or default) counts where its owner is, and one whose dropping drops its owner (a
+     * view's rule) is named by it. A relation counts where it is: a partition elsewhere of a
+     * replaced table is dropped with it. Ends in the {@code owned} rows, to filter by owner.
+     */
+    private static final String DEPENDENTS = " dependent AS (SELECT DISTINCT d.classid, d.objid FROM pg_depend d"
+            + "  JOIN inside i ON d.refclassid = i.classid AND d.refobjid = i.objid WHERE d.deptype IN ('n', 'a')),"
+            + " owned AS (SELECT t.classid, t.objid, o.deptype, COALESCE(o.refclassid, t.classid) AS ownclass,"
+            + "  COALESCE(o.refobjid, t.objid) AS ownobj FROM dependent t LEFT JOIN LATERAL (SELECT x.deptype,"
+            + "  x.refclassid, x.refobjid FROM pg_depend x WHERE x.classid = t.classid AND x.objid = t.objid"
+            + "  AND t.classid <> 'pg_class'::regclass" // a relation (a partition, an owned sequence) is its own
+            + "  AND x.objsubid = 0 AND x.deptype IN ('a', 'i') AND NOT (x.refclassid = x.classid"
+            + "  AND x.refobjid = x.objid) ORDER BY x.deptype DESC LIMIT 1) o ON true)"
+            + " SELECT DISTINCT CASE WHEN deptype = 'i' THEN pg_describe_object(ownclass, ownobj, 0)"
+            + "  ELSE pg_describe_object(classid, objid, 0) END FROM owned";
+
+    /**
      * A schema of the snapshot that the target held, where its objects are kept meanwhile (null
      * when they were not moved), and the objects of a movable kind that stayed there (all of them
      * when they were not moved; else any the moves left there, which PostgreSQL normally does not).
@@ -231,38 +249,31 @@ final class ReplacedSchemas {
      * foreign key of a table elsewhere that references one, a cast through a replaced function).
      */
     static List<String> dependentsOutside(Connection c, Collection<String> schemas) throws SQLException {
-        List<String> out = new ArrayList<>();
-        // An object that is part of another (a view's rule, a table's constraint or default) counts
-        // where its owner is; one whose dropping drops its owner (a view's rule) is named by it. A
-        // relation counts where it is: a partition elsewhere of a replaced table is dropped with it.
-        try (PreparedStatement ps = c.prepareStatement("WITH inside AS (SELECT d.classid, d.objid FROM pg_depend d"
+        java.sql.Array names = c.createArrayOf("text", schemas.toArray());
+        return strings(c, "WITH inside AS (SELECT d.classid, d.objid FROM pg_depend d"
                 + "  WHERE d.refclassid = 'pg_namespace'::regclass AND d.deptype = 'n'"
                 + "  AND d.refobjid IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(?))"
                 + "  AND NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = d.classid AND x.objid = d.objid"
-                + "   AND x.deptype = 'e')),"
-                + " dependent AS (SELECT DISTINCT d.classid, d.objid FROM pg_depend d"
-                + "  JOIN inside i ON d.refclassid = i.classid AND d.refobjid = i.objid WHERE d.deptype IN ('n', 'a')),"
-                + " owned AS (SELECT t.classid, t.objid, o.deptype, COALESCE(o.refclassid, t.classid) AS ownclass,"
-                + "  COALESCE(o.refobjid, t.objid) AS ownobj FROM dependent t LEFT JOIN LATERAL (SELECT x.deptype,"
-                + "  x.refclassid, x.refobjid FROM pg_depend x WHERE x.classid = t.classid AND x.objid = t.objid"
-                + "  AND t.classid <> 'pg_class'::regclass" // a relation (a partition, an owned sequence) is its own
-                + "  AND x.objsubid = 0 AND x.deptype IN ('a', 'i') AND NOT (x.refclassid = x.classid"
-                + "  AND x.refobjid = x.objid) ORDER BY x.deptype DESC LIMIT 1) o ON true)"
-                + " SELECT DISTINCT CASE WHEN deptype = 'i' THEN pg_describe_object(ownclass, ownobj, 0)"
-                + "  ELSE pg_describe_object(classid, objid, 0) END FROM owned"
+                + "   AND x.deptype = 'e'))," + DEPENDENTS
                 + " WHERE COALESCE((pg_identify_object(ownclass, ownobj, 0)).schema, '')" // quoted where needed
                 + "  <> ALL(ARRAY(SELECT quote_ident(n) FROM unnest(?::text[]) n))"
-                + " ORDER BY 1")) {
-            java.sql.Array names = c.createArrayOf("text", schemas.toArray());
-            ps.setArray(1, names);
-            ps.setArray(2, names);
-            try (ResultSet r = ps.executeQuery()) {
-                while (r.next()) {
-                    out.add(r.getString(1));
-                }
-            }
-        }
-        return out;
+                + " ORDER BY 1", names, names);
+    }
+
+    /**
+     * The objects outside {@code tables} (schema-qualified, quoted where needed) that dropping them
+     * with {@code CASCADE} drops too, as {@link #dependentsOutside} names them; their own indexes,
+     * sequences and TOAST tables are left out (the snapshot creates them again with the tables).
+     */
+    static List<String> dependentsOfTables(Connection c, Collection<String> tables) throws SQLException {
+        java.sql.Array names = c.createArrayOf("text", tables.toArray());
+        return strings(c, "WITH inside AS (SELECT 'pg_class'::regclass AS classid, oid AS objid FROM pg_class"
+                + "  WHERE oid = ANY(?::regclass[]) UNION ALL SELECT 'pg_type'::regclass, oid FROM pg_type"
+                + "  WHERE typrelid = ANY(?::regclass[]))," + DEPENDENTS
+                + " WHERE NOT EXISTS (SELECT 1 FROM inside i WHERE i.classid = ownclass AND i.objid = ownobj)"
+                + " AND NOT (classid = 'pg_class'::regclass AND EXISTS (SELECT 1 FROM pg_class s"
+                + "  WHERE s.oid = objid AND s.relkind IN ('S', 'i', 'I', 't')))"
+                + " ORDER BY 1", names, names);
     }
 
     /**
@@ -270,16 +281,29 @@ final class ReplacedSchemas {
      * the referenced tables are still in {@code schemas} (so their definitions name them there).
      */
     static List<Reference> referencesOutside(Connection c, Collection<String> schemas) throws SQLException {
+        return references(c, " AND r.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(?))"
+                + " AND t.relnamespace NOT IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(?))", schemas);
+    }
+
+    /**
+     * The foreign keys of tables other than {@code tables} (schema-qualified, quoted where needed)
+     * that reference one of them: what {@code DROP TABLE ... CASCADE} of those tables drops.
+     */
+    static List<Reference> referencesTo(Connection c, Collection<String> tables) throws SQLException {
+        return references(c, " AND k.confrelid = ANY(?::regclass[]) AND k.conrelid <> ALL(?::regclass[])", tables);
+    }
+
+    /** The foreign keys matching {@code condition}, which takes {@code names} as its two parameters. */
+    private static List<Reference> references(Connection c, String condition, Collection<String> names)
+            throws SQLException {
         String where = " FROM pg_constraint k JOIN pg_class r ON r.oid = k.confrelid JOIN pg_class t ON t.oid = k.conrelid"
-                + " WHERE k.contype = 'f' AND k.conparentid = 0"
-                + " AND r.relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(?))"
-                + " AND t.relnamespace NOT IN (SELECT oid FROM pg_namespace WHERE nspname = ANY(?))";
-        java.sql.Array names = c.createArrayOf("text", schemas.toArray());
+                + " WHERE k.contype = 'f' AND k.conparentid = 0" + condition;
+        java.sql.Array array = c.createArrayOf("text", names.toArray());
         Map<Long, String> described = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT k.oid, pg_describe_object('pg_constraint'::regclass,"
                 + " k.oid, 0)" + where + " ORDER BY 2")) {
-            ps.setArray(1, names);
-            ps.setArray(2, names);
+            ps.setArray(1, array);
+            ps.setArray(2, array);
             try (ResultSet r = ps.executeQuery()) {
                 while (r.next()) {
                     described.put(r.getLong(1), r.getString(2));
@@ -299,8 +323,8 @@ final class ReplacedSchemas {
             try (PreparedStatement ps = c.prepareStatement("SELECT k.oid, k.conrelid::regclass::text,"
                     + " quote_ident(k.conname), pg_get_constraintdef(k.oid), k.convalidated, k.confrelid::regclass::text,"
                     + " r.relnamespace::regnamespace::text, r.relname" + where)) {
-                ps.setArray(1, names);
-                ps.setArray(2, names);
+                ps.setArray(1, array);
+                ps.setArray(2, array);
                 Map<Long, Reference> byOid = new java.util.HashMap<>();
                 try (ResultSet r = ps.executeQuery()) {
                     while (r.next()) {
@@ -396,6 +420,44 @@ final class ReplacedSchemas {
         }
     }
 
+    /**
+     * Creates {@code references} again inside the caller's transaction, each behind a savepoint (a
+     * restore of tables into another database, which dropped them with the tables it replaced);
+     * returns a note per key that the restored rows do not satisfy or that could not be created.
+     */
+    static List<String> recreateInTransaction(Connection c, List<Reference> references) throws SQLException {
+        List<String> notes = new ArrayList<>();
+        if (references.isEmpty()) {
+            return notes;
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("SET LOCAL search_path = pg_catalog");
+            for (Reference ref : references) {
+                st.execute("SAVEPOINT reference");
+                try {
+                    st.execute("ALTER TABLE " + ref.table() + " ADD CONSTRAINT " + ref.name() + " " + ref.definition()
+                            + " NOT VALID");
+                } catch (SQLException e) {
+                    st.execute("ROLLBACK TO SAVEPOINT reference");
+                    notes.add("not recreated: " + ref.describe() + " (" + e.getMessage() + ")");
+                    continue;
+                }
+                if (ref.valid()) {
+                    st.execute("SAVEPOINT validate");
+                    try {
+                        st.execute("ALTER TABLE " + ref.table() + " VALIDATE CONSTRAINT " + ref.name());
+                    } catch (SQLException e) {
+                        st.execute("ROLLBACK TO SAVEPOINT validate");
+                        notes.add(ref.describe() + " created again NOT VALID: rows of " + ref.table()
+                                + " reference rows the restored " + ref.referenced() + " does not hold");
+                    }
+                }
+            }
+            st.execute("RESET search_path");
+        }
+        return notes;
+    }
+
     /** The foreign keys of tables elsewhere that referenced replaced tables, by description. */
     Set<String> referenceNames() {
         Set<String> out = new java.util.HashSet<>();
@@ -458,6 +520,21 @@ final class ReplacedSchemas {
         try (Statement st = c.createStatement(); ResultSet r = st.executeQuery(sql)) {
             while (r.next()) {
                 out.add(r.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static List<String> strings(Connection c, String sql, java.sql.Array first, java.sql.Array second)
+            throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, first);
+            ps.setArray(2, second);
+            try (ResultSet r = ps.executeQuery()) {
+                while (r.next()) {
+                    out.add(r.getString(1));
+                }
             }
         }
         return out;

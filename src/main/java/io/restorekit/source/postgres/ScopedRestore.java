@@ -345,10 +345,24 @@ public final class ScopedRestore {
             for (Selected s : selected) {
                 diffs.add(intoNew(s, scope, progress));
             }
+            // What dropping the tables it replaces drops too: the foreign keys of other tables that
+            // reference them are created again on the restored tables; anything else is named.
+            List<String> quoted = present.stream().map(TenantJoin::quoted).toList();
+            List<ReplacedSchemas.Reference> references = present.isEmpty() ? List.of()
+                    : ReplacedSchemas.referencesTo(c, quoted);
+            if (!present.isEmpty()) {
+                Set<String> keys = references.stream().map(ReplacedSchemas.Reference::describe)
+                        .collect(Collectors.toSet());
+                List<String> droppedWith = ReplacedSchemas.dependentsOfTables(c, quoted).stream()
+                        .filter(d -> !keys.contains(d)).toList();
+                notes.add("tables replaced in the target: " + String.join(", ", present)
+                        + (droppedWith.isEmpty() ? "" : "; dropped with them, as they depend on them: "
+                        + String.join(", ", droppedWith))
+                        + (references.isEmpty() ? "" : "; the foreign keys of other tables that reference them are"
+                        + " created again on the restored ones: " + String.join(", ", references.stream()
+                        .map(ReplacedSchemas.Reference::describe).toList())));
+            }
             if (dryRun) {
-                if (!present.isEmpty()) {
-                    notes.add("tables replaced in the target: " + String.join(", ", present));
-                }
                 return outcome(target, m, diffs, notes, false, false, t0);
             }
             Map<Phase, List<Ddl>> byPhase = new LinkedHashMap<>();
@@ -398,6 +412,7 @@ public final class ScopedRestore {
                     notes.add("not recreated: " + d.object() + " (the restored rows reference rows outside the scope)");
                 }
                 PostgresRestore.tryAll(c, byPhase.get(Phase.SEQUENCE_VALUES));
+                notes.addAll(ReplacedSchemas.recreateInTransaction(c, references));
                 c.commit();
             } catch (SQLException | IOException | RuntimeException e) {
                 PostgresRestore.rollback(c, e);
