@@ -72,6 +72,26 @@ public final class MySqlRestore {
     }
 
     /**
+     * The keys of other databases' tables that a whole restore created again, each with how many of
+     * its rows reference rows the restored table does not hold, where any do.
+     */
+    private static List<String> referencesKept(ReplacedTables aside) {
+        Map<ReplacedTables.Reference, Long> dangling;
+        try {
+            dangling = aside.dangling();
+        } catch (SQLException e) {
+            dangling = Map.of(); // the restore is done; the count is a courtesy
+        }
+        List<String> out = new ArrayList<>();
+        for (ReplacedTables.Reference r : aside.references()) {
+            Long n = dangling.get(r);
+            out.add(r.describe() + (n == null ? "" : " (" + n + " row(s) of " + r.label()
+                    + " reference rows that the restored " + r.references() + " does not hold)"));
+        }
+        return out;
+    }
+
+    /**
      * The foreign keys of other databases' tables that reference tables of the target database: a
      * restore with {@code --yes} drops them meanwhile and creates them again (for its plan).
      */
@@ -205,7 +225,7 @@ public final class MySqlRestore {
             long bytes = manifest.tables().stream().mapToLong(DatabaseManifest.Table::bytes).sum();
             return new Result(target.database(), existing < 0, existing, phases, manifest.tables().size(), rows,
                     bytes, (System.nanoTime() - t0) / 1_000_000, List.copyOf(loaded), aside == null ? List.of()
-                    : aside.references().stream().map(ReplacedTables.Reference::describe).toList());
+                    : referencesKept(aside));
         } catch (RuntimeException | IOException e) {
             if (created) {
                 try {
