@@ -173,14 +173,9 @@ final class ReplacedTables {
             ReplacedTables aside = new ReplacedTables(target, name, tables, schema, triggers, references, some == null);
             st.execute("CREATE DATABASE " + ident(name));
             try {
-                List<Ddl> kept = new ArrayList<>(triggers);
+                List<Ddl> kept = new ArrayList<>(some == null ? schema.ddl().stream().filter(d -> d.phase()
+                        != Phase.TABLES && d.phase() != Phase.SEQUENCES && !d.phase().stateOnly()).toList() : triggers);
                 references.forEach(r -> kept.add(r.create()));
-                if (some == null) {
-                    kept.clear();
-                    kept.addAll(schema.ddl().stream().filter(d -> d.phase() != Phase.TABLES
-                            && d.phase() != Phase.SEQUENCES && !d.phase().stateOnly()).toList());
-                    references.forEach(r -> kept.add(r.create()));
-                }
                 aside.keepStatements(c, kept);
                 for (Reference r : references) {
                     st.execute("ALTER TABLE " + ident(r.schema()) + "." + ident(r.table()) + " DROP FOREIGN KEY "

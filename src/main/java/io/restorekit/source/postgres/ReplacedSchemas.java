@@ -393,23 +393,12 @@ final class ReplacedSchemas {
         }
     }
 
-    /** Adds the key {@code NOT VALID}, then validates it if it was valid; returns whether it is. */
+    /** Creates the key again in a transaction of its own; returns whether it is validated. */
     private static boolean recreate(Connection c, Reference ref) throws SQLException {
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
             st.execute("SET LOCAL search_path = pg_catalog");
-            st.execute("ALTER TABLE " + ref.table() + " ADD CONSTRAINT " + ref.name() + " " + ref.definition()
-                    + " NOT VALID");
-            boolean validated = false;
-            if (ref.valid()) {
-                st.execute("SAVEPOINT validate");
-                try {
-                    st.execute("ALTER TABLE " + ref.table() + " VALIDATE CONSTRAINT " + ref.name());
-                    validated = true;
-                } catch (SQLException e) {
-                    st.execute("ROLLBACK TO SAVEPOINT validate");
-                }
-            }
+            boolean validated = addAndValidate(st, ref);
             c.commit();
             return validated;
         } catch (SQLException | RuntimeException e) {
@@ -417,6 +406,27 @@ final class ReplacedSchemas {
             throw e;
         } finally {
             c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Adds the key {@code NOT VALID} (in force for new rows), then validates it if it was valid,
+     * behind a savepoint; returns whether it is validated. Runs in a transaction whose search path
+     * is {@code pg_catalog}, which the definitions' qualified names need.
+     */
+    private static boolean addAndValidate(Statement st, Reference ref) throws SQLException {
+        st.execute("ALTER TABLE " + ref.table() + " ADD CONSTRAINT " + ref.name() + " " + ref.definition()
+                + " NOT VALID");
+        if (!ref.valid()) {
+            return false;
+        }
+        st.execute("SAVEPOINT validate");
+        try {
+            st.execute("ALTER TABLE " + ref.table() + " VALIDATE CONSTRAINT " + ref.name());
+            return true;
+        } catch (SQLException e) {
+            st.execute("ROLLBACK TO SAVEPOINT validate");
+            return false;
         }
     }
 
@@ -432,28 +442,20 @@ final class ReplacedSchemas {
         }
         try (Statement st = c.createStatement()) {
             st.execute("SET LOCAL search_path = pg_catalog");
+            // (SET LOCAL: the caller's commit or rollback ends it)
             for (Reference ref : references) {
                 st.execute("SAVEPOINT reference");
                 try {
-                    st.execute("ALTER TABLE " + ref.table() + " ADD CONSTRAINT " + ref.name() + " " + ref.definition()
-                            + " NOT VALID");
-                } catch (SQLException e) {
-                    st.execute("ROLLBACK TO SAVEPOINT reference");
-                    notes.add("not recreated: " + ref.describe() + " (" + e.getMessage() + ")");
-                    continue;
-                }
-                if (ref.valid()) {
-                    st.execute("SAVEPOINT validate");
-                    try {
-                        st.execute("ALTER TABLE " + ref.table() + " VALIDATE CONSTRAINT " + ref.name());
-                    } catch (SQLException e) {
-                        st.execute("ROLLBACK TO SAVEPOINT validate");
+                    boolean validated = addAndValidate(st, ref);
+                    if (ref.valid() && !validated) {
                         notes.add(ref.describe() + " created again NOT VALID: rows of " + ref.table()
                                 + " reference rows the restored " + ref.referenced() + " does not hold");
                     }
+                } catch (SQLException e) {
+                    st.execute("ROLLBACK TO SAVEPOINT reference");
+                    notes.add("not recreated: " + ref.describe() + " (" + e.getMessage() + ")");
                 }
             }
-            st.execute("RESET search_path");
         }
         return notes;
     }
