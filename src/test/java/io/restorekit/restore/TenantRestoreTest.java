@@ -302,12 +302,18 @@ class TenantRestoreTest {
                     + " REFERENCES invoices ON DELETE CASCADE)");
             st.execute("INSERT INTO reminders SELECT 1, min(id) FROM invoices");
             st.execute("CREATE VIEW open_invoices AS SELECT id FROM invoices");
+            // an invoice made here, which the snapshot does not hold, and a claim on it
+            st.execute("INSERT INTO invoices (tenant_id, customer_id, number, total) SELECT 8, min(customer_id),"
+                    + " 'MADE-HERE', 1 FROM invoices");
+            st.execute("CREATE TABLE claims (invoice_id bigint CONSTRAINT claims_invoice REFERENCES invoices)");
+            st.execute("INSERT INTO claims SELECT id FROM invoices WHERE number = 'MADE-HERE'");
         }
         Map<String, List<String>> before = inspectRows();
         java.util.function.Predicate<String> beyond = n -> n.startsWith("tables replaced in the target: ")
                 && n.contains("; dropped with them, as they depend on them: view public.open_invoices;")
                 && n.endsWith("the foreign keys of other tables that reference them are created again on the"
-                + " restored ones: constraint reminders_invoice on table public.reminders");
+                + " restored ones: constraint claims_invoice on table public.claims, constraint reminders_invoice"
+                + " on table public.reminders");
         DatabaseManifest m = DatabaseManifest.load(repository, repository.loadSnapshot(snapshotId).tree());
         List<DatabaseManifest.Ddl> schema = m.schema().stream().map(d -> d.phase() == DatabaseManifest.Phase.TABLES
                 && d.object().equals("table public.invoice_items") ? new DatabaseManifest.Ddl(d.phase(), d.object(),
@@ -324,15 +330,18 @@ class TenantRestoreTest {
         ScopedRestoreResult replaced = service().restoreScoped(new ScopedRestoreRequest(source, null, null, "8",
                 "billing", billing, target, "postgres", null, false, false, true), ProgressListener.NONE);
         assertThat(replaced.outcome().applied()).isTrue();
-        assertThat(replaced.outcome().notes()).anyMatch(beyond);
+        assertThat(replaced.outcome().notes()).anyMatch(beyond).contains("constraint claims_invoice on table"
+                + " public.claims created again NOT VALID: rows of public.claims reference rows the restored"
+                + " public.invoices does not hold").noneMatch(n -> n.startsWith("constraint reminders_invoice"));
         Map<String, List<String>> after = inspectRows();
         assertThat(after.get("invoices")).isEqualTo(tenantRowsAtBackup(8).get("invoices"))
                 .isNotEqualTo(before.get("invoices"));
-        assertThat(after.get("keys")).contains("reminders_invoice");
+        assertThat(after.get("keys")).contains("reminders_invoice", "claims_invoice");
         try (Connection c = EmbeddedPostgresServer.connect("tenants_inspect"); Statement st = c.createStatement()) {
             assertThat(rows(st, "SELECT count(*) FROM pg_views WHERE viewname = 'open_invoices'")).containsExactly("0");
-            assertThat(rows(st, "SELECT convalidated::text FROM pg_constraint WHERE conname = 'reminders_invoice'"))
-                    .containsExactly("true");
+            assertThat(rows(st, "SELECT conname || ' ' || convalidated FROM pg_constraint WHERE conname IN"
+                    + " ('claims_invoice', 'reminders_invoice') ORDER BY 1"))
+                    .containsExactly("claims_invoice false", "reminders_invoice true");
             assertThatThrownBy(() -> st.execute("INSERT INTO reminders VALUES (2, -1)"))
                     .hasMessageContaining("reminders_invoice");
         }
