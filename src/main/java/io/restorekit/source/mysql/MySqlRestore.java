@@ -85,8 +85,7 @@ public final class MySqlRestore {
         List<String> out = new ArrayList<>();
         for (ReplacedTables.Reference r : aside.references()) {
             Long n = dangling.get(r);
-            out.add(r.describe() + (n == null ? "" : " (" + n + " row(s) of " + r.label()
-                    + " reference rows that the restored " + r.references() + " does not hold)"));
+            out.add(r.describe() + (n == null ? "" : " (" + r.dangling(n) + ")"));
         }
         return out;
     }
@@ -96,16 +95,9 @@ public final class MySqlRestore {
      * restore with {@code --yes} drops them meanwhile and creates them again (for its plan).
      */
     public static List<String> referencesKept(MySqlConnect target) {
-        try (Connection c = target.open(); Statement st = c.createStatement()) {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet r = st.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES"
-                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE <> 'VIEW'")) {
-                while (r.next()) {
-                    tables.add(r.getString(1));
-                }
-            }
-            return ReplacedTables.referencesFromOutside(c, tables).stream().map(ReplacedTables.Reference::describe)
-                    .toList();
+        try (Connection c = target.open()) {
+            return ReplacedTables.referencesFromOutside(c, ReplacedTables.baseTables(c)).stream()
+                    .map(ReplacedTables.Reference::describe).toList();
         } catch (SQLException e) {
             throw target.failure("inspect", e);
         }

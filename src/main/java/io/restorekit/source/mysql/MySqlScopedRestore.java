@@ -322,8 +322,7 @@ public final class MySqlScopedRestore {
             }
             if (aside != null) {
                 try {
-                    aside.dangling().forEach((r, n) -> notes.add(r.describe() + ": " + n + " row(s) of " + r.label()
-                            + " reference rows that the restored " + r.references() + " does not hold"));
+                    aside.dangling().forEach((r, n) -> notes.add(r.describe() + ": " + r.dangling(n)));
                 } catch (SQLException e) {
                     notes.add("the rows of the tables outside the scope that reference restored tables could not be"
                             + " checked: " + e.getMessage());

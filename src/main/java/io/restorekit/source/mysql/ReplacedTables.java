@@ -80,6 +80,23 @@ final class ReplacedTables {
         String describe() {
             return "foreign key " + name + " of " + label + " (references " + references + ")";
         }
+
+        /** What {@code rows} of its rows that reference no row of the restored table mean. */
+        String dangling(long rows) {
+            return rows + " row(s) of " + label + " reference rows that the restored " + references + " does not hold";
+        }
+    }
+
+    /** The base tables (not views) of the connection's database. */
+    static List<String> baseTables(Connection c) throws SQLException {
+        List<String> tables = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SELECT TABLE_NAME FROM"
+                + " information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE <> 'VIEW'")) {
+            while (r.next()) {
+                tables.add(r.getString(1));
+            }
+        }
+        return tables;
     }
 
     /** The foreign keys of tables outside {@code tables} that reference one of them. */
@@ -149,16 +166,8 @@ final class ReplacedTables {
                 + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20));
         try (Connection c = target.open(); Statement st = c.createStatement()) {
             MySqlSchema.Result schema = MySqlSchema.read(c);
-            List<String> tables = new ArrayList<>();
+            List<String> tables = baseTables(c).stream().filter(t -> some == null || some.contains(t)).toList();
             Set<String> triggerNames = new HashSet<>();
-            try (ResultSet r = st.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES"
-                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE <> 'VIEW'")) {
-                while (r.next()) {
-                    if (some == null || some.contains(r.getString(1))) {
-                        tables.add(r.getString(1));
-                    }
-                }
-            }
             try (ResultSet r = st.executeQuery("SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM"
                     + " information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()")) {
                 while (r.next()) {

@@ -229,15 +229,16 @@ public final class PostgresRestore {
     public static Beyond beyond(DatabaseManifest manifest, PgConnect target) {
         try (Connection c = target.open()) {
             java.util.Set<String> schemas = schemasOf(manifest);
+            // the tables the restore creates: the snapshot's table statements (partitioned parents included)
             java.util.Set<String> restored = new java.util.HashSet<>();
-            manifest.tables().forEach(t -> restored.add(t.qualifiedName()));
+            manifest.schema().stream().filter(d -> d.phase() == Phase.TABLES).forEach(d -> restored.add(d.object()));
             List<ReplacedSchemas.Reference> references = ReplacedSchemas.referencesOutside(c, schemas);
             List<String> names = references.stream().map(ReplacedSchemas.Reference::describe).toList();
             List<String> dropped = new ArrayList<>(ReplacedSchemas.dependentsOutside(c, schemas).stream()
                     .filter(d -> !names.contains(d)).toList());
             List<String> kept = new ArrayList<>();
             for (ReplacedSchemas.Reference r : references) {
-                if (restored.contains(r.schema() + "." + r.relation())) {
+                if (restored.contains("table " + r.schema() + "." + r.relation())) {
                     kept.add(r.describe());
                 } else {
                     dropped.add(r.missing());

@@ -314,12 +314,8 @@ final class ReplacedSchemas {
         if (described.isEmpty()) {
             return out;
         }
-        boolean auto = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-            try (Statement st = c.createStatement()) {
-                st.execute("SET LOCAL search_path = pg_catalog"); // every name in the definitions qualified
-            }
+        inTransaction(c, st -> {
+            st.execute("SET LOCAL search_path = pg_catalog"); // every name in the definitions qualified
             try (PreparedStatement ps = c.prepareStatement("SELECT k.oid, k.conrelid::regclass::text,"
                     + " quote_ident(k.conname), pg_get_constraintdef(k.oid), k.convalidated, k.confrelid::regclass::text,"
                     + " r.relnamespace::regnamespace::text, r.relname" + where)) {
@@ -339,13 +335,7 @@ final class ReplacedSchemas {
                 }
                 described.keySet().stream().map(byOid::get).filter(java.util.Objects::nonNull).forEach(out::add);
             }
-            c.commit();
-        } finally {
-            if (!c.getAutoCommit()) {
-                c.rollback();
-            }
-            c.setAutoCommit(auto);
-        }
+        });
         return out;
     }
 
