@@ -73,6 +73,7 @@ public class BackupCommand {
             OpsCommands.warn(interaction, recorded.warnings());
             result = recorded.result();
         }
+        StartupTraining.backedUp(result);
         String rendered = json ? Json.render(result) : render(result);
         if (result.succeeded()) {
             return rendered;
