@@ -240,8 +240,17 @@ final class RowEncoder {
 
     /** A growable byte buffer. */
     static final class Buf {
-        byte[] data = new byte[1 << 12];
+        byte[] data;
         int length;
+
+        Buf() {
+            this(1 << 12);
+        }
+
+        /** A buffer with room for {@code capacity} bytes before it grows. */
+        Buf(int capacity) {
+            data = new byte[capacity];
+        }
 
         void ensure(int more) {
             if (length + more > data.length) {

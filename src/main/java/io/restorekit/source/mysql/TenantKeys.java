@@ -113,6 +113,13 @@ final class TenantKeys {
 
     /** Bytes per row of a builder's arrays: a long key and an int ordinal. */
     private static final int BUILDER_ROW = 12;
+    /**
+     * Rows per segment of a builder's arrays: 1 MiB of keys and 512 KiB of ordinals. A builder
+     * grows by segments instead of copying its arrays into larger ones: a 1 M-row parent table
+     * whose row estimate was a little short allocated 30 MB of arrays for 12 MB of keys.
+     */
+    private static final int SHIFT = 17;
+    private static final int SEGMENT = 1 << SHIFT;
 
     /**
      * Collects (key, tenant) pairs as a table is streamed; {@link #build()} makes the lookup, or
@@ -123,26 +130,27 @@ final class TenantKeys {
         private final Budget budget;
         private int[] dictionary = new int[64];
         private int[] hashes = new int[0];
-        /** null once the map is given up. */
-        private long[] keys;
-        private int[] ordinals;
+        /** Row {@code i} is at {@code [i >>> SHIFT][i & (SEGMENT - 1)]}; null once the map is given up. */
+        private long[][] keys;
+        private int[][] ordinals;
         private int size;
-        /** Bytes this builder holds of the budget. */
+        /** Rows the budget holds for this builder, and their bytes. */
+        private long reserved;
         private long taken;
 
-        /** @param expectedRows how many rows to make room for at first (grows as needed) */
+        /** @param expectedRows how many rows to reserve room for at first (more is reserved as needed) */
         Builder(long expectedRows, Budget budget) {
             this.budget = budget;
-            int n = (int) Math.max(16, Math.min(expectedRows, 1 << 24));
-            if (reserve((long) n * BUILDER_ROW)) {
-                keys = new long[n];
-                ordinals = new int[n];
+            if (reserve(Math.max(16, Math.min(expectedRows, 1 << 24)))) {
+                keys = new long[0][];
+                ordinals = new int[0][];
             }
         }
 
-        private boolean reserve(long bytes) {
-            if (budget.take(bytes)) {
-                taken += bytes;
+        private boolean reserve(long rows) {
+            if (budget.take(rows * BUILDER_ROW)) {
+                taken += rows * BUILDER_ROW;
+                reserved += rows;
                 return true;
             }
             giveUp();
@@ -152,6 +160,7 @@ final class TenantKeys {
         private void giveUp() {
             budget.giveBack(taken);
             taken = 0;
+            reserved = 0;
             keys = null;
             ordinals = null;
         }
@@ -166,17 +175,42 @@ final class TenantKeys {
             if (keys == null || isNull(row, from, to)) {
                 return;
             }
-            if (size == keys.length) {
-                int n = keys.length + (keys.length >> 1) + 16;
-                if (!reserve((long) (n - keys.length) * BUILDER_ROW)) {
-                    return;
-                }
-                keys = Arrays.copyOf(keys, n);
-                ordinals = Arrays.copyOf(ordinals, n);
+            if (size == reserved && !reserve((reserved >> 1) + 16)) {
+                return;
             }
-            keys[size] = key;
-            ordinals[size] = ordinal(row, from, to);
+            int s = size >>> SHIFT;
+            int i = size & (SEGMENT - 1);
+            if (s == keys.length || i == keys[s].length) {
+                room(s, i);
+            }
+            keys[s][i] = key;
+            ordinals[s][i] = ordinal(row, from, to);
             size++;
+        }
+
+        /**
+         * Makes room for row {@code i} of segment {@code s}: a new segment, or the last one grown,
+         * each as large as the rows reserved (a small table's arrays stay small), at most a segment.
+         */
+        private void room(int s, int i) {
+            int length = (int) Math.min(SEGMENT, Math.max(2L * i, reserved - ((long) s << SHIFT)));
+            if (s == keys.length) {
+                keys = Arrays.copyOf(keys, s + 1);
+                ordinals = Arrays.copyOf(ordinals, s + 1);
+                keys[s] = new long[length];
+                ordinals[s] = new int[length];
+            } else {
+                keys[s] = Arrays.copyOf(keys[s], length);
+                ordinals[s] = Arrays.copyOf(ordinals[s], length);
+            }
+        }
+
+        private long key(int i) {
+            return keys[i >>> SHIFT][i & (SEGMENT - 1)];
+        }
+
+        private int ordinalOf(int i) {
+            return ordinals[i >>> SHIFT][i & (SEGMENT - 1)];
         }
 
         /** The ordinal of a tenant's text, added to the dictionary when new. */
@@ -227,8 +261,8 @@ final class TenantKeys {
             long lo = Long.MAX_VALUE;
             long hi = Long.MIN_VALUE;
             for (int i = 0; i < size; i++) {
-                lo = Math.min(lo, keys[i]);
-                hi = Math.max(hi, keys[i]);
+                lo = Math.min(lo, key(i));
+                hi = Math.max(hi, key(i));
             }
             long range = hi - lo + 1;
             int width = Ordinals.width(names.length);
@@ -243,7 +277,7 @@ final class TenantKeys {
             if (dense) {
                 Ordinals values = Ordinals.of((int) range, names.length);
                 for (int i = 0; i < size; i++) {
-                    values.set((int) (keys[i] - lo), ordinals[i] + 1);
+                    values.set((int) (key(i) - lo), ordinalOf(i) + 1);
                 }
                 return release(new TenantKeys(names, lo, null, values, size));
             }
@@ -251,12 +285,12 @@ final class TenantKeys {
             Ordinals values = Ordinals.of(capacity, names.length);
             int mask = capacity - 1;
             for (int i = 0; i < size; i++) {
-                int s = slot(keys[i], mask);
-                while (values.get(s) != 0 && slots[s] != keys[i]) {
+                int s = slot(key(i), mask);
+                while (values.get(s) != 0 && slots[s] != key(i)) {
                     s = (s + 1) & mask;
                 }
-                slots[s] = keys[i];
-                values.set(s, ordinals[i] + 1);
+                slots[s] = key(i);
+                values.set(s, ordinalOf(i) + 1);
             }
             return release(new TenantKeys(names, 0, slots, values, size));
         }
@@ -265,8 +299,8 @@ final class TenantKeys {
         private TenantKeys release(TenantKeys map) {
             budget.giveBack(taken);
             taken = 0;
-            keys = new long[0];
-            ordinals = new int[0];
+            keys = new long[0][];
+            ordinals = new int[0][];
             return map;
         }
     }

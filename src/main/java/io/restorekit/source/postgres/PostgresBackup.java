@@ -134,6 +134,8 @@ public final class PostgresBackup {
     }
 
     private final AtomicLong stored = new AtomicLong();
+    /** The free blocks and chunk buffers of the tables cut per tenant, set for as many as are dumped at once. */
+    private volatile TenantChunks.Buffers buffers = new TenantChunks.Buffers(1);
 
     /**
      * The pg_dump that takes the schema: with {@code schema: pg_dump} always (a warning and the
@@ -247,6 +249,7 @@ public final class PostgresBackup {
         List<DatabaseManifest.Table> out = java.util.Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean failed = new AtomicBoolean();
         int workers = Math.max(1, Math.min(spec.jobs(), tables.size()));
+        buffers = new TenantChunks.Buffers(workers);
         ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
             Thread t = new Thread(r, "pg-dump");
             t.setDaemon(true);
@@ -384,7 +387,7 @@ public final class PostgresBackup {
             if (grouped || filter != null) {
                 // One chunker per tenant: no chunk holds two tenants' rows, so a tenant restore
                 // reads exactly its own chunks.
-                TenantChunks.Result r = new TenantChunks(repository, scanner, grouped, filter, progress).run(copy);
+                TenantChunks.Result r = new TenantChunks(repository, scanner, grouped, filter, progress, buffers).run(copy);
                 stored.addAndGet(r.stored());
                 return new Streamed(r.chunks(), r.tenantChunks(), r.tenantRows(), r.added(), r.kept());
             }

@@ -43,6 +43,10 @@ import java.util.TreeMap;
  * has pending bytes, and when all tenants' blocks together pass {@link #BUDGET}, the largest
  * pending chunks are cut early until half the budget is free. With many small tenants the chunks
  * are smaller, never the memory.
+ *
+ * <p>The tables of one backup share their free blocks and chunk buffers ({@link Buffers}): a
+ * table starts with those the tables before it gave back rather than allocating its own, so the
+ * heap holds one budget's blocks per table cut at a time, not one per table dumped.
  */
 public final class TenantChunks {
     /** Bytes of all tenants' blocks beyond which the largest pending chunks are cut early. */
@@ -88,10 +92,7 @@ public final class TenantChunks {
     private final java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(SAVING);
     private final java.util.concurrent.atomic.AtomicReference<Throwable> saveFailure =
             new java.util.concurrent.atomic.AtomicReference<>();
-    /** Blocks of {@link #BLOCK} bytes given back by stored chunks, at most {@link #POOL} bytes of them. */
-    private final ArrayDeque<byte[]> pool = new ArrayDeque<>();
-    /** Buffers a chunk is made contiguous in before it is stored, one per storing thread at a time. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> flats = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Buffers buffers;
 
     /**
      * Bytes of chunks handed to the saver and not yet stored, at most (in KiB): about four chunks of
@@ -99,22 +100,69 @@ public final class TenantChunks {
      */
     static final int SAVING = 4 << 10;
 
-    /** Bytes of free blocks kept for the next chunks; blocks beyond are left to the collector. */
-    static final int POOL = BUDGET / 2;
+    /**
+     * Free blocks and chunk buffers, shared by the tables of one backup (one table: its own).
+     * Blocks given back beyond one {@link #BUDGET} per table cut at a time are left to the
+     * collector: a table never holds more than its budget, so the next one finds all it needs.
+     * Each block lives to the end of the backup instead of dying with its table, in the old
+     * generation where it would have been promoted anyway (a pending chunk fills over several
+     * young collections). The 4 M-row MySQL backup allocated 19 MiB of blocks instead of 52, and
+     * its one young collection took 20 ms instead of 70. Thread-safe.
+     */
+    public static final class Buffers {
+        private final ArrayDeque<byte[]> blocks = new ArrayDeque<>();
+        private final int keep;
+        /** Buffers a chunk is made contiguous in before it is stored, one per storing thread at a time. */
+        private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> flats =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        /** @param tablesAtOnce how many tables are cut at the same time at most */
+        public Buffers(int tablesAtOnce) {
+            this.keep = Math.max(1, tablesAtOnce) * (BUDGET / BLOCK);
+        }
+
+        private int made;
+
+        /** A free block, or a new one. */
+        private synchronized byte[] block() {
+            byte[] block = blocks.poll();
+            if (block == null) {
+                made++;
+                block = new byte[BLOCK];
+            }
+            return block;
+        }
+
+        /** Takes back the blocks of a stored chunk (the first, smaller ones are left to the collector). */
+        private synchronized void giveBack(byte[][] chunk, int count) {
+            for (int i = 0; i < count; i++) {
+                if (chunk[i].length == BLOCK && blocks.size() < keep) {
+                    blocks.push(chunk[i]);
+                }
+            }
+        }
+
+        /** Blocks allocated so far. */
+        synchronized int made() {
+            return made;
+        }
+    }
 
     public TenantChunks(Repository repository, RowScanner scanner, boolean tenantLast, RowFilter filter,
-                 ProgressListener progress) {
-        this(repository, scanner, tenantLast, filter, progress, null);
+                 ProgressListener progress, Buffers buffers) {
+        this(repository, scanner, tenantLast, filter, progress, null, buffers);
     }
 
     /**
-     * @param saver when not null, chunks are compressed, sealed and stored on this executor
-     *              while the rows go on being scanned and cut here ({@link #SAVING} KiB at most
-     *              in flight); null: stored on the calling thread
+     * @param saver   when not null, chunks are compressed, sealed and stored on this executor
+     *                while the rows go on being scanned and cut here ({@link #SAVING} KiB at most
+     *                in flight); null: stored on the calling thread
+     * @param buffers the free blocks and chunk buffers of the backup's tables
      */
     public TenantChunks(Repository repository, RowScanner scanner, boolean tenantLast, RowFilter filter,
-                        ProgressListener progress, java.util.concurrent.ExecutorService saver) {
+                        ProgressListener progress, java.util.concurrent.ExecutorService saver, Buffers buffers) {
         this.saver = saver;
+        this.buffers = buffers;
         this.repository = repository;
         this.scanner = scanner;
         this.tenantLast = tenantLast;
@@ -432,12 +480,7 @@ public final class TenantChunks {
         if (g.count == 0 && !g.large) {
             block = new byte[FIRST];
         } else {
-            synchronized (pool) {
-                block = pool.poll();
-            }
-            if (block == null) {
-                block = new byte[BLOCK];
-            }
+            block = buffers.block();
         }
         if (g.count == g.blocks.length) {
             g.blocks = Arrays.copyOf(g.blocks, Math.max(4, g.count * 2));
@@ -450,17 +493,6 @@ public final class TenantChunks {
     private void held(long bytes) {
         buffered += bytes;
         peak = Math.max(peak, buffered);
-    }
-
-    /** Takes back the blocks of a stored chunk (the first, smaller ones are left to the collector). */
-    private void recycle(byte[][] blocks, int count) {
-        synchronized (pool) {
-            for (int i = 0; i < count; i++) {
-                if (blocks[i].length == BLOCK && pool.size() < POOL / BLOCK) {
-                    pool.push(blocks[i]);
-                }
-            }
-        }
     }
 
     /**
@@ -552,7 +584,7 @@ public final class TenantChunks {
 
     /** Makes the chunk in {@code blocks} ({@code n} bytes) contiguous, stores it and gives the blocks back. */
     private Repository.SaveResult store(byte[][] blocks, int count, int n) throws IOException {
-        byte[] flat = flats.poll();
+        byte[] flat = buffers.flats.poll();
         if (flat == null || flat.length < n) {
             flat = new byte[Math.max(n, Math.min(max, 2 * avg))];
         }
@@ -562,12 +594,12 @@ public final class TenantChunks {
                 System.arraycopy(blocks[i], 0, flat, at, part);
                 at += part;
             }
-            recycle(blocks, count);
+            buffers.giveBack(blocks, count);
             Repository.SaveResult r = repository.saveBlob(BlobType.DATA, flat, 0, n, Repository.Content.ROWS);
             counted(r, n);
             return r;
         } finally {
-            flats.offer(flat);
+            buffers.flats.offer(flat);
         }
     }
 

@@ -47,4 +47,24 @@ class TenantKeysTest {
         assertThat(new TenantKeys.Builder(1250, budget).givenUp()).isTrue();
         assertThat(new TenantKeys.Builder(1190, budget).givenUp()).isFalse();
     }
+
+    @Test
+    @DisplayName("a table far beyond its row estimate fills several segments, and every key finds its tenant, dense or sparse")
+    void beyondTheEstimate() {
+        for (long step : new long[]{1, 7_919}) {
+            TenantKeys.Builder b = new TenantKeys.Builder(1_000, new TenantKeys.Budget(Long.MAX_VALUE));
+            int rows = 300_000;
+            for (long k = 0; k < rows; k++) {
+                add(b, 5 + k * step, "tenant-" + (k * 31 % 300));
+            }
+            TenantKeys map = b.build();
+            assertThat(map.size()).isEqualTo(rows);
+            assertThat(map.dense()).isEqualTo(step == 1);
+            for (long k = 0; k < rows; k++) {
+                assertThat(tenant(map, 5 + k * step)).as("key %d", 5 + k * step).isEqualTo("tenant-" + (k * 31 % 300));
+            }
+            assertThat(tenant(map, 4)).isEqualTo("\\N");
+            assertThat(tenant(map, 5 + rows * step)).isEqualTo("\\N");
+        }
+    }
 }

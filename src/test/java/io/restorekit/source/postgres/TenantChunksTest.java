@@ -58,7 +58,8 @@ class TenantChunksTest {
             }
         }
         try (Repository repository = Repository.init(new InMemoryStorage(), "pw".toCharArray(), OPTIONS)) {
-            TenantChunks chunks = new TenantChunks(repository, new RowScanner(-1), true, null, ProgressListener.NONE);
+            TenantChunks chunks = new TenantChunks(repository, new RowScanner(-1), true, null, ProgressListener.NONE,
+                    new TenantChunks.Buffers(1));
             int[] next = {0};
             TenantChunks.Result result = chunks.run(() -> next[0] < rows.size() ? rows.get(next[0]++) : null);
 
@@ -104,7 +105,8 @@ class TenantChunksTest {
         }
         ExecutorService saver = onSaver ? Executors.newSingleThreadExecutor() : null;
         try (Repository repository = Repository.init(new InMemoryStorage(), "pw".toCharArray(), OPTIONS)) {
-            TenantChunks chunks = new TenantChunks(repository, new RowScanner(-1), true, null, ProgressListener.NONE, saver);
+            TenantChunks chunks = new TenantChunks(repository, new RowScanner(-1), true, null, ProgressListener.NONE, saver,
+                    new TenantChunks.Buffers(1));
             int[] next = {0};
             TenantChunks.Result result = chunks.run(() -> next[0] < rows.size() ? rows.get(next[0]++) : null);
 
@@ -129,6 +131,83 @@ class TenantChunksTest {
             if (saver != null) {
                 saver.shutdownNow();
             }
+        }
+    }
+
+    @Test
+    @DisplayName("the tables of one backup share their blocks: the next table takes those the last one gave back, and their bytes never leak into its chunks")
+    void tablesShareBlocks() throws Exception {
+        List<byte[]> first = tenantRows(11, 'a');
+        List<byte[]> again = tenantRows(11, 'a');
+        List<byte[]> other = tenantRows(12, 'A');
+        TenantChunks.Buffers buffers = new TenantChunks.Buffers(1);
+        ExecutorService saver = Executors.newSingleThreadExecutor();
+        try (Repository repository = Repository.init(new InMemoryStorage(), "pw".toCharArray(), OPTIONS)) {
+            TenantChunks.Result one = cut(repository, buffers, null, first);
+            int made = buffers.made();
+            assertThat(made).as("blocks the first table needed").isGreaterThan(20);
+
+            TenantChunks.Result two = cut(repository, buffers, null, again);
+            assertThat(buffers.made()).as("blocks made after a second table like the first").isEqualTo(made);
+            assertThat(two.chunks()).isEqualTo(one.chunks());
+            assertThat(two.tenantChunks()).isEqualTo(one.tenantChunks());
+
+            // different bytes, stored on a saver thread, in the blocks the tables before left
+            TenantChunks.Result three = cut(repository, buffers, saver, other);
+            assertThat(buffers.made()).as("blocks made after a third table of the same shape")
+                    .isLessThanOrEqualTo(made + made / 4);
+            assertExactly(repository, three, other);
+            assertExactly(repository, one, first);
+        } finally {
+            saver.shutdownNow();
+        }
+    }
+
+    /** 40 tenants' rows of 200-700 letters from {@code base}, interleaved, each ending with a tab and its tenant. */
+    private static List<byte[]> tenantRows(long seed, char base) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<byte[]> rows = new ArrayList<>();
+        for (int r = 0; r < 12_000; r++) {
+            StringBuilder text = new StringBuilder();
+            int length = 200 + new SplittableRandom(r).nextInt(500);
+            for (int k = 0; k < length; k++) {
+                text.append((char) (base + random.nextInt(26)));
+            }
+            rows.add((text + "\t" + (r % 40) + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
+        return rows;
+    }
+
+    private static TenantChunks.Result cut(Repository repository, TenantChunks.Buffers buffers, ExecutorService saver,
+                                           List<byte[]> rows) throws IOException {
+        TenantChunks chunks = new TenantChunks(repository, new RowScanner(-1), true, null, ProgressListener.NONE, saver,
+                buffers);
+        int[] next = {0};
+        return chunks.run(() -> next[0] < rows.size() ? rows.get(next[0]++).clone() : null);
+    }
+
+    /** Each tenant's chunks hold exactly its rows, without the tenant column, in order. */
+    private static void assertExactly(Repository repository, TenantChunks.Result result, List<byte[]> rows)
+            throws IOException {
+        Map<String, ByteArrayOutputStream> expected = new HashMap<>();
+        for (byte[] row : rows) {
+            int tab = row.length - 2;
+            while (row[tab] != '\t') {
+                tab--;
+            }
+            String tenant = new String(row, tab + 1, row.length - tab - 2, StandardCharsets.US_ASCII);
+            ByteArrayOutputStream out = expected.computeIfAbsent(tenant, k -> new ByteArrayOutputStream());
+            out.write(row, 0, tab);
+            out.write('\n');
+        }
+        assertThat(result.tenantChunks()).containsOnlyKeys(expected.keySet());
+        for (Map.Entry<String, List<Integer>> e : result.tenantChunks().entrySet()) {
+            ByteArrayOutputStream stored = new ByteArrayOutputStream();
+            for (BlobId id : result.chunks().subList(e.getValue().get(0), e.getValue().get(1))) {
+                stored.writeBytes(repository.loadBlob(BlobType.DATA, id));
+            }
+            assertThat(stored.toByteArray()).as("rows of tenant %s", e.getKey())
+                    .isEqualTo(expected.get(e.getKey()).toByteArray());
         }
     }
 }
