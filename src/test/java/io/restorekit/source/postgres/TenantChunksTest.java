@@ -68,14 +68,7 @@ class TenantChunksTest {
             assertThat(result.tenantChunks()).hasSize(tenants);
             // Chunks cut early under the budget are smaller, but never one per row.
             assertThat(result.chunks().size()).isLessThan(rows.size() / 4);
-            for (Map.Entry<String, List<Integer>> e : result.tenantChunks().entrySet()) {
-                ByteArrayOutputStream stored = new ByteArrayOutputStream();
-                for (BlobId id : result.chunks().subList(e.getValue().get(0), e.getValue().get(1))) {
-                    stored.writeBytes(repository.loadBlob(BlobType.DATA, id));
-                }
-                assertThat(stored.toByteArray()).as("rows of tenant %s", e.getKey())
-                        .isEqualTo(expected.get(e.getKey()).toByteArray());
-            }
+            assertStored(repository, result, expected);
         }
     }
     @ParameterizedTest(name = "stored on a saver thread: {0}")
@@ -201,6 +194,12 @@ class TenantChunksTest {
             out.write('\n');
         }
         assertThat(result.tenantChunks()).containsOnlyKeys(expected.keySet());
+        assertStored(repository, result, expected);
+    }
+
+    /** Each tenant's chunks, loaded from the repository, hold exactly {@code expected}'s bytes for it. */
+    private static void assertStored(Repository repository, TenantChunks.Result result,
+                                     Map<String, ByteArrayOutputStream> expected) throws IOException {
         for (Map.Entry<String, List<Integer>> e : result.tenantChunks().entrySet()) {
             ByteArrayOutputStream stored = new ByteArrayOutputStream();
             for (BlobId id : result.chunks().subList(e.getValue().get(0), e.getValue().get(1))) {
