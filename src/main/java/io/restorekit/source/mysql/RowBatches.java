@@ -28,8 +28,8 @@ final class RowBatches implements TenantChunks.RowBlocks, AutoCloseable {
     }
 
     private static final class Batch {
-        // Room for a batch and a row that takes it past its size, from the start: grown by
-        // doubling, each batch of each table left 0.5 MiB of garbage and a 0.5 MiB array.
+        // Room for a batch and a row that takes it past its size once it grows: grown by
+        // doubling, each batch of each large table left 0.5 MiB of garbage and a 0.5 MiB array.
         final RowEncoder.Buf text = new RowEncoder.Buf(BATCH + (BATCH >> 2));
         int[] ends = new int[1024];
         int rows;

@@ -240,21 +240,26 @@ final class RowEncoder {
 
     /** A growable byte buffer. */
     static final class Buf {
-        byte[] data;
+        byte[] data = new byte[1 << 12];
         int length;
+        private final int full;
 
         Buf() {
-            this(1 << 12);
+            this(0);
         }
 
-        /** A buffer with room for {@code capacity} bytes before it grows. */
-        Buf(int capacity) {
-            data = new byte[capacity];
+        /**
+         * A buffer that starts small and, once it outgrows that, takes {@code full} bytes at once
+         * instead of doubling up to them: a small table's batch stays small, a large table's
+         * first batch grows once.
+         */
+        Buf(int full) {
+            this.full = full;
         }
 
         void ensure(int more) {
             if (length + more > data.length) {
-                data = java.util.Arrays.copyOf(data, Math.max(data.length * 2, length + more));
+                data = java.util.Arrays.copyOf(data, Math.max(Math.max(data.length * 2, full), length + more));
             }
         }
 
