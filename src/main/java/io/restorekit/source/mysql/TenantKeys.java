@@ -134,9 +134,8 @@ final class TenantKeys {
         private long[][] keys;
         private int[][] ordinals;
         private int size;
-        /** Rows the budget holds for this builder, and their bytes. */
+        /** Rows the budget holds for this builder ({@link #BUILDER_ROW} bytes each). */
         private long reserved;
-        private long taken;
 
         /** @param expectedRows how many rows to reserve room for at first (more is reserved as needed) */
         Builder(long expectedRows, Budget budget) {
@@ -149,7 +148,6 @@ final class TenantKeys {
 
         private boolean reserve(long rows) {
             if (budget.take(rows * BUILDER_ROW)) {
-                taken += rows * BUILDER_ROW;
                 reserved += rows;
                 return true;
             }
@@ -158,8 +156,7 @@ final class TenantKeys {
         }
 
         private void giveUp() {
-            budget.giveBack(taken);
-            taken = 0;
+            budget.giveBack(reserved * BUILDER_ROW);
             reserved = 0;
             keys = null;
             ordinals = null;
@@ -261,8 +258,9 @@ final class TenantKeys {
             long lo = Long.MAX_VALUE;
             long hi = Long.MIN_VALUE;
             for (int i = 0; i < size; i++) {
-                lo = Math.min(lo, key(i));
-                hi = Math.max(hi, key(i));
+                long k = key(i);
+                lo = Math.min(lo, k);
+                hi = Math.max(hi, k);
             }
             long range = hi - lo + 1;
             int width = Ordinals.width(names.length);
@@ -285,11 +283,12 @@ final class TenantKeys {
             Ordinals values = Ordinals.of(capacity, names.length);
             int mask = capacity - 1;
             for (int i = 0; i < size; i++) {
-                int s = slot(key(i), mask);
-                while (values.get(s) != 0 && slots[s] != key(i)) {
+                long k = key(i);
+                int s = slot(k, mask);
+                while (values.get(s) != 0 && slots[s] != k) {
                     s = (s + 1) & mask;
                 }
-                slots[s] = key(i);
+                slots[s] = k;
                 values.set(s, ordinalOf(i) + 1);
             }
             return release(new TenantKeys(names, 0, slots, values, size));
@@ -297,8 +296,8 @@ final class TenantKeys {
 
         /** Drops the builder's arrays and gives back their bytes (the map keeps what it took). */
         private TenantKeys release(TenantKeys map) {
-            budget.giveBack(taken);
-            taken = 0;
+            budget.giveBack(reserved * BUILDER_ROW);
+            reserved = 0;
             keys = new long[0][];
             ordinals = new int[0][];
             return map;

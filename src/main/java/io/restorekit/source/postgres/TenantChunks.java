@@ -112,6 +112,8 @@ public final class TenantChunks {
     public static final class Buffers {
         private final ArrayDeque<byte[]> blocks = new ArrayDeque<>();
         private final int keep;
+        /** Blocks allocated so far. */
+        private int made;
         /** Buffers a chunk is made contiguous in before it is stored, one per storing thread at a time. */
         private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> flats =
                 new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -120,8 +122,6 @@ public final class TenantChunks {
         public Buffers(int tablesAtOnce) {
             this.keep = Math.max(1, tablesAtOnce) * (BUDGET / BLOCK);
         }
-
-        private int made;
 
         /** A free block, or a new one. */
         private synchronized byte[] block() {
