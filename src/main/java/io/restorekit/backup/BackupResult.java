@@ -35,14 +35,24 @@ public record BackupResult(String run, List<SourceResult> sources) {
      * @param error      why the source failed (operator-facing message), or null
      * @param tables     per table of a database source, what the snapshot holds and added; null for
      *                   files sources and failed ones
+     * @param notes      what the operator may want to know that is no warning (why a database
+     *                   backup read every table although it had a previous snapshot)
      */
     public record SourceResult(String source, String snapshotId, String parentId, Instant time,
                                Snapshot.Summary summary, List<Snapshot.Warning> warnings,
                                ErrorCode errorCode, String error,
-                               @JsonInclude(JsonInclude.Include.NON_NULL) List<TableResult> tables) {
+                               @JsonInclude(JsonInclude.Include.NON_NULL) List<TableResult> tables,
+                               @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> notes) {
         public SourceResult {
             warnings = warnings == null ? List.of() : List.copyOf(warnings);
             tables = tables == null ? null : List.copyOf(tables);
+            notes = notes == null ? List.of() : List.copyOf(notes);
+        }
+
+        public SourceResult(String source, String snapshotId, String parentId, Instant time,
+                            Snapshot.Summary summary, List<Snapshot.Warning> warnings, ErrorCode errorCode,
+                            String error, List<TableResult> tables) {
+            this(source, snapshotId, parentId, time, summary, warnings, errorCode, error, tables, List.of());
         }
 
         public SourceResult(String source, String snapshotId, String parentId, Instant time,
@@ -59,7 +69,13 @@ public record BackupResult(String run, List<SourceResult> sources) {
      * @param bytes      length of its COPY text stream
      * @param addedBytes bytes of its chunks that were new to the repository: what a daily backup
      *                   of a mostly unchanged table costs
+     * @param unchanged  true when the table was taken from the previous snapshot without reading it
+     *                   (the binary log showed no change); null when it was read
      */
-    public record TableResult(String table, long rows, long bytes, long addedBytes) {
+    public record TableResult(String table, long rows, long bytes, long addedBytes,
+                              @JsonInclude(JsonInclude.Include.NON_NULL) Boolean unchanged) {
+        public TableResult(String table, long rows, long bytes, long addedBytes) {
+            this(table, rows, bytes, addedBytes, null);
+        }
     }
 }

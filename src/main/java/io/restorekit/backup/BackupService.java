@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** Backs up sources into the repository: one snapshot per source, all tagged with one run id. */
 public final class BackupService {
@@ -128,30 +129,37 @@ public final class BackupService {
     private BackupResult.SourceResult backupPostgres(PostgresSourceSpec spec, BackupRequest request, String run,
                                                      String host, String user, ProgressListener progress)
             throws IOException {
-        return backupDatabase(spec.name(), spec.url(), "postgres", request, run, host, user, () -> {
+        return backupDatabase(spec.name(), spec.url(), "postgres", request, run, host, user, parent -> {
             PostgresBackup.Result r = new PostgresBackup(repository).backup(spec, progress);
             return new Dump(r.manifest(), r.content(), r.tables(), r.bytes(), r.addedBytes(), r.storedBytes(),
-                    r.warnings());
+                    r.warnings(), List.of(), null);
         });
     }
 
     private BackupResult.SourceResult backupMysql(MySqlSourceSpec spec, BackupRequest request, String run,
                                                   String host, String user, ProgressListener progress)
             throws IOException {
-        return backupDatabase(spec.name(), spec.url(), DatabaseManifest.MYSQL_KIND, request, run, host, user, () -> {
-            MySqlBackup.Result r = new MySqlBackup(repository).backup(spec, openings.remove(spec.name()), progress);
+        return backupDatabase(spec.name(), spec.url(), DatabaseManifest.MYSQL_KIND, request, run, host, user, parent -> {
+            MySqlBackup.Result r = new MySqlBackup(repository).backup(spec, openings.remove(spec.name()),
+                    parent.orElse(null), progress);
             return new Dump(r.manifest(), r.content(), r.tables(), r.bytes(), r.addedBytes(), r.storedBytes(),
-                    r.warnings());
+                    r.warnings(), r.unchanged(), r.note());
         });
     }
 
-    /** What a database dump produced, whichever the engine. */
+    /**
+     * What a database dump produced, whichever the engine.
+     *
+     * @param unchanged tables taken unchanged from the previous snapshot rather than read
+     * @param note      why every table was read although there was a previous snapshot; null otherwise
+     */
     private record Dump(BlobId manifest, DatabaseManifest content, long tables, long bytes, long addedBytes,
-                        long storedBytes, List<String> warnings) {
+                        long storedBytes, List<String> warnings, List<String> unchanged, String note) {
     }
 
     private interface Dumper {
-        Dump dump() throws IOException;
+        /** @param parent the source's latest snapshot */
+        Dump dump(Optional<Snapshot> parent) throws IOException;
     }
 
     /** Dumps one database source under its backup lock and saves its snapshot of {@code kind}. */
@@ -165,21 +173,24 @@ public final class BackupService {
             Optional<Snapshot> parent = repository.snapshots().stream()
                     .filter(s -> name.equals(s.source()) && kind.equals(s.kind()))
                     .max(Comparator.comparing(Snapshot::time));
-            Dump r = dumper.dump();
+            Dump r = dumper.dump(parent);
             long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
-            // A database summary counts tables as "files" and rows are in the manifest.
+            // A database summary counts tables as "files" (those taken unchanged as the unchanged
+            // files) and rows are in the manifest.
             Snapshot.Summary summary = new Snapshot.Summary(r.tables(), 0, r.bytes(), r.addedBytes(),
-                    r.storedBytes(), 0, durationMs);
+                    r.storedBytes(), r.unchanged().size(), durationMs);
             List<Snapshot.Warning> warnings = r.warnings().stream().map(BackupService::warning).toList();
             Instant time = request.time() != null ? request.time() : started;
             Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, name, kind, time, host, user,
                     run, request.tags(), parent.map(Snapshot::id).orElse(null), root, r.manifest(), summary,
                     warnings));
+            Set<String> unchanged = Set.copyOf(r.unchanged());
             List<BackupResult.TableResult> tables = r.content().tables().stream()
-                    .map(t -> new BackupResult.TableResult(t.qualifiedName(), t.rows(), t.bytes(), t.addedBytes()))
+                    .map(t -> new BackupResult.TableResult(t.qualifiedName(), t.rows(), t.bytes(), t.addedBytes(),
+                            unchanged.contains(t.name()) ? Boolean.TRUE : null))
                     .toList();
             return new BackupResult.SourceResult(name, saved.id(), parent.map(Snapshot::id).orElse(null),
-                    time, summary, warnings, null, null, tables);
+                    time, summary, warnings, null, null, tables, r.note() == null ? List.of() : List.of(r.note()));
         }
     }
 

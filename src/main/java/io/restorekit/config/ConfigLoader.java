@@ -49,7 +49,7 @@ public final class ConfigLoader {
     private static final String[] COPY = {"name", "url", "s3", "sftp"};
     private static final String[] FILES = {"name", "type", "path", "exclude", "tenant-path"};
     private static final String[] DATABASE = {"name", "type", "url", "username", "password-env", "tenant-column",
-            "tenant-table", "include-tables", "exclude-tables", "jobs", "schema", "analyze"};
+            "tenant-table", "include-tables", "exclude-tables", "jobs", "schema", "analyze", "binlog", "full-read-every"};
 
     private final Map<String, String> env;
     private final Path userHome;
@@ -325,6 +325,11 @@ public final class ConfigLoader {
                         if (schema != null && !List.of("auto", "builtin", "pg_dump").contains(schema)) {
                             throw f.get("schema").error("expected auto, builtin or pg_dump, got '" + schema + "'");
                         }
+                        for (String key : new String[]{"binlog", "full-read-every"}) {
+                            if (f.has(key)) {
+                                throw f.get(key).error("'" + key + "' applies to mysql sources only");
+                            }
+                        }
                         sources.add(new PostgresSourceSpec(name, url, str(f, "username", "a database user name", false),
                                 passwordEnv, passwordEnv == null ? null : env.get(passwordEnv), tenantColumn,
                                 f.strings("include-tables", "table names"), f.strings("exclude-tables", "table names"),
@@ -344,7 +349,9 @@ public final class ConfigLoader {
                             passwordEnv, passwordEnv == null ? null : env.get(passwordEnv), tenantColumn,
                             f.strings("include-tables", "table names"), f.strings("exclude-tables", "table names"),
                             f.integer("jobs", "a number of parallel connections", 1, 1),
-                            str(f, "tenant-table", "a table name", false)));
+                            str(f, "tenant-table", "a table name", false))
+                            .withBinlog(binlog(f), f.has("full-read-every") ? duration(f.get("full-read-every"))
+                                    : MySqlSourceSpec.FULL_READ_EVERY));
                 }
                 default -> throw item.child("type", type)
                         .error("expected postgres, mysql or files, got '" + type + "'");
@@ -549,6 +556,19 @@ public final class ConfigLoader {
             return userHome;
         }
         return path.startsWith("~/") ? userHome.resolve(path.substring(2)) : Path.of(path);
+    }
+
+    /** A mysql source's {@code binlog}: auto (the default) or off (YAML may read it as false). */
+    private static boolean binlog(YamlNode.Fields f) {
+        if (!f.has("binlog")) {
+            return true;
+        }
+        String value = f.get("binlog").string("auto or off").strip().toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "auto", "true" -> true;
+            case "off", "false" -> false;
+            default -> throw f.get("binlog").error("expected auto or off, got '" + value + "'");
+        };
     }
 
     private static Duration duration(YamlNode node) {

@@ -103,6 +103,9 @@ public class BackupCommand {
                 notes.append("warning: ").append(s.source()).append(": ").append(w.path()).append(": ")
                         .append(w.message()).append('\n');
             }
+            for (String n : s.notes()) {
+                notes.append("note: ").append(s.source()).append(": ").append(n).append('\n');
+            }
         }
         StringBuilder tables = new StringBuilder();
         for (BackupResult.SourceResult s : result.sources()) {
@@ -111,8 +114,9 @@ public class BackupCommand {
             }
             // A database's cost is per table: a mostly unchanged table adds little.
             Table perTable = new Table("TABLE", "ROWS", "SIZE", "NEW");
+            // a table the binary log showed unchanged was taken from the previous snapshot, not read
             s.tables().forEach(t -> perTable.row(t.table(), t.rows(), Table.bytes(t.bytes()),
-                    Table.bytes(t.addedBytes())));
+                    Boolean.TRUE.equals(t.unchanged()) ? "unchanged" : Table.bytes(t.addedBytes())));
             tables.append('\n').append(s.source()).append(" (").append(s.snapshotId(), 0, 8).append("):\n")
                     .append(perTable.render());
         }

@@ -38,13 +38,16 @@ final class StartupTraining {
         }
     }
 
-    /** The rows of every table of the run's database snapshots (failed sources count none). */
+    /**
+     * The rows the run read: those of every table of its database snapshots, but for tables taken
+     * unchanged from an earlier snapshot (failed sources count none).
+     */
     static long rows(BackupResult result) {
         long rows = 0;
         for (BackupResult.SourceResult s : result.sources()) {
             if (s.error() == null && s.tables() != null) {
                 for (BackupResult.TableResult t : s.tables()) {
-                    rows += t.rows();
+                    rows += Boolean.TRUE.equals(t.unchanged()) ? 0 : t.rows();
                 }
             }
         }

@@ -201,6 +201,34 @@ class ConfigLoaderTest {
         }
 
         @Test
+        @DisplayName("a mysql source's binlog (auto, off) and full-read-every; neither applies to postgres")
+        void mysqlBinlog() {
+            RkConfig c = new ConfigLoader(Map.of(), USER_HOME).parse("restorekit.yml", """
+                    repository: {url: /b}
+                    sources:
+                      - {name: a, type: mysql, url: "jdbc:mariadb://db/a"}
+                      - {name: b, type: mysql, url: "jdbc:mariadb://db/b", binlog: off}
+                      - {name: c, type: mysql, url: "jdbc:mariadb://db/c", binlog: auto, full-read-every: 6h}
+                    """, BASE);
+            MySqlSourceSpec a = (MySqlSourceSpec) c.source("a");
+            assertThat(a.binlog()).isTrue();
+            assertThat(a.fullReadEvery()).isEqualTo(Duration.ofHours(24));
+            assertThat(((MySqlSourceSpec) c.source("b")).binlog()).isFalse();
+            assertThat(((MySqlSourceSpec) c.source("c")).binlog()).isTrue();
+            assertThat(((MySqlSourceSpec) c.source("c")).fullReadEvery()).isEqualTo(Duration.ofHours(6));
+            assertError("repository: {url: /b}\nsources:\n  - {name: a, type: mysql, url: \"jdbc:mariadb://db/a\","
+                    + " binlog: always}\n", "restorekit.yml: sources[0].binlog: expected auto or off, got 'always'");
+            assertError("repository: {url: /b}\nsources:\n  - {name: a, type: mysql, url: \"jdbc:mariadb://db/a\","
+                    + " full-read-every: soon}\n", "restorekit.yml: sources[0].full-read-every: expected a duration"
+                    + " such as 90s, 30m, 4h or 7d, got 'soon'");
+            assertThatThrownBy(() -> new ConfigLoader(Map.of(), USER_HOME).parse("restorekit.yml", """
+                    repository: {url: /b}
+                    sources:
+                      - {name: db, type: postgres, url: "jdbc:postgresql://db:5432/app", binlog: off}
+                    """, BASE)).hasMessageContaining("'binlog' applies to mysql sources only");
+        }
+
+        @Test
         @DisplayName("defaults RK_HOME to ~/.restorekit")
         void defaultHome() {
             RkConfig c = new ConfigLoader(Map.of(), USER_HOME).parse("restorekit.yml", "repository: {url: /b}", BASE);

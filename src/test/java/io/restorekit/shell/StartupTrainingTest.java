@@ -36,6 +36,14 @@ class StartupTrainingTest {
     }
 
     @Test
+    void tablesTakenUnchangedWereNotRead() {
+        BackupResult result = new BackupResult("run", List.of(database("erp", List.of(table("erp.orders", 700_000),
+                new BackupResult.TableResult("erp.lines", 1_400_000, 1, 0, true)))));
+
+        assertThat(StartupTraining.rows(result)).isEqualTo(700_000);
+    }
+
+    @Test
     void writesTheCountWhereTheLauncherAsks() throws Exception {
         Path file = dir.resolve("rows");
         System.setProperty(StartupTraining.ROWS_FILE, file.toString());

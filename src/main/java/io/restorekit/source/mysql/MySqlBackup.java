@@ -4,9 +4,11 @@ import io.restorekit.common.ErrorCode;
 import io.restorekit.common.Futures;
 import io.restorekit.common.ProgressListener;
 import io.restorekit.common.RkException;
+import io.restorekit.common.Sizes;
 import io.restorekit.repository.BlobId;
 import io.restorekit.repository.BlobType;
 import io.restorekit.repository.Repository;
+import io.restorekit.repository.Snapshot;
 import io.restorekit.source.mysql.MySqlSchema.TableInfo;
 import io.restorekit.source.postgres.DatabaseManifest;
 import io.restorekit.source.postgres.RowScanner;
@@ -20,10 +22,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -77,20 +84,34 @@ public final class MySqlBackup {
         this.repository = repository;
     }
 
-    /** @param manifest the manifest's tree blob, stored and ready to be named by a snapshot */
+    /**
+     * @param manifest  the manifest's tree blob, stored and ready to be named by a snapshot
+     * @param unchanged the tables taken unchanged from the previous snapshot (the binary log showed
+     *                  no change) rather than read
+     * @param note      why every table was read although there was a previous snapshot; null otherwise
+     */
     public record Result(BlobId manifest, DatabaseManifest content, long tables, long rows, long bytes,
-                         long addedBytes, long storedBytes, List<String> warnings) {
+                         long addedBytes, long storedBytes, List<String> warnings, List<String> unchanged,
+                         String note) {
     }
 
     public Result backup(MySqlSourceSpec spec, ProgressListener progress) throws IOException {
-        return backup(spec, null, progress);
+        return backup(spec, null, null, progress);
+    }
+
+    public Result backup(MySqlSourceSpec spec, Opening ahead, ProgressListener progress) throws IOException {
+        return backup(spec, ahead, null, progress);
     }
 
     /**
-     * @param ahead the source's connections opened ahead ({@link Opening#start}), or null to open
-     *              them now; either way they are closed when this returns
+     * @param ahead    the source's connections opened ahead ({@link Opening#start}), or null to open
+     *                 them now; either way they are closed when this returns
+     * @param previous the source's latest snapshot, whose tables the binary log may show unchanged;
+     *                 null when there is none
      */
-    public Result backup(MySqlSourceSpec spec, Opening ahead, ProgressListener progress) throws IOException {
+    public Result backup(MySqlSourceSpec spec, Opening ahead, Snapshot previous, ProgressListener progress)
+            throws IOException {
+        Instant started = Instant.now();
         Opened opened = ahead != null ? ahead.take() : Opened.open(spec);
         MySqlConnect connect = opened.connect();
         List<Connection> connections = opened.connections();
@@ -116,9 +137,12 @@ public final class MySqlBackup {
             }
             Map<String, TenantJoin> joins = TenantJoin.resolve(columns, primaryKeys, schema.foreignKeys(),
                     spec.tenantColumn(), tenantTable);
-            progress.total(tables.stream().mapToLong(TableInfo::size).sum(), tables.size());
-            List<DatabaseManifest.Table> dumped = dumpAll(connect, connections, db, tables, spec, joins, byName,
-                    progress);
+            Taken taken = taken(spec, opened, db, tables, joins, tenantTable, previous, started);
+            List<TableInfo> toRead = tables.stream().filter(t -> !taken.tables().containsKey(t.name())).toList();
+            progress.total(toRead.stream().mapToLong(TableInfo::size).sum(), toRead.size());
+            List<DatabaseManifest.Table> dumped = new ArrayList<>(dumpAll(connect, connections, db, toRead, spec, joins,
+                    byName, progress));
+            dumped.addAll(taken.tables().values());
             for (Connection c : connections) {
                 try {
                     c.commit();
@@ -130,7 +154,7 @@ public final class MySqlBackup {
                     .thenComparing(DatabaseManifest.Table::qualifiedName)).toList();
             DatabaseManifest manifest = new DatabaseManifest(DatabaseManifest.VERSION, server, db,
                     spec.tenantColumn(), schema.fingerprint(), schema.ddl(), dumped, warnings, tenantTable,
-                    schema.foreignKeys());
+                    schema.foreignKeys(), taken.binlog());
             byte[] json = Repository.objectMapper().writeValueAsBytes(manifest);
             Repository.SaveResult saved = repository.saveBlob(BlobType.TREE, json, 0, json.length);
             long rows = dumped.stream().mapToLong(DatabaseManifest.Table::rows).sum();
@@ -141,7 +165,8 @@ public final class MySqlBackup {
                 progress.warn(w);
             }
             return new Result(saved.id(), manifest, dumped.size(), rows, bytes, added,
-                    stored.get() + saved.storedBytes(), warnings);
+                    stored.get() + saved.storedBytes(), warnings,
+                    taken.binlog() == null ? List.of() : taken.binlog().unchanged(), taken.note());
         } finally {
             opened.close();
         }
@@ -152,15 +177,17 @@ public final class MySqlBackup {
      * schema read in the first of them: all a backup asks of the server before its first row.
      */
     record Opened(MySqlConnect connect, List<Connection> connections, String server, MySqlSchema.Result schema,
-                  List<String> warnings) {
+                  List<String> warnings, BinaryLog.Position log) {
         static Opened open(MySqlSourceSpec spec) {
             MySqlConnect connect = MySqlConnect.of(spec);
             List<String> warnings = new ArrayList<>();
             List<Connection> connections = snapshots(connect, spec.jobs(), warnings);
             try {
                 Connection coordinator = connections.get(0);
+                // right after the snapshot started (all connections' snapshots are of the same commit)
+                BinaryLog.Position log = spec.binlog() ? BinaryLog.of(coordinator) : null;
                 return new Opened(connect, connections, single(coordinator, "SELECT VERSION()"),
-                        MySqlSchema.read(coordinator), warnings);
+                        MySqlSchema.read(coordinator), warnings, log);
             } catch (SQLException e) {
                 close(connections);
                 throw connect.failure("back up", e);
@@ -271,6 +298,99 @@ public final class MySqlBackup {
             st.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
             st.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY");
         }
+    }
+
+    /**
+     * The tables a backup takes from the previous snapshot without reading them, and where the new
+     * snapshot stands in the binary log.
+     *
+     * @param tables by name, the previous snapshot's entries (that added nothing)
+     * @param binlog what the new manifest records of the log; null when the log cannot say what changed
+     * @param note   why every table is read although there is a previous snapshot; null otherwise
+     */
+    record Taken(Map<String, DatabaseManifest.Table> tables, DatabaseManifest.Binlog binlog, String note) {
+    }
+
+    /**
+     * Which tables the binary log shows unchanged since {@code previous} ({@link BinaryLog}): those
+     * whose entry there is what reading them now would give (the same columns, key and tenant
+     * grouping, on the same server version and schema) and whose chunks are all in the repository.
+     * Every table is read when the log cannot tell, when the previous snapshot has no position in
+     * it, and at least every {@code full-read-every}.
+     */
+    private Taken taken(MySqlSourceSpec spec, Opened opened, String db, List<TableInfo> tables,
+                        Map<String, TenantJoin> joins, String tenantTable, Snapshot previous, Instant started)
+            throws IOException {
+        BinaryLog.Position now = opened.log();
+        if (now == null || now.unusable() != null) {
+            // A log that is off (MariaDB's default) or gives no position (MySQL) is how the server
+            // is set up, not news on every backup; a log that is on but cannot be trusted is.
+            String note = now != null && now.file() != null && previous != null ? "every table read: "
+                    + now.unusable() : null;
+            return new Taken(Map.of(), null, note);
+        }
+        DatabaseManifest.Binlog fresh = new DatabaseManifest.Binlog(now.server(), now.file(), now.position(),
+                started, List.of(), null, null);
+        if (previous == null) {
+            return new Taken(Map.of(), fresh, null);
+        }
+        DatabaseManifest before = DatabaseManifest.load(repository, previous.tree());
+        DatabaseManifest.Binlog was = before.binlog();
+        String why = was == null ? "snapshot " + previous.shortId() + " has no binary log position"
+                : before.version() != DatabaseManifest.VERSION || !opened.server().equals(before.server())
+                ? "the server's version is not that of snapshot " + previous.shortId()
+                : !db.equals(before.database()) ? "snapshot " + previous.shortId() + " is of database '"
+                + before.database() + "'"
+                : !Objects.equals(spec.tenantColumn(), before.tenantColumn())
+                || !Objects.equals(tenantTable, before.tenantTable()) ? "the tenant settings changed"
+                : !opened.schema().fingerprint().equals(before.schemaFingerprint()) ? "the schema changed"
+                : was.allRead() == null || Duration.between(was.allRead(), started).compareTo(spec.fullReadEvery()) >= 0
+                ? "every table is read at least every " + Sizes.duration(spec.fullReadEvery())
+                + " (full-read-every)" : null;
+        if (why != null) {
+            return new Taken(Map.of(), fresh.withReadAll(why), "every table read: " + why);
+        }
+        Map<String, DatabaseManifest.Table> entries = new HashMap<>();
+        for (DatabaseManifest.Table e : before.tables()) {
+            if (db.equals(e.schema())) {
+                entries.put(e.name(), e);
+            }
+        }
+        Set<String> candidates = new HashSet<>();
+        for (TableInfo t : tables) {
+            DatabaseManifest.Table e = entries.get(t.name());
+            if (e != null && t.systemTime() == null && sameAsRead(e, t, joins.get(db + "." + t.name()))) {
+                candidates.add(t.name());
+            }
+        }
+        BinaryLog.Changes changes = BinaryLog.between(opened.connections().get(0),
+                new BinaryLog.Position(was.server(), was.file(), was.position(), null), now, db, candidates,
+                tables.stream().mapToLong(TableInfo::rows).sum());
+        if (changes.everything() != null) {
+            return new Taken(Map.of(), fresh.withReadAll(changes.everything()),
+                    "every table read: " + changes.everything());
+        }
+        Map<String, DatabaseManifest.Table> out = new TreeMap<>();
+        for (String name : candidates) {
+            DatabaseManifest.Table e = entries.get(name);
+            if (!changes.tables().contains(name) && e.blobs().stream().allMatch(id -> repository.has(BlobType.DATA, id))) {
+                out.put(name, e.unread());
+            }
+        }
+        if (out.isEmpty()) {
+            return new Taken(Map.of(), fresh, null);
+        }
+        return new Taken(out, new DatabaseManifest.Binlog(now.server(), now.file(), now.position(), was.allRead(),
+                List.copyOf(out.keySet()), previous.id(), null), null);
+    }
+
+    /** Whether {@code e} is what reading {@code t} now would record, rows aside. */
+    private static boolean sameAsRead(DatabaseManifest.Table e, TableInfo t, TenantJoin join) {
+        boolean grouped = join != null && !t.columns().isEmpty();
+        return !e.patched() && e.columns().equals(t.columnNames()) && Objects.equals(e.primaryKey(), primaryKey(t))
+                && Objects.equals(e.tenantVia(), grouped ? join.viaNames() : null)
+                && Objects.equals(e.tenantKey(), grouped ? join.key() : null)
+                && (e.tenantChunks() != null) == grouped;
     }
 
     private static String tenantTable(MySqlSourceSpec spec, String db, List<TableInfo> all, List<String> warnings) {

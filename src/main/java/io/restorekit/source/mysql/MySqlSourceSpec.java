@@ -2,6 +2,7 @@ package io.restorekit.source.mysql;
 
 import io.restorekit.source.DatabaseSpec;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -18,15 +19,37 @@ import java.util.List;
  *                      connections whose snapshots start together under a brief
  *                      {@code FLUSH TABLES WITH READ LOCK}
  * @param tenantTable   the table whose one-column primary key is the tenant id; null when there is none
+ * @param binlog        whether tables the server's binary log shows unchanged since the previous
+ *                      snapshot are taken from it instead of read again (where the log can tell:
+ *                      {@link BinaryLog})
+ * @param fullReadEvery the longest a table goes without being read: a backup this long after the
+ *                      last that read every table reads every table
  */
 public record MySqlSourceSpec(String name, String url, String username, String passwordEnv, String password,
                               String tenantColumn, List<String> includeTables, List<String> excludeTables, int jobs,
-                              String tenantTable) implements DatabaseSpec {
+                              String tenantTable, boolean binlog, Duration fullReadEvery) implements DatabaseSpec {
+    /** The default of {@link #fullReadEvery}. */
+    public static final Duration FULL_READ_EVERY = Duration.ofHours(24);
+
     public MySqlSourceSpec {
         includeTables = includeTables == null ? List.of() : List.copyOf(includeTables);
         excludeTables = excludeTables == null ? List.of() : List.copyOf(excludeTables);
         tenantColumn = tenantColumn == null ? "tenant_id" : tenantColumn;
         jobs = Math.max(1, jobs);
+        fullReadEvery = fullReadEvery == null ? FULL_READ_EVERY : fullReadEvery;
+    }
+
+    public MySqlSourceSpec(String name, String url, String username, String passwordEnv, String password,
+                           String tenantColumn, List<String> includeTables, List<String> excludeTables, int jobs,
+                           String tenantTable) {
+        this(name, url, username, passwordEnv, password, tenantColumn, includeTables, excludeTables, jobs, tenantTable,
+                true, FULL_READ_EVERY);
+    }
+
+    /** This spec with the binary log used or not, and every table read at least every {@code fullReadEvery}. */
+    public MySqlSourceSpec withBinlog(boolean use, Duration fullReadEvery) {
+        return new MySqlSourceSpec(name, url, username, passwordEnv, password, tenantColumn, includeTables,
+                excludeTables, jobs, tenantTable, use, fullReadEvery);
     }
 
     /** A spec with defaults: every table, tenant column {@code tenant_id}, one connection. */
@@ -42,6 +65,7 @@ public record MySqlSourceSpec(String name, String url, String username, String p
     @Override
     public String toString() {
         return "MySqlSourceSpec[name=" + name + ", url=" + url + ", username=" + username + ", password="
-                + (password == null ? "none" : "***") + ", jobs=" + jobs + "]";
+                + (password == null ? "none" : "***") + ", jobs=" + jobs + ", binlog=" + binlog + ", fullReadEvery="
+                + fullReadEvery + "]";
     }
 }

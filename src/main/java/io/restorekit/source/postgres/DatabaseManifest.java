@@ -7,6 +7,7 @@ import io.restorekit.repository.Repository;
 
 import java.io.IOException;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -24,11 +25,15 @@ import java.util.Map;
  * @param tenantTable       {@code schema.name} of the table whose key is the tenant id; null when not configured
  * @param foreignKeys       every foreign key of the dumped tables; null in manifests written before
  *                          tenant-grouped streams (those support whole restores only)
+ * @param binlog            where a MariaDB snapshot stands in the server's binary log, and which
+ *                          tables it took unchanged from the previous snapshot; null when the log
+ *                          cannot say what changed (and for PostgreSQL)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DatabaseManifest(int version, String server, String database, String tenantColumn,
                                String schemaFingerprint, List<Ddl> schema, List<Table> tables,
-                               List<String> warnings, String tenantTable, List<ForeignKey> foreignKeys) {
+                               List<String> warnings, String tenantTable, List<ForeignKey> foreignKeys,
+                               Binlog binlog) {
     public static final int VERSION = 1;
 
     /** The snapshot kind of database snapshots made by this package. */
@@ -56,7 +61,41 @@ public record DatabaseManifest(int version, String server, String database, Stri
 
     public DatabaseManifest(int version, String server, String database, String tenantColumn,
                             String schemaFingerprint, List<Ddl> schema, List<Table> tables, List<String> warnings) {
-        this(version, server, database, tenantColumn, schemaFingerprint, schema, tables, warnings, null, null);
+        this(version, server, database, tenantColumn, schemaFingerprint, schema, tables, warnings, null, null, null);
+    }
+
+    public DatabaseManifest(int version, String server, String database, String tenantColumn,
+                            String schemaFingerprint, List<Ddl> schema, List<Table> tables, List<String> warnings,
+                            String tenantTable, List<ForeignKey> foreignKeys) {
+        this(version, server, database, tenantColumn, schemaFingerprint, schema, tables, warnings, tenantTable,
+                foreignKeys, null);
+    }
+
+    /**
+     * Where a snapshot stands in a MariaDB server's binary log (row format): the next backup reads
+     * again only the tables the log shows changed since.
+     *
+     * @param server    the server's identity: {@code server_id@hostname:log base name}
+     * @param file      the log file of the snapshot's moment
+     * @param position  the snapshot's position in {@code file}
+     * @param allRead   when every table was last read: this backup's start when it read them all,
+     *                  else the time the snapshot it took tables from carries
+     * @param unchanged the tables (names in {@code database}) taken unchanged from snapshot
+     *                  {@code from} without reading them; empty when every table was read
+     * @param from      the snapshot those tables were taken from; null when every table was read
+     * @param readAll   why every table was read although a previous snapshot was there; null otherwise
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Binlog(String server, String file, long position, Instant allRead, List<String> unchanged,
+                         String from, String readAll) {
+        public Binlog {
+            unchanged = unchanged == null ? List.of() : List.copyOf(unchanged);
+        }
+
+        /** The same position, with every table read for {@code why}. */
+        public Binlog withReadAll(String why) {
+            return new Binlog(server, file, position, allRead, List.of(), null, why);
+        }
     }
 
     /** Whether the snapshot can serve tenant and module restores (foreign keys and tenant chunks recorded). */
@@ -145,6 +184,13 @@ public record DatabaseManifest(int version, String server, String database, Stri
             return new Table(schema, name, other, rows, tenantRows, digest, bytes, addedBytes, chunks,
                     key == null || key.isEmpty() ? null : key,
                     tenantVia, tenantKey, tenantChunks, patchChunks, patchTenantChunks, supersededChunks, patchRows,
+                    supersededRows);
+        }
+
+        /** The same table as a later snapshot holds it unread: its chunks were all there already. */
+        public Table unread() {
+            return new Table(schema, name, columns, rows, tenantRows, digest, bytes, 0, chunks, primaryKey, tenantVia,
+                    tenantKey, tenantChunks, patchChunks, patchTenantChunks, supersededChunks, patchRows,
                     supersededRows);
         }
 
