@@ -5,8 +5,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -37,10 +39,15 @@ final class BinaryLog {
     /** The fewest events a listing may go through before reading every table is taken as cheaper. */
     static final long MIN_EVENTS = 100_000;
 
-    /** Transaction control, as the log writes it: nothing else may follow (a compound statement may). */
+    /**
+     * Transaction control, as the log writes it: nothing else may follow (a compound statement may).
+     * Not {@code XA COMMIT} and {@code XA ROLLBACK}: the rows of an XA transaction are logged when it
+     * is prepared, maybe before the previous snapshot's position, where it was not committed yet.
+     */
     private static final Pattern CONTROL = Pattern.compile("(?is)\\s*(?:(?:BEGIN|COMMIT|ROLLBACK)\\s*(?:/\\*[^*]*\\*/)?"
-            + "|XA\\s+(?:START|BEGIN|END|PREPARE|COMMIT|ROLLBACK)\\b[^;]*|SAVEPOINT\\s+\\S+|RELEASE\\s+SAVEPOINT\\s+\\S+"
+            + "|XA\\s+(?:START|BEGIN|END|PREPARE)\\b[^;]*|SAVEPOINT\\s+\\S+|RELEASE\\s+SAVEPOINT\\s+\\S+"
             + "|ROLLBACK\\s+(?:WORK\\s+)?TO\\s+(?:SAVEPOINT\\s+)?\\S+)\\s*");
+    private static final Pattern XA_END = Pattern.compile("(?is)\\s*XA\\s+(COMMIT|ROLLBACK)\\b.*");
     private static final Pattern USE = Pattern.compile("(?s)use `((?:[^`]|``)*)`; (.*)");
     private static final Set<String> IGNORED = Set.of("Gtid", "Xid", "Annotate_rows", "Rotate", "Format_desc",
             "Gtid_list", "Binlog_checkpoint", "Start_encryption", "Stop", "Heartbeat",
@@ -202,6 +209,50 @@ final class BinaryLog {
                 : new Changes(Set.copyOf(changed), null, scan.events);
     }
 
+    /**
+     * The tables of {@code database} whose rows a change to another table can change without the
+     * log naming them: a foreign key's {@code ON DELETE} or {@code ON UPDATE} action (CASCADE, SET
+     * NULL, SET DEFAULT) is carried out by the server that runs the change, and in row format the
+     * log holds the referenced table's rows only (a replica's own keys act again). By referenced
+     * table, the tables with such a key; null when a key cascades from another database.
+     */
+    static Map<String, Set<String>> cascades(Connection c, String database) throws SQLException {
+        Map<String, Set<String>> out = new HashMap<>();
+        try (Statement st = c.createStatement();
+             ResultSet r = st.executeQuery("SELECT TABLE_NAME, UNIQUE_CONSTRAINT_SCHEMA, REFERENCED_TABLE_NAME,"
+                     + " DELETE_RULE, UPDATE_RULE FROM information_schema.REFERENTIAL_CONSTRAINTS"
+                     + " WHERE CONSTRAINT_SCHEMA = DATABASE()")) {
+            while (r.next()) {
+                if (!acts(r.getString(4)) && !acts(r.getString(5))) {
+                    continue;
+                }
+                if (!database.equals(r.getString(2))) {
+                    return null;
+                }
+                out.computeIfAbsent(r.getString(3), k -> new HashSet<>()).add(r.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static boolean acts(String rule) {
+        return rule != null && !rule.equalsIgnoreCase("RESTRICT") && !rule.equalsIgnoreCase("NO ACTION");
+    }
+
+    /** {@code changed} with every table a change to one of them may change by cascading keys, transitively. */
+    static Set<String> withCascades(Set<String> changed, Map<String, Set<String>> cascades) {
+        Set<String> out = new HashSet<>(changed);
+        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(changed);
+        while (!todo.isEmpty()) {
+            for (String child : cascades.getOrDefault(todo.poll(), Set.of())) {
+                if (out.add(child)) {
+                    todo.add(child);
+                }
+            }
+        }
+        return out;
+    }
+
     /** What a listing has found so far. */
     private static final class Scan {
         final String database;
@@ -311,6 +362,11 @@ final class BinaryLog {
             statement = use.group(2);
         }
         if (CONTROL.matcher(statement).matches()) {
+            return;
+        }
+        if (XA_END.matcher(statement).matches()) {
+            scan.everything = "an XA transaction prepared before it was committed since the previous snapshot ("
+                    + shown(statement) + "): its rows may be logged before that snapshot's position";
             return;
         }
         // (a statement sent with others may be logged with them; a semicolon in a string only

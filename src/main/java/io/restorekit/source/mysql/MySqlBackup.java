@@ -363,17 +363,34 @@ public final class MySqlBackup {
                 candidates.add(t.name());
             }
         }
+        Map<String, Set<String>> cascades;
+        try {
+            cascades = BinaryLog.cascades(opened.connections().get(0), db);
+        } catch (SQLException e) {
+            throw opened.connect().failure("back up", e);
+        }
+        if (cascades == null) {
+            String cross = "a foreign key of this database cascades from another database's table (its rows may"
+                    + " change with no event naming them)";
+            return new Taken(Map.of(), fresh.withReadAll(cross), "every table read: " + cross);
+        }
+        // every table of the database is watched: one not taken (say, system-versioned) may still
+        // cascade into one that is
+        Set<String> watched = new HashSet<>(cascades.keySet());
+        opened.schema().tables().forEach(t -> watched.add(t.name()));
         BinaryLog.Changes changes = BinaryLog.between(opened.connections().get(0),
-                new BinaryLog.Position(was.server(), was.file(), was.position(), null), now, db, candidates,
+                new BinaryLog.Position(was.server(), was.file(), was.position(), null), now, db, watched,
                 tables.stream().mapToLong(TableInfo::rows).sum());
         if (changes.everything() != null) {
             return new Taken(Map.of(), fresh.withReadAll(changes.everything()),
                     "every table read: " + changes.everything());
         }
+        // the tables a cascading foreign key may have changed with the ones the log names
+        Set<String> changed = BinaryLog.withCascades(changes.tables(), cascades);
         Map<String, DatabaseManifest.Table> out = new TreeMap<>();
         for (String name : candidates) {
             DatabaseManifest.Table e = entries.get(name);
-            if (!changes.tables().contains(name) && e.blobs().stream().allMatch(id -> repository.has(BlobType.DATA, id))) {
+            if (!changed.contains(name) && e.blobs().stream().allMatch(id -> repository.has(BlobType.DATA, id))) {
                 out.put(name, e.unread());
             }
         }

@@ -116,7 +116,15 @@ class MySqlBinlogTest {
     private Map<String, List<String>> rows(String name) throws Exception {
         Map<String, List<String>> out = new TreeMap<>();
         try (Connection c = root(name); Statement st = c.createStatement()) {
-            for (String t : TABLES) {
+            List<String> tables = new ArrayList<>();
+            try (ResultSet r = st.executeQuery("SELECT TABLE_NAME FROM information_schema.TABLES"
+                    + " WHERE TABLE_SCHEMA = DATABASE()")) {
+                while (r.next()) {
+                    tables.add(r.getString(1));
+                }
+            }
+            assertThat(tables).containsAll(TABLES);
+            for (String t : tables) {
                 List<String> rows = new ArrayList<>();
                 try (ResultSet r = st.executeQuery("SELECT * FROM " + t + " ORDER BY id")) {
                     ResultSetMetaData m = r.getMetaData();
@@ -194,6 +202,46 @@ class MySqlBinlogTest {
 
     private static DatabaseManifest.Table table(DatabaseManifest m, String name) {
         return m.tables().stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    @DisplayName("a table a cascading foreign key changed is read, though the log names only the referenced table")
+    void cascades() throws Exception {
+        sql("CREATE TABLE docs (id INT PRIMARY KEY, title TEXT)",
+                "CREATE TABLE doc_pages (id INT PRIMARY KEY, doc_id INT, body TEXT, CONSTRAINT fk_page_doc"
+                        + " FOREIGN KEY (doc_id) REFERENCES docs (id) ON DELETE CASCADE)",
+                "CREATE TABLE page_marks (id INT PRIMARY KEY, page_id INT, CONSTRAINT fk_mark_page"
+                        + " FOREIGN KEY (page_id) REFERENCES doc_pages (id) ON DELETE SET NULL)",
+                "INSERT INTO docs SELECT seq, CONCAT('doc ', seq) FROM seq_1_to_20",
+                "INSERT INTO doc_pages SELECT seq, 1 + seq % 20, 'page' FROM seq_1_to_200",
+                "INSERT INTO page_marks SELECT seq, seq FROM seq_1_to_200");
+        backup(spec());
+        sql("DELETE FROM docs WHERE id = 3");
+        Map<String, List<String>> expected = rows(db());
+        assertThat(expected.get("doc_pages")).hasSize(190);
+        BackupResult.SourceResult r = backup(spec());
+        assertThat(unchanged(r)).as("%s", r.notes()).containsExactlyElementsOf(TABLES);
+        assertThat(restored(r.snapshotId())).isEqualTo(expected);
+    }
+
+    @Test
+    @DisplayName("an XA transaction prepared before the previous snapshot and committed after it makes every table be read")
+    void xaCommit() throws Exception {
+        backup(spec());
+        try (Connection c = root(db()); Statement st = c.createStatement()) {
+            st.execute("XA START 'rk1'");
+            st.execute("UPDATE notes SET body = 'prepared' WHERE id = 7");
+            st.execute("XA END 'rk1'");
+            st.execute("XA PREPARE 'rk1'");
+            BackupResult.SourceResult prepared = backup(spec());
+            assertThat(unchanged(prepared)).doesNotContain("notes");
+            st.execute("XA COMMIT 'rk1'");
+        }
+        Map<String, List<String>> expected = rows(db());
+        BackupResult.SourceResult r = backup(spec());
+        assertThat(unchanged(r)).isEmpty();
+        assertThat(r.notes()).singleElement().asString().contains("XA");
+        assertThat(restored(r.snapshotId())).isEqualTo(expected);
     }
 
     @Test
