@@ -48,6 +48,8 @@ final class BinaryLog {
             + "|XA\\s+(?:START|BEGIN|END|PREPARE)\\b[^;]*|SAVEPOINT\\s+\\S+|RELEASE\\s+SAVEPOINT\\s+\\S+"
             + "|ROLLBACK\\s+(?:WORK\\s+)?TO\\s+(?:SAVEPOINT\\s+)?\\S+)\\s*");
     private static final Pattern XA_END = Pattern.compile("(?is)\\s*XA\\s+(COMMIT|ROLLBACK)\\b.*");
+    /** A {@code Table_map} event's text: {@code table_id: 18 (db.table)}. */
+    private static final Pattern TABLE_MAP = Pattern.compile("(?s)table_id: \\d+ \\((.*)\\)");
     private static final Pattern USE = Pattern.compile("(?s)use `((?:[^`]|``)*)`; (.*)");
     private static final Set<String> IGNORED = Set.of("Gtid", "Xid", "Annotate_rows", "Rotate", "Format_desc",
             "Gtid_list", "Binlog_checkpoint", "Start_encryption", "Stop", "Heartbeat",
@@ -260,6 +262,11 @@ final class BinaryLog {
         final Set<String> changed;
         /** The database's name as a whole word (not a prefix of another name) */
         final Pattern named;
+        /**
+         * The tables by {@code db.table} as a {@code Table_map} event names them, without case (a
+         * server on a case-insensitive file system keeps names as created and finds them in any case)
+         */
+        final Map<String, String> byMapped = new HashMap<>();
         final long limit;
         String everything;
         long events;
@@ -269,6 +276,7 @@ final class BinaryLog {
             this.database = database;
             this.tables = tables;
             this.changed = changed;
+            tables.forEach(t -> byMapped.put((database + "." + t).toLowerCase(Locale.ROOT), t));
             this.named = Pattern.compile("(?<![\\p{L}\\p{N}_$])" + Pattern.quote(database) + "(?![\\p{L}\\p{N}_$])",
                     Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
         }
@@ -319,12 +327,14 @@ final class BinaryLog {
         }
         switch (type) {
             case "Table_map" -> {
-                // "table_id: 18 (db.table)"
-                String text = info == null ? "" : info;
-                for (String t : scan.tables) {
-                    if (!scan.changed.contains(t) && text.endsWith("(" + scan.database + "." + t + ")")) {
-                        scan.changed.add(t);
-                    }
+                var m = TABLE_MAP.matcher(info == null ? "" : info);
+                if (!m.matches()) {
+                    scan.everything = "a Table_map event of an unknown form in the binary log: " + shown(info);
+                    return;
+                }
+                String t = scan.byMapped.get(m.group(1).toLowerCase(Locale.ROOT));
+                if (t != null) {
+                    scan.changed.add(t);
                 }
             }
             case "Query" -> query(info == null ? "" : info, scan);
@@ -376,7 +386,7 @@ final class BinaryLog {
                     + " (statement or mixed binlog_format in a session): " + shown(info);
             return;
         }
-        if (scan.database.equals(db) || scan.named.matcher(statement).find()) {
+        if (scan.database.equalsIgnoreCase(db) || scan.named.matcher(statement).find()) {
             scan.everything = "the binary log holds a statement on this database since the previous snapshot: "
                     + shown(statement);
         }

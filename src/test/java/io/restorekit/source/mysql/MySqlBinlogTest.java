@@ -125,18 +125,7 @@ class MySqlBinlogTest {
             }
             assertThat(tables).containsAll(TABLES);
             for (String t : tables) {
-                List<String> rows = new ArrayList<>();
-                try (ResultSet r = st.executeQuery("SELECT * FROM " + t + " ORDER BY id")) {
-                    ResultSetMetaData m = r.getMetaData();
-                    while (r.next()) {
-                        StringBuilder row = new StringBuilder();
-                        for (int i = 1; i <= m.getColumnCount(); i++) {
-                            row.append(r.getString(i)).append('\t');
-                        }
-                        rows.add(row.toString());
-                    }
-                }
-                out.put(t, rows);
+                out.put(t, select(name, "SELECT * FROM " + t + " ORDER BY id"));
             }
         }
         return out;
@@ -198,6 +187,36 @@ class MySqlBinlogTest {
         BackupResult.SourceResult fourth = backup(spec());
         assertThat(unchanged(fourth)).containsExactlyElementsOf(TABLES);
         assertThat(restored(fourth.snapshotId())).isEqualTo(expected3);
+
+        // One tenant, from tables taken from three earlier snapshots: that tenant's rows as they are.
+        String target = db() + "_tenant2";
+        new MySqlScopedRestore(repository).restoreInto(manifest(fourth.snapshotId()),
+                new io.restorekit.source.postgres.ScopedRestore.Scope("2", null, null),
+                new MySqlConnect("jdbc:mariadb://127.0.0.1:" + server.port() + "/" + target, "root", null, null),
+                false, false, ProgressListener.NONE);
+        assertThat(select(target, "SELECT * FROM customers ORDER BY id"))
+                .isEqualTo(select(db(), "SELECT * FROM customers WHERE tenant_id = 2 ORDER BY id")).hasSize(10);
+        assertThat(select(target, "SELECT * FROM orders ORDER BY id")).isEqualTo(select(db(),
+                "SELECT o.* FROM orders o JOIN customers c ON c.id = o.customer_id WHERE c.tenant_id = 2 ORDER BY o.id"));
+        assertThat(select(target, "SELECT * FROM order_lines ORDER BY id")).isEqualTo(select(db(),
+                "SELECT l.* FROM order_lines l JOIN orders o ON o.id = l.order_id JOIN customers c"
+                        + " ON c.id = o.customer_id WHERE c.tenant_id = 2 ORDER BY l.id")).hasSizeGreaterThan(400);
+    }
+
+    /** The rows {@code sql} selects in database {@code name}, as text. */
+    private List<String> select(String name, String sql) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = root(name); Statement st = c.createStatement(); ResultSet r = st.executeQuery(sql)) {
+            ResultSetMetaData m = r.getMetaData();
+            while (r.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= m.getColumnCount(); i++) {
+                    row.append(r.getString(i)).append('\t');
+                }
+                rows.add(row.toString());
+            }
+        }
+        return rows;
     }
 
     private static DatabaseManifest.Table table(DatabaseManifest m, String name) {
