@@ -164,8 +164,10 @@ final class BinaryLog {
     /**
      * The tables of {@code database} among {@code tables} that the log shows changed between
      * {@code from} (an earlier snapshot's position on the same server) and {@code to}. A log with
-     * more events in between than {@code rows} (the database's rows, as estimated) is not listed
-     * to its end: reading every table is then about as cheap.
+     * more events in between than a quarter of {@code rows} (the database's rows, as estimated) is
+     * not listed to its end: listing an event costs about as much as reading three or four rows
+     * (50,000 transactions of another database, 250,000 events: 0.4 s), so reading every table is
+     * then about as cheap.
      */
     static Changes between(Connection c, Position from, Position to, String database, Set<String> tables,
                            long rows) {
@@ -196,7 +198,7 @@ final class BinaryLog {
                     + from.position() + ", now " + to.file() + " at " + to.position() + "): it was reset", 0);
         }
         Set<String> changed = new HashSet<>();
-        Scan scan = new Scan(database, tables, changed, Math.max(MIN_EVENTS, rows));
+        Scan scan = new Scan(database, tables, changed, Math.max(MIN_EVENTS, rows / 4));
         try (Statement st = c.createStatement()) {
             for (int i = first; i <= last && scan.everything == null && changed.size() < tables.size(); i++) {
                 String file = files.get(i);
@@ -302,7 +304,7 @@ final class BinaryLog {
                     lastPos = pos;
                     if (++scan.events > scan.limit) {
                         scan.everything = "more than " + scan.limit + " events in the binary log since the previous"
-                                + " snapshot (more than the database's rows)";
+                                + " snapshot (more than a quarter of the database's rows)";
                         return;
                     }
                     event(r.getString("Event_type"), r.getString("Info"), scan);
