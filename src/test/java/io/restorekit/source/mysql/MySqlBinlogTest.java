@@ -264,6 +264,28 @@ class MySqlBinlogTest {
     }
 
     @Test
+    @DisplayName("a user who may not list the binary log backs up every table, and the note names the privilege")
+    void withoutPrivileges() throws Exception {
+        String user = "reader" + database;
+        try (Connection c = root(""); Statement st = c.createStatement()) {
+            // (every host form: the server's anonymous users would take 'localhost' before '%')
+            for (String host : new String[]{"%", "localhost", "127.0.0.1"}) {
+                st.execute("CREATE USER '" + user + "'@'" + host + "' IDENTIFIED BY 'pw'");
+                st.execute("GRANT SELECT, SHOW VIEW, TRIGGER, EVENT, EXECUTE ON " + db() + ".* TO '" + user + "'@'"
+                        + host + "'");
+            }
+        }
+        MySqlSourceSpec spec = MySqlSourceSpec.of("shop", "jdbc:mariadb://127.0.0.1:" + server.port() + "/" + db(),
+                user, "pw");
+        backup(spec);
+        BackupResult.SourceResult r = backup(spec);
+        assertThat(unchanged(r)).isEmpty();
+        assertThat(r.notes()).singleElement().asString().startsWith("every table read: ").contains("privilege");
+        assertThat(manifest(r.snapshotId()).binlog()).isNull();
+        assertThat(restored(r.snapshotId())).isEqualTo(rows(db()));
+    }
+
+    @Test
     @DisplayName("another database's changes and DDL leave this one's tables unread")
     void otherDatabases() throws Exception {
         backup(spec());
