@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -29,9 +29,11 @@ import java.util.regex.Pattern;
  * {@code binlog-ignore-db}), and on a replica, logging what it replicates
  * ({@code log_slave_updates}). Between the two positions any statement the log holds as SQL on this
  * database (DDL, {@code TRUNCATE}), any change logged as a statement (statement or mixed format set
- * by a session), and any event it does not know make every table be read. A session that turns
- * its logging off ({@code SET sql_log_bin = 0}) leaves changes the log does not show; a backup
- * reads every table at least every {@code full-read-every} for that reason.
+ * by a session), an {@code XA COMMIT}, and any event it does not know make every table be read;
+ * a table a cascading foreign key may have changed is read with the table the log names
+ * ({@link #cascades}). A session that turns its logging off ({@code SET sql_log_bin = 0}) leaves
+ * changes the log does not show; a backup reads every table at least every
+ * {@code full-read-every} for that reason.
  */
 final class BinaryLog {
     /** Events listed per query: the server reads the log from the page's first position each time. */
@@ -56,7 +58,7 @@ final class BinaryLog {
             "Write_rows", "Update_rows", "Delete_rows", "Write_rows_v1", "Update_rows_v1", "Delete_rows_v1",
             "Write_rows_compressed_v1", "Update_rows_compressed_v1", "Delete_rows_compressed_v1",
             "Write_rows_compressed", "Update_rows_compressed", "Delete_rows_compressed",
-            "Previous_gtids", "Anonymous_Gtid", "Rows_query", "Partial_update_rows", "Transaction_payload");
+            "Previous_gtids", "Anonymous_Gtid", "Rows_query", "Partial_update_rows");
 
     private BinaryLog() {
     }
