@@ -132,7 +132,7 @@ public final class BackupService {
         return backupDatabase(spec.name(), spec.url(), "postgres", request, run, host, user, parent -> {
             PostgresBackup.Result r = new PostgresBackup(repository).backup(spec, progress);
             return new Dump(r.manifest(), r.content(), r.tables(), r.bytes(), r.addedBytes(), r.storedBytes(),
-                    r.warnings(), List.of(), null);
+                    r.warnings(), null);
         });
     }
 
@@ -143,18 +143,21 @@ public final class BackupService {
             MySqlBackup.Result r = new MySqlBackup(repository).backup(spec, openings.remove(spec.name()),
                     parent.orElse(null), progress);
             return new Dump(r.manifest(), r.content(), r.tables(), r.bytes(), r.addedBytes(), r.storedBytes(),
-                    r.warnings(), r.unchanged(), r.note());
+                    r.warnings(), r.note());
         });
     }
 
     /**
      * What a database dump produced, whichever the engine.
      *
-     * @param unchanged tables taken unchanged from the previous snapshot rather than read
-     * @param note      why every table was read although there was a previous snapshot; null otherwise
+     * @param note why every table was read although there was a previous snapshot; null otherwise
      */
     private record Dump(BlobId manifest, DatabaseManifest content, long tables, long bytes, long addedBytes,
-                        long storedBytes, List<String> warnings, List<String> unchanged, String note) {
+                        long storedBytes, List<String> warnings, String note) {
+        /** The tables taken unchanged from the previous snapshot rather than read (MariaDB's binary log). */
+        Set<String> unchanged() {
+            return content.binlog() == null ? Set.of() : Set.copyOf(content.binlog().unchanged());
+        }
     }
 
     private interface Dumper {
@@ -184,7 +187,7 @@ public final class BackupService {
             Snapshot saved = repository.saveSnapshot(new Snapshot(null, 1, name, kind, time, host, user,
                     run, request.tags(), parent.map(Snapshot::id).orElse(null), root, r.manifest(), summary,
                     warnings));
-            Set<String> unchanged = Set.copyOf(r.unchanged());
+            Set<String> unchanged = r.unchanged();
             List<BackupResult.TableResult> tables = r.content().tables().stream()
                     .map(t -> new BackupResult.TableResult(t.qualifiedName(), t.rows(), t.bytes(), t.addedBytes(),
                             unchanged.contains(t.name()) ? Boolean.TRUE : null))

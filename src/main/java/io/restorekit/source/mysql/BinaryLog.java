@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -79,13 +80,12 @@ final class BinaryLog {
     /**
      * What the log says changed between two positions.
      *
-     * @param tables   the names of the tables that changed (when {@code everything} is null)
+     * @param tables     the names of the tables that changed (when {@code everything} is null)
      * @param everything why every table is to be read; null when {@code tables} is the whole answer
-     * @param events   events listed
      */
-    record Changes(Set<String> tables, String everything, long events) {
-        static Changes all(String why, long events) {
-            return new Changes(Set.of(), why, events);
+    record Changes(Set<String> tables, String everything) {
+        static Changes all(String why) {
+            return new Changes(Set.of(), why);
         }
     }
 
@@ -175,7 +175,7 @@ final class BinaryLog {
                            long rows) {
         if (!to.server().equals(from.server())) {
             return Changes.all("the server is not the one of the previous snapshot (server_id, host name or binary"
-                    + " log differ: " + from.server() + ", now " + to.server() + ")", 0);
+                    + " log differ: " + from.server() + ", now " + to.server() + ")");
         }
         List<String> files = new ArrayList<>();
         try (Statement st = c.createStatement(); ResultSet r = st.executeQuery("SHOW BINARY LOGS")) {
@@ -184,20 +184,20 @@ final class BinaryLog {
             }
         } catch (SQLException e) {
             return Changes.all("the binary log files cannot be listed (the BINLOG MONITOR privilege): "
-                    + e.getMessage(), 0);
+                    + e.getMessage());
         }
         if (files.stream().anyMatch(f -> f.indexOf('\'') >= 0 || f.indexOf('\\') >= 0)) {
-            return Changes.all("the binary log's file names hold quotes", 0);
+            return Changes.all("the binary log's file names hold quotes");
         }
         int first = files.indexOf(from.file());
         int last = files.indexOf(to.file());
         if (first < 0) {
             return Changes.all("the binary log file of the previous snapshot (" + from.file()
-                    + ") is no longer on the server (purged)", 0);
+                    + ") is no longer on the server (purged)");
         }
         if (last < first || last == first && to.position() < from.position()) {
             return Changes.all("the binary log is behind the previous snapshot's position (" + from.file() + " at "
-                    + from.position() + ", now " + to.file() + " at " + to.position() + "): it was reset", 0);
+                    + from.position() + ", now " + to.file() + " at " + to.position() + "): it was reset");
         }
         Set<String> changed = new HashSet<>();
         Scan scan = new Scan(database, tables, changed, Math.max(MIN_EVENTS, rows / 4));
@@ -209,10 +209,9 @@ final class BinaryLog {
                 scanFile(st, file, start, stop, scan);
             }
         } catch (SQLException e) {
-            return Changes.all("the binary log could not be read: " + e.getMessage(), scan.events);
+            return Changes.all("the binary log could not be read: " + e.getMessage());
         }
-        return scan.everything != null ? Changes.all(scan.everything, scan.events)
-                : new Changes(Set.copyOf(changed), null, scan.events);
+        return scan.everything != null ? Changes.all(scan.everything) : new Changes(Set.copyOf(changed), null);
     }
 
     /**
@@ -248,7 +247,7 @@ final class BinaryLog {
     /** {@code changed} with every table a change to one of them may change by cascading keys, transitively. */
     static Set<String> withCascades(Set<String> changed, Map<String, Set<String>> cascades) {
         Set<String> out = new HashSet<>(changed);
-        java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>(changed);
+        ArrayDeque<String> todo = new ArrayDeque<>(changed);
         while (!todo.isEmpty()) {
             for (String child : cascades.getOrDefault(todo.poll(), Set.of())) {
                 if (out.add(child)) {

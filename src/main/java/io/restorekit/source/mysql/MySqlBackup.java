@@ -85,14 +85,12 @@ public final class MySqlBackup {
     }
 
     /**
-     * @param manifest  the manifest's tree blob, stored and ready to be named by a snapshot
-     * @param unchanged the tables taken unchanged from the previous snapshot (the binary log showed
-     *                  no change) rather than read
-     * @param note      why every table was read although there was a previous snapshot; null otherwise
+     * @param manifest the manifest's tree blob, stored and ready to be named by a snapshot; the
+     *                 tables it took unchanged from the previous snapshot are in its {@code binlog}
+     * @param note     why every table was read although there was a previous snapshot; null otherwise
      */
     public record Result(BlobId manifest, DatabaseManifest content, long tables, long rows, long bytes,
-                         long addedBytes, long storedBytes, List<String> warnings, List<String> unchanged,
-                         String note) {
+                         long addedBytes, long storedBytes, List<String> warnings, String note) {
     }
 
     public Result backup(MySqlSourceSpec spec, ProgressListener progress) throws IOException {
@@ -165,8 +163,7 @@ public final class MySqlBackup {
                 progress.warn(w);
             }
             return new Result(saved.id(), manifest, dumped.size(), rows, bytes, added,
-                    stored.get() + saved.storedBytes(), warnings,
-                    taken.binlog() == null ? List.of() : taken.binlog().unchanged(), taken.note());
+                    stored.get() + saved.storedBytes(), warnings, taken.note());
         } finally {
             opened.close();
         }
@@ -344,7 +341,8 @@ public final class MySqlBackup {
                 : !Objects.equals(spec.tenantColumn(), before.tenantColumn())
                 || !Objects.equals(tenantTable, before.tenantTable()) ? "the tenant settings changed"
                 : !opened.schema().fingerprint().equals(before.schemaFingerprint()) ? "the schema changed"
-                : was.allRead() == null || Duration.between(was.allRead(), started).compareTo(spec.fullReadEvery()) >= 0
+                : was.allRead() == null
+                || Duration.between(was.allRead(), started).compareTo(spec.fullReadEvery()) >= 0
                 ? "every table is read at least every " + Sizes.duration(spec.fullReadEvery())
                 + " (full-read-every)" : null;
         if (why != null) {
